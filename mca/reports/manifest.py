@@ -1,0 +1,88 @@
+"""The manifest of one run: what went in, what came out, with which software, and when."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import mca
+from mca.errors import DataError
+from mca.results import RunResult
+
+MANIFEST_NAME = "manifest.json"
+RECORDED_PACKAGES: tuple[str, ...] = (
+    "numpy", "pandas", "geopandas", "shapely", "pyproj", "pulp", "highspy", "scikit-criteria",
+    "pydantic",
+)
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 hex digest of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of mca-sites, Python and the numerical and geo packages the run used."""
+    versions = {"mca-sites": mca.__version__, "python": platform.python_version()}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _json_ready(value: Any) -> Any:
+    """``value`` with paths, numpy scalars and other objects turned into JSON types."""
+    return json.loads(json.dumps(value, default=_json_default, sort_keys=True))
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
+    """The manifest as a dict: inputs and outputs with their SHA-256, parameters, versions,
+    solver status and gap, and the creation time (the only place a wall-clock time appears)."""
+    inputs = []
+    for path in result.input_files:
+        path = Path(path)
+        if not path.is_file():
+            raise DataError("input file of the run is missing, cannot record its hash",
+                            source=path)
+        inputs.append({"path": str(path), "sha256": sha256_file(path)})
+    outputs = [{"path": Path(p).name, "sha256": sha256_file(Path(p)),
+                "bytes": Path(p).stat().st_size} for p in files]
+    return _json_ready({
+        "scenario_name": result.scenario_name,
+        "scenario_file": str(result.scenario_path) if result.scenario_path else None,
+        "schematic_data": result.schematic,
+        "inputs": inputs,
+        "outputs": outputs,
+        "parameters": result.scenario,
+        "weights": result.weights,
+        "packages": package_versions(),
+        "solver": {"status": result.solver.get("status"), "gap": result.solver.get("gap"),
+                   "details": result.solver},
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    })
+
+
+def write_manifest(result: RunResult, files: list[Path], path: Path) -> Path:
+    """Write ``manifest.json`` describing ``files`` (sorted keys, indent 2)."""
+    manifest = build_manifest(result, files)
+    path.write_text(json.dumps(manifest, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,227 @@
+"""The output writers of one run, on the hand-made RunResult of tests/conftest_reports.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from conftest_reports import make_run_result
+from mca.errors import DataError
+from mca.reports import build_manifest, write_all
+from mca.reports.html import render_html
+from mca.reports.maps import SCHEMATIC_NOTICE, format_distance, period_labels, scale_bar_length
+from mca.reports.tables import flatten_value, safe_filename
+
+STEM = "base_case_test"
+EXPECTED_FILES = [
+    "ranking.csv", "allocation.csv", "exclusions.csv", "demand_segments.csv",
+    f"{STEM}.xlsx", f"{STEM}.gpkg",
+    "map_suitability.png", "map_exclusions.png", "map_allocation.png",
+    "chart_demand.png", "chart_allocation.png", "report.html", "manifest.json",
+]
+CSV_FILES = ["ranking.csv", "allocation.csv", "exclusions.csv", "demand_segments.csv"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The fixture result written twice, into two different folders."""
+    base = tmp_path_factory.mktemp("reports")
+    result = make_run_result(base / "inputs")
+    messages: list[str] = []
+    first = write_all(result, base / "run_a", progress=messages.append)
+    second = write_all(result, base / "run_b")
+    return {"result": result, "a": first, "b": second, "dir_a": base / "run_a",
+            "dir_b": base / "run_b", "messages": messages}
+
+
+def test_every_file_is_written_in_a_fixed_order_and_non_empty(runs):
+    files = runs["a"]
+    assert [p.name for p in files] == EXPECTED_FILES
+    assert [p.name for p in runs["b"]] == EXPECTED_FILES
+    assert all(p.parent == runs["dir_a"] and p.stat().st_size > 0 for p in files)
+    assert sorted(p.name for p in runs["dir_a"].iterdir()) == sorted(EXPECTED_FILES)
+    assert len(runs["messages"]) == 6
+
+
+def test_csv_outputs_are_byte_identical_across_runs(runs):
+    for name in CSV_FILES:
+        first = (runs["dir_a"] / name).read_bytes()
+        assert first == (runs["dir_b"] / name).read_bytes(), name
+        assert b"\r" not in first
+
+
+def test_ranking_csv_lists_ranked_sites_by_rank_then_excluded_by_id(runs):
+    ranking = pd.read_csv(runs["dir_a"] / "ranking.csv", keep_default_na=False)
+    assert list(ranking.columns) == [
+        "site_id", "name", "kind", "park", "rank", "score", "excluded", "exclusion_reasons",
+        "contrib_adjacency", "contrib_road_headroom", "vs_adjacency", "vs_road_headroom",
+    ]
+    assert ranking["site_id"].tolist() == ["S4", "S1", "S2", "S3", "S5", "S6"]
+    assert ranking["rank"].tolist() == ["1", "2", "3", "4", "", ""]
+    assert ranking.loc[5, "exclusion_reasons"] == (
+        "inside NNN (goudgroen); nitrogen deposition above threshold")
+
+
+def test_other_csvs_hold_the_fixture_rows_sorted(runs):
+    allocation = pd.read_csv(runs["dir_a"] / "allocation.csv")
+    assert allocation["hectares"].sum() == pytest.approx(11.7)
+    keys = list(zip(allocation.site_id, allocation.sector, allocation.size_class,
+                    allocation.period.astype(str)))
+    assert keys == sorted(keys)
+    assert allocation.loc[allocation.site_id == "S4", "park"].tolist() == ["de-koumen"]
+    segments = pd.read_csv(runs["dir_a"] / "demand_segments.csv")
+    assert segments["hectares"].sum() == pytest.approx(18.0)
+    exclusions = pd.read_csv(runs["dir_a"] / "exclusions.csv")
+    assert exclusions["site_id"].tolist() == ["S3", "S5", "S6", "S6"]
+
+
+def test_workbook_has_formatted_sheets(runs):
+    book = load_workbook(runs["dir_a"] / f"{STEM}.xlsx")
+    assert {"ranking", "allocation", "demand", "exclusions", "assumptions", "summary"} <= set(
+        book.sheetnames)
+    ranking = book["ranking"]
+    header = [c.value for c in ranking[1]]
+    assert header[:6] == ["site_id", "name", "kind", "park", "rank", "score"]
+    assert all(c.font.bold for c in ranking[1])
+    assert ranking.freeze_panes == "A2"
+    assert ranking.auto_filter.ref == ranking.dimensions
+    assert ranking.cell(row=2, column=header.index("score") + 1).number_format == "0.000"
+    allocation = book["allocation"]
+    allocation_header = [c.value for c in allocation[1]]
+    hectares = allocation.cell(row=2, column=allocation_header.index("hectares") + 1)
+    assert hectares.number_format == "0.0"
+    assert [c.value for c in book["demand"][1]] == ["sector", "size_class", "2030", "2040",
+                                                   "total"]
+    assert [c.value for c in book["exclusions"][1]][:2] == ["site_id", "name"]
+    assumptions = book["assumptions"]
+    assert [c.value for c in assumptions[1]] == ["item", "value", "basis"]
+    bases = {row[0]: row[2] for row in assumptions.iter_rows(min_row=2, values_only=True)}
+    assert bases["demand Parkstad 2030 (WLO hoog)"] == "001, Tabel 10"
+    assert bases["Heerlen share of Parkstad demand"] == "assumption"
+
+
+def test_geopackage_layers_read_back_in_rd_new(runs):
+    path = runs["dir_a"] / f"{STEM}.gpkg"
+    layers = dict(pyogrio.list_layers(path))
+    expected_rows = {"candidate_sites": 6, "allocation": 4, "parks": 2, "natura2000": 1,
+                     "nnn": 1, "roads": 3}
+    assert set(layers) == set(expected_rows)
+    for name, rows in expected_rows.items():
+        frame = gpd.read_file(path, layer=name)
+        assert frame.crs.to_epsg() == 28992, name
+        assert len(frame) == rows, name
+    sites = gpd.read_file(path, layer="candidate_sites")
+    assert sites.set_index("site_id").loc["S6", "exclusion_reasons"] == (
+        "inside NNN (goudgroen); nitrogen deposition above threshold")
+    assert sites["excluded"].sum() == 2
+    allocation = gpd.read_file(path, layer="allocation").set_index("site_id")
+    assert allocation["allocated_ha"].sum() == pytest.approx(11.7)
+    assert (allocation["ha_2030"] + allocation["ha_2040"]).tolist() == pytest.approx(
+        allocation["allocated_ha"].tolist())
+    assert allocation.loc["S2", "main_sector"] == "production"
+    assert allocation.loc["S4", "ha_wholesale_logistics"] == pytest.approx(6.0)
+
+
+def test_html_is_self_contained(runs):
+    html = (runs["dir_a"] / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", html, re.IGNORECASE) is None
+    assert "http://" not in html and "https://" not in html
+    sources = re.findall(r"<img[^>]*\ssrc=\"([^\"]*)\"", html)
+    assert len(sources) == 5
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "<link" not in html and "<script" not in html
+
+
+def test_html_escapes_user_text_and_shows_the_tables(runs):
+    html = (runs["dir_a"] / "report.html").read_text(encoding="utf-8")
+    assert "base case &lt;test&gt;" in html and "<test>" not in html
+    assert "Test scenario &amp; fixture" in html
+    assert "001, Tabel 10" in html
+    assert "no site with 5 ha contiguous capacity left" in html
+    assert "dwellings at 120 m allow category 3.2 at most" in html
+    assert "55%" in html  # acceptability of S4 at rank 1
+
+
+def test_schematic_notice_only_when_schematic(tmp_path: Path):
+    schematic = render_html(make_run_result(tmp_path / "a", schematic=True), {})
+    real = render_html(make_run_result(tmp_path / "b", schematic=False), {})
+    assert SCHEMATIC_NOTICE in schematic
+    assert SCHEMATIC_NOTICE not in real and "Schematic" not in real
+
+
+def test_html_has_no_wall_clock_time(tmp_path: Path):
+    result = make_run_result(tmp_path)
+    assert render_html(result, {}) == render_html(result, {})
+    result.acceptability = None
+    assert "No robustness analysis was run" in render_html(result, {})
+
+
+def test_manifest_hashes_every_other_output(runs):
+    manifest = json.loads((runs["dir_a"] / "manifest.json").read_text(encoding="utf-8"))
+    outputs = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
+    assert sorted(outputs) == sorted(n for n in EXPECTED_FILES if n != "manifest.json")
+    for name, digest in outputs.items():
+        assert hashlib.sha256((runs["dir_a"] / name).read_bytes()).hexdigest() == digest
+    result = runs["result"]
+    inputs = {Path(e["path"]).name: e["sha256"] for e in manifest["inputs"]}
+    assert inputs == {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                      for p in result.input_files}
+    assert manifest["scenario_name"] == result.scenario_name
+    assert manifest["solver"]["status"] == "Optimal" and manifest["solver"]["gap"] == 0.0
+    assert manifest["parameters"]["outputs"]["dir"] == str(result.scenario["outputs"]["dir"])
+    assert {"mca-sites", "python", "numpy", "pandas", "geopandas", "shapely", "pyproj", "pulp",
+            "highspy", "scikit-criteria", "pydantic"} <= set(manifest["packages"])
+    assert "created_at" in manifest
+    text = (runs["dir_a"] / "manifest.json").read_text(encoding="utf-8")
+    assert text == json.dumps(manifest, sort_keys=True, indent=2) + "\n"
+
+
+def test_manifest_refuses_a_missing_input_file(tmp_path: Path):
+    result = make_run_result(tmp_path)
+    result.input_files.append(tmp_path / "gone.gpkg")
+    with pytest.raises(DataError, match="gone.gpkg"):
+        build_manifest(result, [])
+
+
+def test_empty_allocation_still_writes_every_output(tmp_path: Path):
+    result = make_run_result(tmp_path / "inputs")
+    result.allocation = result.allocation.iloc[0:0]
+    files = write_all(result, tmp_path / "out")
+    assert [p.name for p in files] == EXPECTED_FILES
+    assert len(gpd.read_file(tmp_path / "out" / f"{STEM}.gpkg", layer="allocation")) == 0
+    assert "Nothing was allocated." in (tmp_path / "out" / "report.html").read_text("utf-8")
+
+
+@given(st.floats(min_value=1.0, max_value=1e7, allow_nan=False))
+def test_scale_bar_is_a_round_length_near_a_fifth_of_the_map(width: float):
+    length = scale_bar_length(width)
+    mantissa = length / 10 ** math.floor(math.log10(length))
+    assert round(mantissa, 9) in (1.0, 2.0, 5.0)
+    assert length <= width / 5 * (1 + 1e-12)
+    assert length > width / 5 / 2.5  # the next round length up would be too long
+
+
+def test_distance_labels_and_period_labels():
+    assert format_distance(500) == "500 m"
+    assert format_distance(1500) == "1.5 km"
+    assert period_labels(["2030", "2040"]) == ["up to 2030", "2031–2040"]
+
+
+def test_cells_and_names_are_made_safe():
+    assert flatten_value(["a", "b"]) == "a; b"
+    assert flatten_value({"b", "a"}) == "a; b"
+    assert flatten_value({"k": 1}) == '{"k": 1}'
+    assert flatten_value(2.5) == 2.5
+    assert safe_filename("base case <test>") == "base_case_test"
+    assert safe_filename("///") == "scenario"
