@@ -1,0 +1,248 @@
+"""The criterion framework: `Criterion`, `CriterionResult`, `Context` and shared geometry helpers.
+
+A criterion turns candidate sites (a GeoDataFrame in the candidate schema of
+docs/architecture.md, with a unique ``site_id`` column) into one or more value columns and,
+for exclusion criteria, into exclusion rows. Every module in this package that exposes
+``CRITERION`` is one criterion; see `criteria.registry()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pydantic import BaseModel
+
+from mca.errors import DataError
+from mca.sectors import DEFAULT_SECTORS, Sector
+
+if TYPE_CHECKING:
+    from criteria.network import RoadNetwork
+
+EXCLUSION_COLUMNS: tuple[str, ...] = ("site_id", "criterion", "sector", "reason")
+ALL_SECTORS = "*"
+"""The ``sector`` value of an exclusion that holds for every sector."""
+
+LINK_COLUMNS: tuple[str, ...] = ("link_id", "road_id", "capacity_veh_h", "volume_veh_h", "headroom_veh_h")
+ROUTE_COLUMNS: tuple[str, ...] = ("site_id", "link_id")
+
+
+@dataclass
+class Context:
+    """What criteria share: the layers, the sectors and a lazily built, cached road network."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    sectors: tuple[Sector, ...] = DEFAULT_SECTORS
+
+    def layer(self, name: str, *, needed_by: str) -> gpd.GeoDataFrame:
+        """The layer ``name``, or a DataError naming the criterion that needs it."""
+        if name not in self.layers:
+            raise DataError(
+                f"criterion '{needed_by}' needs layer '{name}', which is not loaded "
+                f"(loaded: {', '.join(sorted(self.layers)) or 'none'})",
+                source=name,
+            )
+        return self.layers[name]
+
+    @cached_property
+    def road_network(self) -> RoadNetwork:
+        """The road graph of the ``roads`` and ``junctions`` layers, built on first use."""
+        from criteria.network import RoadNetwork
+
+        return RoadNetwork.from_layers(
+            self.layer("roads", needed_by="road network"), self.layer("junctions", needed_by="road network")
+        )
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """Output of one criterion for all sites.
+
+    ``values`` is indexed by ``site_id`` with columns prefixed by the criterion name;
+    ``primary`` is the column used for ranking; ``exclusions`` has `EXCLUSION_COLUMNS`;
+    ``links`` / ``routes`` are only filled by criteria that route traffic (access pressure).
+    """
+
+    values: pd.DataFrame
+    primary: str
+    exclusions: pd.DataFrame = field(default_factory=lambda: empty_exclusions())
+    links: pd.DataFrame | None = None
+    routes: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A spatial criterion: metadata, its parameter model and the function that computes it."""
+
+    name: str
+    kind: Literal["exclusion", "ranking"]
+    direction: Literal["max", "min"]
+    unit: str
+    layers: tuple[str, ...]
+    description: str
+    Params: type[BaseModel]
+    compute: Callable[[gpd.GeoDataFrame, Context, Any], CriterionResult]
+
+    def run(self, sites: gpd.GeoDataFrame, ctx: Context, params: BaseModel | None = None) -> CriterionResult:
+        """Check the layers this criterion needs, then compute it (default params if none)."""
+        for layer_name in self.layers:
+            ctx.layer(layer_name, needed_by=self.name)
+        return self.compute(sites, ctx, params if params is not None else self.Params())
+
+
+def empty_exclusions() -> pd.DataFrame:
+    """An exclusion frame without rows."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in EXCLUSION_COLUMNS})
+
+
+def exclusion_frame(site_ids: Any, criterion: str, sector: Any, reasons: Any) -> pd.DataFrame:
+    """Exclusion rows; ``sector`` and ``reasons`` may be scalars or sequences like ``site_ids``."""
+    frame = pd.DataFrame({"site_id": list(site_ids)})
+    if frame.empty:
+        return empty_exclusions()
+    frame["criterion"] = criterion
+    frame["sector"] = sector if isinstance(sector, str) else list(sector)
+    frame["reason"] = reasons if isinstance(reasons, str) else list(reasons)
+    return frame[list(EXCLUSION_COLUMNS)].reset_index(drop=True)
+
+
+def site_index(sites: gpd.GeoDataFrame) -> pd.Index:
+    """The ``site_id`` values as an index, checked to be present and unique."""
+    if "site_id" not in sites.columns:
+        raise DataError("candidate sites have no 'site_id' column", source="candidates", field="site_id")
+    ids = pd.Index(sites["site_id"], name="site_id")
+    if ids.has_duplicates:
+        dupes = ", ".join(map(str, ids[ids.duplicated()].unique()[:5]))
+        raise DataError(f"duplicate site_id values: {dupes}", source="candidates", field="site_id")
+    return ids
+
+
+def development_ha(sites: gpd.GeoDataFrame) -> np.ndarray:
+    """Hectares that would be developed per site: ``capacity_ha`` where given, else the polygon area."""
+    area = shapely.area(sites.geometry.values) / 10_000.0
+    if "capacity_ha" not in sites.columns:
+        return area
+    capacity = pd.to_numeric(sites["capacity_ha"], errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isnan(capacity), area, capacity)
+
+
+def nearest_distance(sites: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per site the distance (m) to the nearest feature and that feature's position (−1 if none).
+
+    Uses the STR-tree of ``features``; a site touching or overlapping a feature has distance 0.
+    """
+    n = len(sites)
+    distance = np.full(n, np.nan)
+    position = np.full(n, -1, dtype=np.int64)
+    if n == 0 or len(features) == 0:
+        return distance, position
+    geoms = features.geometry.values
+    valid = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not valid.any():
+        return distance, position
+    valid_positions = np.flatnonzero(valid)
+    tree = shapely.STRtree(geoms[valid])
+    (site_pos, feature_pos), dist = tree.query_nearest(
+        sites.geometry.values, return_distance=True, all_matches=False
+    )
+    distance[site_pos] = dist
+    position[site_pos] = valid_positions[feature_pos]
+    return distance, position
+
+
+def overlap_by_feature(sites: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Site × feature intersections with a positive area: columns ``site_pos, feature_pos, overlap_m2``."""
+    if len(sites) == 0 or len(features) == 0:
+        return pd.DataFrame({"site_pos": [], "feature_pos": [], "overlap_m2": []})
+    site_pos, feature_pos = features.sindex.query(sites.geometry.values, predicate="intersects")
+    overlap = shapely.area(
+        shapely.intersection(sites.geometry.values[site_pos], features.geometry.values[feature_pos])
+    )
+    pairs = pd.DataFrame({"site_pos": site_pos, "feature_pos": feature_pos, "overlap_m2": overlap})
+    return pairs[pairs["overlap_m2"] > 0].reset_index(drop=True)
+
+
+def fmt_m(metres: float) -> str:
+    """A distance for a reason sentence, e.g. ``1,250 m``."""
+    return f"{metres:,.0f} m"
+
+
+def fmt_ha(hectares: float) -> str:
+    """An area for a reason sentence, e.g. ``2.3 ha`` (``0.04 ha`` below 0.1 ha)."""
+    return f"{hectares:,.2f} ha" if hectares < 0.1 else f"{hectares:,.1f} ha"
+
+
+def protected_area_values(
+    sites: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, prefix: str
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Overlap and distance of each site with a set of named protected areas.
+
+    Returns the value frame (``<prefix>_overlap_ha``, ``<prefix>_overlap_share``,
+    ``<prefix>_distance_m``, ``<prefix>_nearest_area``; indexed by site_id), the name of the area
+    with the largest overlap per site (None without overlap) and the number of areas overlapped.
+    """
+    ids = site_index(sites)
+    names = areas["name"].astype(str).to_numpy() if len(areas) else np.array([], dtype=object)
+    pairs = overlap_by_feature(sites, areas)
+    overlap_m2 = np.zeros(len(sites))
+    np.add.at(overlap_m2, pairs["site_pos"].to_numpy(dtype=np.int64), pairs["overlap_m2"].to_numpy())
+    largest = pairs.sort_values("overlap_m2", ascending=False, kind="stable").drop_duplicates("site_pos")
+    largest_name = pd.Series(None, index=ids, dtype=object)
+    largest_pos = largest["site_pos"].to_numpy(dtype=np.int64)
+    largest_name.iloc[largest_pos] = names[largest["feature_pos"].to_numpy(dtype=np.int64)]
+    n_overlapped = pd.Series(
+        np.bincount(pairs["site_pos"].to_numpy(dtype=np.int64), minlength=len(sites)), index=ids
+    )
+    site_area = shapely.area(sites.geometry.values)
+    distance, nearest = nearest_distance(sites, areas)
+    values = pd.DataFrame(
+        {
+            f"{prefix}_overlap_ha": overlap_m2 / 10_000.0,
+            f"{prefix}_overlap_share": np.divide(
+                overlap_m2, site_area, out=np.zeros(len(sites)), where=site_area > 0
+            ).clip(0.0, 1.0),
+            f"{prefix}_distance_m": distance,
+            f"{prefix}_nearest_area": np.where(nearest >= 0, names[nearest.clip(0)] if len(names) else None, None),
+        },
+        index=ids,
+    )
+    return values, largest_name, n_overlapped
+
+
+def protected_area_exclusions(
+    values: pd.DataFrame,
+    largest_name: pd.Series,
+    n_overlapped: pd.Series,
+    *,
+    prefix: str,
+    criterion: str,
+    label: str,
+    min_overlap_ha: float,
+    buffer_m: float,
+) -> pd.DataFrame:
+    """Exclusion rows for sites overlapping an area (above ``min_overlap_ha``) or within ``buffer_m``."""
+    overlap = values[f"{prefix}_overlap_ha"]
+    share = values[f"{prefix}_overlap_share"]
+    distance = values[f"{prefix}_distance_m"]
+    overlaps = overlap > min_overlap_ha
+    near = ~overlaps & (distance < buffer_m) if buffer_m > 0 else pd.Series(False, index=values.index)
+    reasons = []
+    for site_id in values.index[overlaps]:
+        more = int(n_overlapped[site_id]) - 1
+        also = f" (and {more} more area{'s' if more > 1 else ''})" if more > 0 else ""
+        reasons.append(
+            f"overlaps {label} '{largest_name[site_id]}'{also} by {fmt_ha(overlap[site_id])} "
+            f"({share[site_id]:.0%} of the site)"
+        )
+    for site_id in values.index[near]:
+        reasons.append(
+            f"lies {fmt_m(distance[site_id])} from {label} '{values.at[site_id, f'{prefix}_nearest_area']}', "
+            f"within the {fmt_m(buffer_m)} buffer"
+        )
+    site_ids = list(values.index[overlaps]) + list(values.index[near])
+    return exclusion_frame(site_ids, criterion, ALL_SECTORS, reasons)
