@@ -1,0 +1,197 @@
+"""Ranking of candidate sites and per-sector suitability from a raw criteria matrix.
+
+Inputs are plain frames: ``raw`` (index ``site_id``, one column per ranking criterion in raw
+units), ``directions`` (criterion → ``"max"``/``"min"``) and ``exclusions`` (``site_id,
+criterion, sector, reason``; sector ``"*"`` = all sectors). A ranking without a sector applies
+only the ``"*"`` exclusions; a ranking or suitability for a sector also applies that sector's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from mca.errors import DataError, UserError
+from mca.scoring.aggregation import METHODS, Method, aggregate
+from mca.scoring.settings import ScoringSettings
+from mca.scoring.valuefunctions import MinMaxValueFunction, apply_value_function
+from mca.scoring.weights import WeightsResult, resolve_weights
+from mca.sectors import Sector
+
+ALL_SECTORS = "*"
+EXCLUSION_COLUMNS = ("site_id", "criterion", "sector", "reason")
+
+
+def excluded_sites(
+    exclusions: pd.DataFrame, site_ids: Iterable[str], sector: str | None = None
+) -> pd.DataFrame:
+    """Per site: ``excluded`` (bool) and ``exclusion_reasons`` ("criterion: reason; …").
+
+    Applies the ``"*"`` exclusions and, when ``sector`` is given, that sector's.
+    """
+    index = pd.Index([str(s) for s in site_ids], name="site_id")
+    missing = [c for c in EXCLUSION_COLUMNS if c not in exclusions.columns]
+    if missing:
+        raise DataError(f"exclusions lack columns {missing}", source="exclusions", field=missing[0])
+    rows = exclusions.astype({"site_id": str, "sector": str})
+    unknown = sorted(set(rows["site_id"]) - set(index))
+    if unknown:
+        raise DataError(
+            f"exclusions name unknown sites {unknown[:5]}", source="exclusions", field="site_id"
+        )
+    applies = rows["sector"].eq(ALL_SECTORS)
+    if sector is not None:
+        applies |= rows["sector"].eq(sector)
+    rows = rows[applies]
+    text = (rows["criterion"].astype(str) + ": " + rows["reason"].astype(str)).groupby(
+        rows["site_id"], sort=False
+    ).agg(lambda reasons: "; ".join(dict.fromkeys(reasons)))
+    result = pd.DataFrame(index=index)
+    result["excluded"] = index.isin(rows["site_id"])
+    result["exclusion_reasons"] = text.reindex(index).fillna("")
+    return result
+
+
+def _check_raw(raw: pd.DataFrame, directions: Mapping[str, str], settings: ScoringSettings) -> None:
+    for criterion in raw.columns:
+        if directions.get(criterion) not in ("max", "min"):
+            raise DataError(
+                f"direction of criterion '{criterion}' is {directions.get(criterion)!r}; "
+                "expected 'max' or 'min'",
+                source="criteria",
+                field=str(criterion),
+            )
+    unknown = sorted(set(settings.value_functions) - set(raw.columns))
+    if unknown:
+        raise UserError(
+            f"value functions for unknown criteria {unknown}; criteria: {list(raw.columns)}",
+            source="scoring.value_functions",
+            field=unknown[0],
+        )
+    if raw.index.has_duplicates:
+        raise DataError("duplicate site ids in the criteria matrix", source="criteria",
+                        field="site_id")
+
+
+def value_scores(
+    raw: pd.DataFrame,
+    directions: Mapping[str, str],
+    settings: ScoringSettings,
+    excluded: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Value scores in [0, 1] per site and criterion (same shape as ``raw``).
+
+    Criteria without a configured value function get the min-max scale over the sites that
+    are not ``excluded``; those scores depend on the candidate set.
+    """
+    _check_raw(raw, directions, settings)
+    keep = pd.Series(True, index=raw.index) if excluded is None else ~excluded.reindex(raw.index)
+    columns = {}
+    for criterion in raw.columns:
+        spec = settings.value_functions.get(criterion, MinMaxValueFunction())
+        columns[criterion] = apply_value_function(
+            raw[criterion], spec, directions[criterion], reference=raw.loc[keep, criterion]
+        )
+    return pd.DataFrame(columns, index=raw.index)
+
+
+def weight_set_name(settings: ScoringSettings, weight_set: str | None, sector: str | None) -> str:
+    """The weight set to use: the one named, else the sector's, else the default."""
+    name = weight_set or settings.sector_weight_sets.get(sector or "", settings.default_weight_set)
+    if name not in settings.weight_sets:
+        raise UserError(
+            f"unknown weight set '{name}'; known: {sorted(settings.weight_sets)}",
+            source="scoring.weight_sets",
+            field=name,
+        )
+    return name
+
+
+def _resolve(settings: ScoringSettings, name: str, criteria: list[str]) -> WeightsResult:
+    return resolve_weights(settings.weight_sets[name], criteria, name=name)
+
+
+def rank_sites(
+    raw: pd.DataFrame,
+    directions: Mapping[str, str],
+    exclusions: pd.DataFrame,
+    settings: ScoringSettings,
+    weight_set: str | None = None,
+    method: Method | None = None,
+    sector: str | None = None,
+) -> pd.DataFrame:
+    """Ranked sites: ``site_id, rank, score, shared_rank, excluded, exclusion_reasons``,
+    ``vs_<criterion>`` (value scores) and, for ``wsm``, ``contrib_<criterion>`` (weight × value
+    score, summing to ``score``).
+
+    Excluded sites have no rank or score (``<NA>``/NaN) and come last, by site_id. ``attrs`` holds
+    ``weight_set``, ``method``, ``sector``, ``weights`` and ``warnings`` for traceability.
+    """
+    method = method or settings.method
+    if method not in METHODS:
+        raise UserError(f"unknown method '{method}'; use one of {METHODS}", field="method")
+    raw = raw.set_axis(raw.index.astype(str).rename("site_id"))
+    criteria = [str(c) for c in raw.columns]
+    name = weight_set_name(settings, weight_set, sector)
+    resolved = _resolve(settings, name, criteria)
+    status = excluded_sites(exclusions, raw.index, sector)
+    scores = value_scores(raw, directions, settings, status["excluded"])
+    eligible = scores[~status["excluded"]]
+    missing = eligible[eligible.isna().any(axis=1)]
+    if not missing.empty:
+        column = str(missing.columns[missing.isna().any()][0])
+        raise DataError(
+            f"missing criterion values for non-excluded sites {list(missing.index[:5])}",
+            source="criteria",
+            field=column,
+        )
+    result = status.copy()
+    if len(eligible):
+        ranked = aggregate(eligible, resolved.weights, method).set_index("site_id")
+        result = result.join(ranked)
+    else:
+        result = result.assign(score=np.nan, rank=np.nan, shared_rank=np.nan)
+    result["rank"] = result["rank"].astype("Int64")
+    result["shared_rank"] = result["shared_rank"].astype("Int64")
+    for criterion in criteria:
+        result[f"vs_{criterion}"] = scores[criterion]
+    if method == "wsm":
+        for criterion in criteria:
+            contribution = resolved.weights[criterion] * scores[criterion]
+            result[f"contrib_{criterion}"] = contribution.where(~result["excluded"])
+    result = result.reset_index()
+    result = result.sort_values(
+        ["excluded", "rank", "site_id"], na_position="last", kind="mergesort"
+    ).reset_index(drop=True)
+    front = ["site_id", "rank", "score", "shared_rank", "excluded", "exclusion_reasons"]
+    result = result[front + [c for c in result.columns if c not in front]]
+    result.attrs.update(
+        weight_set=name, method=method, sector=sector, weights=resolved.weights,
+        consistency_ratio=resolved.consistency_ratio, warnings=list(resolved.warnings),
+    )
+    return result
+
+
+def suitability(
+    raw: pd.DataFrame,
+    directions: Mapping[str, str],
+    exclusions: pd.DataFrame,
+    settings: ScoringSettings,
+    sectors: Iterable[Sector | str],
+    method: Method | None = None,
+) -> pd.DataFrame:
+    """Suitability in [0, 1], index ``site_id``, one column per sector id.
+
+    Each sector uses its own weight set (``sector_weight_sets`` or the default) and its own
+    exclusions plus the ``"*"`` ones; excluded sites get 0. With the default method (``wsm``) the
+    suitability is the weighted-sum score.
+    """
+    columns = {}
+    for sector in sectors:
+        sector_id = sector.id if isinstance(sector, Sector) else str(sector)
+        ranking = rank_sites(raw, directions, exclusions, settings, method=method, sector=sector_id)
+        columns[sector_id] = ranking.set_index("site_id")["score"].fillna(0.0)
+    index = pd.Index(raw.index.astype(str), name="site_id")
+    return pd.DataFrame(columns, index=index).reindex(index)
