@@ -1,0 +1,111 @@
+"""Candidate sites drawn by the user (GeoPackage, GeoJSON or Shapefile polygons)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
+from candidates.settings import CandidateSettings
+from mca.errors import DataError
+from mca.layers import POLYGONAL, read_layer
+from mca.sectors import PERIODS
+
+HA = 10_000.0
+
+
+def slug(text: str) -> str:
+    """A readable identifier part: lower case, runs of other characters become '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "site"
+
+
+def user_sites(
+    path: Path, parks_layer: gpd.GeoDataFrame, parks: pd.DataFrame, settings: CandidateSettings
+) -> gpd.GeoDataFrame:
+    """``user`` sites ``US-<name>`` from the polygons in ``path`` (any CRS, read via read_layer).
+
+    Optional columns: ``name`` (default: file name and row number), ``park`` (default: the
+    nearest park), ``capacity_ha`` (default: area × net_to_gross, assumption),
+    ``contiguous_ha`` (default: the capacity of the largest polygon part) and
+    ``available_from`` (a period of mca.sectors.PERIODS; default ``user_available_from``).
+    """
+    sites = read_layer(path, f"user sites {path.name}", geom_types=POLYGONAL)
+    polygons = park_polygons(parks_layer)
+    rows = []
+    for number, (_, site) in enumerate(sites.iterrows(), start=1):
+        name = site.get("name")
+        name = str(name) if isinstance(name, str) and name.strip() else f"{path.stem} {number}"
+        geometry = site.geometry
+        area = geometry.area / HA
+        park_id = site.get("park")
+        if isinstance(park_id, str) and park_id:
+            if park_id not in polygons.index:
+                raise DataError(
+                    f"site '{name}': unknown park '{park_id}'", source=path, field="park"
+                )
+        else:
+            park_id = polygons.index[int(np.argmin(polygons.distance(geometry).to_numpy()))]
+        capacity = _number(site, "capacity_ha", name, path, area * settings.net_to_gross)
+        largest = max(part.area for part in shapely.get_parts(geometry)) / HA
+        contiguous = _number(site, "contiguous_ha", name, path, capacity * largest / area)
+        if contiguous > capacity:
+            raise DataError(
+                f"site '{name}': contiguous_ha {contiguous:g} exceeds capacity_ha {capacity:g}",
+                source=path, field="contiguous_ha",
+            )
+        available_from = _period(site, name, path, settings.user_available_from)
+        attributes = park_attributes(parks, park_id)
+        rows.append(
+            {
+                "site_id": f"US-{slug(name)}",
+                "name": name,
+                "kind": "user",
+                "park": park_id,
+                "geometry": geometry,
+                "area_ha": area,
+                "capacity_ha": capacity,
+                **cumulative_by_period(capacity, available_from),
+                "contiguous_ha": contiguous,
+                "profile": attributes["profile"],
+                "max_env_category": np.nan,
+                "source": f"user site from {path}"
+                + ("" if pd.notna(site.get("capacity_ha")) else
+                   f"; capacity = area × net/gross {settings.net_to_gross:g} (assumption)"),
+            }
+        )
+    return to_table(rows)
+
+
+def _number(site: pd.Series, column: str, name: str, path: Path, default: float) -> float:
+    value = site.get(column)
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = np.nan
+    if not np.isfinite(number) or number < 0:
+        raise DataError(
+            f"site '{name}': {column} must be a non-negative number, not {value!r}",
+            source=path, field=column,
+        )
+    return number
+
+
+def _period(site: pd.Series, name: str, path: Path, default: str) -> str:
+    value = site.get("available_from")
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return default
+    whole = isinstance(value, (int, float, np.number)) and float(value).is_integer()
+    text = str(int(value)) if whole else str(value).strip()
+    if text not in PERIODS:
+        raise DataError(
+            f"site '{name}': available_from must be one of {', '.join(PERIODS)}, not {value!r}",
+            source=path, field="available_from",
+        )
+    return text
