@@ -283,8 +283,13 @@ def exclusions_map(result: RunResult, path: Path) -> Path:
             zorder=5)
         handles.append(Patch(facecolor="none", edgecolor="#ff7f00", linestyle="--",
                              linewidth=2.0, label="excluded for some sectors only"))
-    flagged = sites[excluded | sites["site_id"].isin(partial_ids)]
+    # Only the sites closed to every sector are labelled: they are few and they matter most;
+    # labelling every sector-only exclusion too would bury the map in text.
+    flagged = sites[excluded]
     _label_sites(ax, flagged, [str(s) for s in flagged["site_id"]])
+    if partial_ids:
+        handles.append(Patch(facecolor="none", edgecolor="none",
+                             label="labels: sites excluded for all sectors"))
     return _finish_map(fig, ax, handles, path)
 
 

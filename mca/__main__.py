@@ -1,0 +1,2 @@
+from mca.cli import app
+app()

@@ -1,0 +1,138 @@
+"""The `mca` command line: thin commands over `mca.pipeline`.
+
+Every command takes an optional scenario file (default: the bundled Heerlen base case).
+User errors print one line, ``error: <file>: <field>: <problem>``, and exit with status 1;
+tables go to standard output, progress to standard error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import warnings
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mca import __version__
+from mca.errors import UserError
+
+app = typer.Typer(
+    name="mca",
+    help="Multi-criteria site selection and allocation of business-park demand (Heerlen).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=False, width=200)
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class SitesFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    gpkg = "gpkg"
+
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(help="Scenario YAML file; default: the bundled Heerlen base case.", show_default=False),
+]
+FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
+def handle_errors(func: F) -> F:
+    """Report user errors as one line and exit 1, without a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                return func(*args, **kwargs)
+        except UserError as exc:
+            err.print(f"[bold red]error:[/] {exc.one_line()}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was written")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mca {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Multi-criteria site selection and allocation of business-park demand."""
+
+
+def emit_json(data: Any) -> None:
+    """Write JSON to standard output."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit_frame(frame: pd.DataFrame, fmt: TableFormat, title: str | None = None) -> None:
+    """Write a frame as a Rich table, JSON records or CSV."""
+    if fmt is TableFormat.json:
+        emit_json(json.loads(frame.to_json(orient="records", double_precision=6)))
+    elif fmt is TableFormat.csv:
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    else:
+        out.print(frame_to_table(frame, title))
+
+
+def frame_to_table(frame: pd.DataFrame, title: str | None = None) -> Table:
+    """A Rich table of a frame, numbers right-aligned and rounded for reading."""
+    table = Table(title=title, show_lines=False, title_justify="left")
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+# Commands live in mca.commands; importing it registers them on `app`.
+from mca import commands  # noqa: E402,F401

@@ -1,0 +1,341 @@
+"""The commands of `mca`, registered on `mca.cli.app`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from mca import pipeline
+from mca.cli import (
+    frame_to_table,
+    FormatOpt,
+    ScenarioArg,
+    SitesFormat,
+    TableFormat,
+    app,
+    emit_frame,
+    emit_json,
+    err,
+    handle_errors,
+    out,
+)
+from mca.errors import UserError
+from mca.scenario import load_scenario
+
+
+@app.command()
+@handle_errors
+def demand(scenario: ScenarioArg = None, fmt: FormatOpt = TableFormat.table) -> None:
+    """Forecast business-land demand for Heerlen (001, Bijlage 3) and split it into segments."""
+    from demand import forecast
+    from demand.report import forecast_table, forecast_to_dict, segments_csv
+
+    loaded = load_scenario(scenario)
+    fc = forecast(loaded.scenario.demand)
+    if fmt is TableFormat.json:
+        emit_json(forecast_to_dict(fc))
+    elif fmt is TableFormat.csv:
+        sys.stdout.write(segments_csv(fc))
+    else:
+        for table in forecast_table(fc):
+            out.print(table)
+        for note in fc.assumptions:
+            out.print(f"[yellow]assumption:[/] {note}", highlight=False)
+
+
+@app.command("check-data")
+@handle_errors
+def check_data(
+    parks: Annotated[Path | None, typer.Option(help="Park table CSV; default: the bundled one.")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit with status 1 when anything is reported.")] = False,
+) -> None:
+    """Report where the source tables disagree (Tabel 4 vs Kerncijfers, totals, jobs/ha)."""
+    from demand.forecast import load_demand_source, tabel_7_disagreements
+    from mca.dataset import check_data as run_check
+    from mca.dataset import format_disagreements, load_parks
+
+    items = run_check(load_parks(parks))
+    sys.stdout.write(format_disagreements(items) + "\n")
+    issuance = tabel_7_disagreements(load_demand_source().tabel_7)
+    for line in issuance:
+        sys.stdout.write(f"Tabel 7: {line}\n")
+    count = len(items) + len(issuance)
+    err.print(f"{count} finding(s)")
+    if strict and count:
+        raise typer.Exit(1)
+
+
+def _progress():  # noqa: ANN202 - a Rich status spinner on standard error
+    return err.status("starting", spinner="dots")
+
+
+def _scored(scenario: Path | None):  # noqa: ANN202
+    """Load a scenario and run it up to the scores, with progress on standard error."""
+    loaded = load_scenario(scenario)
+    with _progress() as status:
+        inputs = pipeline.load_inputs(loaded)
+        status.update("building candidate sites")
+        sites = pipeline.candidate_sites(inputs)
+        scored = pipeline.score_sites(inputs, sites, progress=status.update)
+    return inputs, scored
+
+
+SITE_COLUMNS = ["site_id", "name", "kind", "park", "area_ha", "capacity_ha", "contiguous_ha"]
+
+
+@app.command()
+@handle_errors
+def candidates(
+    scenario: ScenarioArg = None,
+    fmt: Annotated[SitesFormat, typer.Option("--format", "-f", help="Output format.")] = SitesFormat.table,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+) -> None:
+    """List candidate sites with their criteria values, exclusion flags and reasons."""
+    if fmt is SitesFormat.gpkg and out_path is None:
+        raise_user("--format gpkg needs --out PATH", field="--out")
+    if out_path is not None and out_path.exists() and not force:
+        raise_user("output file exists; use --force to replace it", source=out_path)
+    inputs, scored = _scored(scenario)
+    sites = pipeline.sites_with_criteria(scored)
+    if fmt is SitesFormat.gpkg:
+        pipeline.write_atomic_gpkg(sites, out_path, layer="candidate_sites")
+        err.print(f"wrote {len(sites)} sites to {out_path}")
+        return
+    table = pd.DataFrame(sites.drop(columns="geometry"))
+    if fmt is SitesFormat.json:
+        text = json.dumps({"sites": pipeline.site_records(scored)}, indent=2, ensure_ascii=False, default=str)
+        _write(text + "\n", out_path)
+    elif fmt is SitesFormat.csv:
+        _write(table.to_csv(index=False, lineterminator="\n", float_format="%.6g"), out_path)
+    else:
+        shown = table[[*SITE_COLUMNS, "excluded", "exclusion_reasons"]]
+        out.print(frame_to_table(shown, title=f"{len(shown)} candidate sites"))
+
+
+def _write(text: str, path: Path | None) -> None:
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        pipeline.write_atomic_text(path, text)
+        err.print(f"wrote {path}")
+
+
+def raise_user(message: str, **where: object) -> None:
+    """Stop with a one-line user error."""
+    raise UserError(message, **where)  # type: ignore[arg-type]
+
+
+@app.command()
+@handle_errors
+def rank(
+    scenario: ScenarioArg = None,
+    weights: Annotated[str | None, typer.Option("--weights", "-w", help="Named weight set of the scenario.")] = None,
+    method: Annotated[str | None, typer.Option("--method", "-m", help="wsm, topsis or electre; default from the scenario.")] = None,
+    sector: Annotated[str | None, typer.Option(help="Rank for one sector (its weight set and exclusions).")] = None,
+    compare_weights: Annotated[str | None, typer.Option("--compare-weights", help="Compare named weight sets, e.g. A,B,C.")] = None,
+    top: Annotated[int, typer.Option(help="Top-k for the overlap in --compare-weights.")] = 10,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """Rank the candidate sites: score, contribution of each criterion, exclusions."""
+    from mca.scoring import compare_weight_sets
+
+    inputs, scored = _scored(scenario)
+    if compare_weights:
+        names = [n.strip() for n in compare_weights.split(",") if n.strip()]
+        result = compare_weight_sets(
+            scored.raw, scored.directions, scored.evaluation.exclusions, inputs.scenario.scoring,
+            names, method=method, top_k=top,
+        )
+        tables = {
+            "ranks": result.ranks.reset_index(),
+            "kendall": result.kendall,
+            "top_k": result.top_k,
+            "movers": result.movers.reset_index(),
+        }
+        if fmt is TableFormat.json:
+            emit_json({key: pipeline.frame_records(frame) for key, frame in tables.items()})
+        elif fmt is TableFormat.csv:
+            sys.stdout.write(tables["ranks"].to_csv(index=False, lineterminator="\n"))
+        else:
+            titles = {
+                "ranks": "Rank per weight set",
+                "kendall": "Kendall's tau between rankings",
+                "top_k": f"Top-{top} overlap",
+                "movers": "Sites whose rank moves most",
+            }
+            for key, frame in tables.items():
+                out.print(frame_to_table(frame.head(25) if key in {"ranks", "movers"} else frame, title=titles[key]))
+        return
+    ranking = pipeline.ranked_list(inputs, scored, weight_set=weights, method=method, sector=sector)
+    if fmt is TableFormat.json:
+        emit_json(pipeline.ranking_records(ranking))
+        return
+    if fmt is TableFormat.csv:
+        sys.stdout.write(ranking.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        return
+    columns = ["rank", "site_id", "name", "kind", "score", *[c for c in ranking if c.startswith("contrib_")], "exclusion_reasons"]
+    shown = ranking[columns].rename(columns=lambda c: c.removeprefix("contrib_"))
+    out.print(frame_to_table(shown, title="Ranked sites (criterion columns: contribution to the score)"))
+
+
+@app.command()
+@handle_errors
+def robustness(
+    scenario: ScenarioArg = None,
+    samples: Annotated[int | None, typer.Option(help="Weight samples; default from the scenario.")] = None,
+    margin: Annotated[float | None, typer.Option(help="Sample within ± margin of the weight set; default: whole simplex.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """SMAA-2: how often each site reaches each rank when the weights vary."""
+    if samples is not None and samples <= 0:
+        raise_user("--samples must be positive", field="--samples")
+    if margin is not None and not 0 <= margin <= 1:
+        raise_user("--margin must be between 0 and 1", field="--margin")
+    inputs, scored = _scored(scenario)
+    settings = inputs.scenario.scoring.smaa
+    result = pipeline.robustness(
+        inputs, scored,
+        samples if samples is not None else settings.samples,
+        margin if margin is not None else settings.margin,
+        seed if seed is not None else settings.seed,
+    )
+    if fmt is TableFormat.json:
+        emit_json(
+            {
+                "samples": result.samples,
+                "scheme": result.scheme,
+                "acceptability": pipeline.frame_records(result.acceptability_full.reset_index()),
+                "central_weights": pipeline.frame_records(result.central_weights.reset_index()),
+                "expected_rank": pipeline.frame_records(result.expected_rank.rename("expected_rank").reset_index()),
+            }
+        )
+        return
+    table = result.acceptability.copy()
+    table.columns = [f"rank {c}" for c in table.columns]
+    table = table.join(result.central_weights.add_prefix("w_")).reset_index()
+    if fmt is TableFormat.csv:
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    else:
+        out.print(frame_to_table(table, title="Rank acceptability (share of weight samples) and central weights"))
+
+
+@app.command()
+@handle_errors
+def allocate(
+    scenario: ScenarioArg = None,
+    solver: Annotated[str | None, typer.Option(help="cbc (default) or highs.")] = None,
+    fmt: FormatOpt = TableFormat.table,
+) -> None:
+    """Allocate the forecast demand to the sites with the integer program."""
+    from demand import forecast
+
+    if solver is not None and solver not in {"cbc", "highs"}:
+        raise_user(f"unknown solver '{solver}'; use cbc or highs", field="--solver")
+    inputs, scored = _scored(scenario)
+    fc = forecast(inputs.scenario.demand)
+    with err.status(f"solving ({solver or inputs.scenario.allocation.solver})"):
+        result = pipeline.allocate(inputs, scored, fc, solver=solver)
+    if fmt is TableFormat.json:
+        emit_json(result.to_dict())
+    elif fmt is TableFormat.csv:
+        sys.stdout.write(result.allocation.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+    else:
+        summary = result.summary.pivot_table(index="kind", columns="period", values="hectares", aggfunc="sum")
+        tables = {
+            "Hectares by site kind and period": summary.reset_index(),
+            "Allocation": result.allocation,
+            "Shortfall": result.shortfall,
+            "Binding constraints": result.binding,
+            "Value of one more hectare (LP shadow price, integer decisions fixed)": result.shadow_prices.sort_values(
+                "value_per_ha", ascending=False
+            ).head(15),
+        }
+        for title, frame in tables.items():
+            if len(frame):
+                out.print(frame_to_table(frame, title=title))
+        gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
+        out.print(f"solver {result.solver}: {result.status}, objective {result.objective:.3f}, gap {gap}, "
+                  f"{result.seconds:.1f} s", highlight=False)
+        for note in result.notes:
+            out.print(note, highlight=False)
+
+
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; one sub-folder per scenario.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output folders.")]
+
+
+@app.command()
+@handle_errors
+def run(
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenario YAML files; default: the bundled Heerlen base case.", show_default=False),
+    ] = None,
+    out_dir: OutOpt = Path("output"),
+    force: ForceOpt = False,
+) -> None:
+    """Run the whole chain and write ranking, allocation, maps, workbook, GeoPackage and report."""
+    from mca.reports import write_all
+
+    loaded = [load_scenario(path) for path in (scenarios or [None])]
+    targets = pipeline.output_targets(out_dir, [item.scenario.name for item in loaded], force=force)
+    with pipeline.staged_outputs(targets, force=force) as staging:
+        for item, folder in zip(loaded, staging, strict=True):
+            with err.status(f"{item.scenario.name}: starting") as status:
+                step = lambda message, name=item.scenario.name: status.update(f"{name}: {message}")  # noqa: E731
+                result = pipeline.run_scenario(item, progress=step)
+                write_all(result, folder, progress=step)
+            err.print(f"[green]✓[/] {item.scenario.name}: {pipeline.one_line_summary(result)}")
+    for target in targets:
+        err.print(f"wrote {target}")
+
+
+@app.command()
+@handle_errors
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.", show_default=False)],
+    out_dir: OutOpt = Path("output/compare"),
+    share: Annotated[float, typer.Option(help="No-regret: sites chosen in at least this share of scenarios.")] = 0.8,
+    force: ForceOpt = False,
+) -> None:
+    """Compare scenarios: ranks and allocations side by side, and the no-regret set of sites."""
+    from mca.compare import compare_runs, write_comparison
+
+    if len(scenarios) < 2:
+        raise_user("compare needs at least two scenario files", field="SCENARIOS")
+    if not 0 < share <= 1:
+        raise_user("--share must be in (0, 1]", field="--share")
+    loaded = [load_scenario(path) for path in scenarios]
+    names = [item.scenario.name for item in loaded]
+    if len(set(names)) != len(names):
+        raise_user(f"scenario names must differ: {', '.join(names)}", field="name")
+    targets = pipeline.output_targets(out_dir.parent, [out_dir.name], force=force)
+    with pipeline.staged_outputs(targets, force=force) as (folder,):
+        results = []
+        for item in loaded:
+            with err.status(f"{item.scenario.name}: starting") as status:
+                step = lambda message, name=item.scenario.name: status.update(f"{name}: {message}")  # noqa: E731
+                results.append(pipeline.run_scenario(item, progress=step))
+        comparison = compare_runs(results, share=share)
+        write_comparison(comparison, folder)
+    out.print(frame_to_table(comparison.no_regret.reset_index(), title=f"No-regret sites (chosen in ≥ {share:.0%} of scenarios)"))
+    err.print(f"wrote {targets[0]}")
+
+
+@app.command()
+@handle_errors
+def show(scenario: ScenarioArg = None) -> None:
+    """Print the scenario with every default filled in (after `extends`)."""
+    import yaml
+
+    loaded = load_scenario(scenario)
+    data = loaded.scenario.model_dump(mode="json")
+    sys.stdout.write(f"# resolved from: {', '.join(str(f) for f in loaded.files)}\n")
+    sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))

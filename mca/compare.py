@@ -1,0 +1,116 @@
+"""Scenario comparison: ranks and allocations side by side, and the no-regret set of sites.
+
+A site is *chosen* in a scenario when the allocation places land on it. The no-regret set
+(002's "80 % no-regret / 20 % flexible" practice) holds the sites chosen in at least
+``share`` of the scenarios: safe choices whatever the scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from mca.results import RunResult  # noqa: E402
+
+
+@dataclass
+class ScenarioComparison:
+    """``ranks`` and ``allocated_ha``: site × scenario; ``no_regret``: the safe sites."""
+
+    scenarios: list[str]
+    ranks: pd.DataFrame
+    allocated_ha: pd.DataFrame
+    totals: pd.DataFrame
+    no_regret: pd.DataFrame
+    share: float
+
+
+def compare_runs(results: list[RunResult], share: float = 0.8) -> ScenarioComparison:
+    """Compare the runs of several scenarios on the same or overlapping candidate sets."""
+    names = [r.scenario_name for r in results]
+    ranks = pd.concat({r.scenario_name: r.ranking.set_index("site_id")["rank"] for r in results}, axis=1)
+    allocated = pd.concat(
+        {
+            r.scenario_name: r.allocation.groupby("site_id")["hectares"].sum()
+            if len(r.allocation)
+            else pd.Series(dtype=float)
+            for r in results
+        },
+        axis=1,
+    ).reindex(ranks.index).fillna(0.0)
+    chosen = allocated > 1e-6
+    info = pd.concat([r.sites.set_index("site_id")[["name", "kind", "park"]] for r in results])
+    info = info[~info.index.duplicated()]
+    summary = info.reindex(ranks.index).assign(
+        chosen_in=chosen.sum(axis=1).astype(int),
+        share_chosen=chosen.mean(axis=1),
+        mean_allocated_ha=allocated.mean(axis=1),
+        best_rank=ranks.min(axis=1),
+        worst_rank=ranks.max(axis=1),
+    )
+    no_regret = summary[summary["share_chosen"] >= share - 1e-9].sort_values(
+        ["share_chosen", "mean_allocated_ha", "best_rank"], ascending=[False, False, True]
+    )
+    totals = pd.DataFrame(
+        {
+            r.scenario_name: {
+                "demand_ha": float(r.segments["hectares"].sum()),
+                "placed_ha": float(r.allocation["hectares"].sum()) if len(r.allocation) else 0.0,
+                "shortfall_ha": float(r.shortfall["hectares"].sum()) if len(r.shortfall) else 0.0,
+                "sites_chosen": int(chosen[r.scenario_name].sum()),
+            }
+            for r in results
+        }
+    ).T
+    return ScenarioComparison(
+        scenarios=names,
+        ranks=ranks.sort_index(),
+        allocated_ha=allocated.sort_index(),
+        totals=totals,
+        no_regret=no_regret,
+        share=share,
+    )
+
+
+def write_comparison(comparison: ScenarioComparison, out_dir: Path) -> list[Path]:
+    """Write the comparison tables (CSV, deterministic) and a chart into ``out_dir``."""
+    out_dir = Path(out_dir)
+    files = {
+        "ranks_by_scenario.csv": comparison.ranks,
+        "allocation_by_scenario.csv": comparison.allocated_ha,
+        "scenario_totals.csv": comparison.totals,
+        "no_regret_sites.csv": comparison.no_regret,
+    }
+    written = []
+    for name, frame in files.items():
+        path = out_dir / name
+        path.write_text(frame.to_csv(lineterminator="\n", float_format="%.6g"), encoding="utf-8")
+        written.append(path)
+    written.append(_chart(comparison, out_dir / "chart_comparison.png"))
+    return written
+
+
+def _chart(comparison: ScenarioComparison, path: Path) -> Path:
+    """Allocated hectares per site (rows) and scenario (bars), no-regret sites marked."""
+    allocated = comparison.allocated_ha.loc[comparison.allocated_ha.sum(axis=1) > 0]
+    allocated = allocated.loc[allocated.sum(axis=1).sort_values().index]
+    height = max(3.0, 0.28 * len(allocated) + 1.5)
+    fig, ax = plt.subplots(figsize=(10, height), dpi=130)
+    allocated.plot.barh(ax=ax, width=0.8)
+    safe = set(comparison.no_regret.index)
+    ax.set_yticks(range(len(allocated)))
+    ax.set_yticklabels([f"★ {s}" if s in safe else s for s in allocated.index], fontsize=8)
+    ax.set_xlabel("allocated hectares")
+    ax.set_title(f"Allocation by scenario — ★ chosen in ≥ {comparison.share:.0%} of scenarios (no-regret)")
+    ax.legend(title="scenario", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None})
+    plt.close(fig)
+    return path

@@ -1,0 +1,232 @@
+"""Scenario files: YAML, validated with pydantic, with ``extends:`` for variants.
+
+A scenario names every setting of one run, section by section (``demand``, ``layers``,
+``candidates``, ``criteria``, ``scoring``, ``allocation``, ``sectors``, ``outputs``). Each
+section's model lives with the stage that uses it; defaults are the Heerlen base case. A
+variant says ``extends: base.yaml`` and overrides only what differs: mappings merge key by
+key, everything else (lists, scalars) is replaced.
+
+Errors name the file, the field and, where the YAML shows it, the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from candidates.settings import CandidateSettings
+from criteria.settings import CriteriaSettings
+from demand.settings import DemandSettings
+from mca.errors import UserError
+from mca.layers import LayerSettings
+from mca.paths import SCENARIO_DIR
+from mca.scoring.settings import ScoringSettings
+from mca.scoring.weights import resolve_weights
+from mca.sectors import DEFAULT_SECTORS, Sector
+from solvers.settings import AllocationSettings
+
+DEFAULT_SCENARIO = SCENARIO_DIR / "heerlen_base.yaml"
+
+KeyPath = tuple[str | int, ...]
+
+
+class OutputSettings(BaseModel):
+    """What `mca run` writes besides the always-written tables."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    robustness: bool = Field(True, description="Run SMAA-2 (settings under scoring.smaa) for the report.")
+    top_sites_in_report: int = Field(25, ge=1)
+
+
+class Scenario(BaseModel):
+    """One complete, validated scenario."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Used in output file names.")
+    description: str = ""
+    parks_table: Path | None = Field(
+        None, description="Park key figures CSV; default: the bundled data/heerlen/parks.csv."
+    )
+    sectors: list[Sector] = Field(default_factory=lambda: list(DEFAULT_SECTORS))
+    demand: DemandSettings = Field(default_factory=DemandSettings)
+    layers: LayerSettings = Field(default_factory=LayerSettings)
+    candidates: CandidateSettings = Field(default_factory=CandidateSettings)
+    criteria: CriteriaSettings = Field(default_factory=CriteriaSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    allocation: AllocationSettings = Field(default_factory=AllocationSettings)
+    outputs: OutputSettings = Field(default_factory=OutputSettings)
+
+    @model_validator(mode="after")
+    def _weight_sets_fit_the_criteria(self) -> Scenario:
+        """Every weight set must weigh exactly the enabled ranking criteria."""
+        ranking = [c.name for c in self.criteria.enabled_criteria() if c.kind == "ranking"]
+        for name, weight_set in self.scoring.weight_sets.items():
+            resolve_weights(weight_set, ranking, name=name)
+        return self
+
+    @field_validator("sectors")
+    @classmethod
+    def _unique_sectors(cls, sectors: list[Sector]) -> list[Sector]:
+        ids = [s.id for s in sectors]
+        if len(set(ids)) != len(ids) or not ids:
+            raise ValueError("sector ids must be unique and at least one sector is needed")
+        return sectors
+
+
+class LoadedScenario(BaseModel):
+    """A scenario with the files it came from (the first is the file named by the user)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    scenario: Scenario
+    path: Path | None
+    files: list[Path]
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder against which relative paths in the scenario resolve."""
+        return self.path.parent if self.path else SCENARIO_DIR
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _key_lines(node: yaml.Node, prefix: KeyPath = ()) -> dict[KeyPath, int]:
+    """Map each key path in a composed YAML tree to its 1-based line number."""
+    lines: dict[KeyPath, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = (*prefix, key_node.value)
+            lines[path] = key_node.start_mark.line + 1
+            lines.update(_key_lines(value_node, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = (*prefix, index)
+            lines[path] = item.start_mark.line + 1
+            lines.update(_key_lines(item, path))
+    return lines
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]]:
+    if not path.exists():
+        raise UserError("scenario file does not exist", source=path)
+    if path.is_dir():
+        raise UserError("is a folder, not a scenario file", source=path)
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        raise UserError("scenario file is empty", source=path)
+    try:
+        node = yaml.compose(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}" if mark else None
+        raise UserError(f"invalid YAML: {exc.problem or exc}", source=path, field=where) from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"invalid YAML: {exc}", source=path) from None
+    if not isinstance(data, dict):
+        raise UserError("a scenario file must be a mapping of sections", source=path)
+    return data, _key_lines(node)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, dict[KeyPath, tuple[Path, int]], list[Path]]:
+    """Read a scenario and its ``extends`` chain; return data, key → (file, line), files."""
+    path = path.resolve()
+    if path in chain:
+        raise UserError("extends forms a cycle", source=path, field="extends")
+    data, lines = _read_yaml(path)
+    origin = {key: (path, line) for key, line in lines.items()}
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, origin, [path]
+    if not isinstance(parent, str) or not parent.strip():
+        raise UserError("extends must name a scenario file", source=path, field="extends")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.exists():
+        raise UserError(f"extended scenario '{parent}' does not exist", source=path, field="extends")
+    base, base_origin, files = _resolve(parent_path, (*chain, path))
+    return _deep_merge(base, data), {**base_origin, **origin}, [path, *files]
+
+
+def _format_location(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _locate(origin: dict[KeyPath, tuple[Path, int]], loc: tuple[str | int, ...], fallback: Path) -> tuple[Path, int | None]:
+    """The file and line that set the deepest known prefix of ``loc``."""
+    for end in range(len(loc), 0, -1):
+        hit = origin.get(tuple(loc[:end]))
+        if hit:
+            return hit
+    return fallback, None
+
+
+def validation_error_to_user_error(exc: ValidationError, source: Path, origin: dict[KeyPath, tuple[Path, int]] | None = None) -> UserError:
+    """Turn the first pydantic error into a one-line UserError with file, field and line."""
+    error = exc.errors()[0]
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    file, line = _locate(origin or {}, loc, source)
+    field = _format_location(loc) or None
+    if line is not None:
+        field = f"{field} (line {line})" if field else f"line {line}"
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    more = len(exc.errors()) - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return UserError(message, source=file, field=field)
+
+
+def load_scenario(path: Path | str | None = None) -> LoadedScenario:
+    """Load and validate a scenario file; ``None`` gives the bundled Heerlen base case."""
+    scenario_path = Path(path) if path is not None else DEFAULT_SCENARIO
+    data, origin, files = _resolve(scenario_path)
+    data.setdefault("name", scenario_path.stem)
+    sectors = data.get("sectors")
+    context = None
+    if isinstance(sectors, list):
+        context = {"sector_ids": [s.get("id") for s in sectors if isinstance(s, dict)]}
+    try:
+        scenario = Scenario.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise validation_error_to_user_error(exc, scenario_path.resolve(), origin) from None
+    except UserError as exc:  # raised by a section's own checks (e.g. an unknown criterion)
+        if exc.source is not None and Path(exc.source).is_file():
+            raise  # about another file the scenario names (a layer, an AERIUS table)
+        dotted = ".".join(part for part in (exc.source, exc.field) if part)
+        file, line = _locate(origin, tuple(dotted.split(".")), scenario_path.resolve())
+        field = f"{dotted} (line {line})" if line is not None else dotted or None
+        raise UserError(exc.message, source=file, field=field) from None
+    return LoadedScenario(scenario=scenario, path=scenario_path.resolve(), files=files)

@@ -1,0 +1,168 @@
+"""The `mca` command line on the bundled Heerlen data, end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from mca import __version__
+from mca.cli import app
+from mca.paths import PROJECT_ROOT, SCENARIO_DIR
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = invoke("--version")
+    assert code == 0 and out.strip() == f"mca {__version__}"
+    code, out, _ = invoke("--help")
+    assert code == 0
+    for command in ("run", "compare", "demand", "candidates", "rank", "robustness", "allocate", "check-data"):
+        assert command in out
+
+
+def test_demand_json_reproduces_the_source_figures() -> None:
+    code, out, _ = invoke("demand", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    parkstad = {
+        (e["method"], e["variant"]): e["parkstad_2030_ha"] for e in data["estimates"]
+    }
+    assert round(parkstad[("method2", "wlo_laag")]) == 37  # 001, Tabel 10
+    assert round(parkstad[("method2", "wlo_hoog")]) == 84  # 001, Tabel 10
+    assert round(parkstad[("method1", "intensification_30")]) == 40  # 001, Bijlage 3
+    assert round(parkstad[("method1", "intensification_10")]) == 51
+    segments = pd.DataFrame(data["segments"])
+    assert set(segments.columns) >= {"sector", "size_class", "period", "hectares"}
+    assert segments["hectares"].sum() == pytest.approx(data["total_heerlen_ha"])
+
+
+def test_check_data_names_every_disagreeing_park() -> None:
+    code, out, _ = invoke("check-data")
+    assert code == 0
+    for park in ("Baaks-Soureth", "C-Mill", "Coriopolis (SD)", "De Kissel"):
+        assert f"{park} " in out and "net_issued_ha" in out
+
+
+@pytest.fixture(scope="module")
+def sites_json() -> list[dict]:
+    code, out, err = invoke("candidates", "--format", "json")
+    assert code == 0, err
+    return json.loads(out)["sites"]
+
+
+def test_candidates_cover_every_kind_and_explain_natura2000_exclusions(sites_json: list[dict]) -> None:
+    kinds = {s["kind"] for s in sites_json}
+    assert {"available_plot", "intensification", "expansion"} <= kinds
+    touching = [s for s in sites_json if s["kind"] == "expansion" and s["criteria"]["natura2000_overlap_ha"] > 0]
+    assert touching, "the schematic data has expansion sites on Natura 2000"
+    for site in touching:
+        assert site["excluded"]
+        reasons = [e["reason"] for e in site["exclusions"] if e["criterion"] == "natura2000"]
+        assert reasons and all("Natura 2000" in r for r in reasons)
+
+
+def test_rank_json_contributions_add_up_to_the_score() -> None:
+    code, out, _ = invoke("rank", "--format", "json")
+    assert code == 0
+    ranked = [r for r in json.loads(out) if r["rank"] is not None]
+    assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
+    for row in ranked:
+        assert sum(row["contributions"].values()) == pytest.approx(row["score"], abs=1e-9)
+
+
+def test_unknown_weight_set_is_a_one_line_error() -> None:
+    code, _, err = invoke("rank", "--weights", "nonexistent")
+    assert code == 1
+    assert err.startswith("error:") and err.count("\n") <= 2 and "nonexistent" in err
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    code, _, err = invoke("run", "--out", str(out))
+    assert code == 0, err
+    return out / "heerlen_base"
+
+
+EXPECTED_OUTPUTS = [
+    "ranking.csv",
+    "allocation.csv",
+    "exclusions.csv",
+    "demand_segments.csv",
+    "heerlen_base.xlsx",
+    "heerlen_base.gpkg",
+    "map_suitability.png",
+    "map_exclusions.png",
+    "map_allocation.png",
+    "report.html",
+    "manifest.json",
+]
+
+
+def test_run_writes_every_output(first_run: Path) -> None:
+    for name in EXPECTED_OUTPUTS:
+        assert (first_run / name).stat().st_size > 0, name
+    manifest = json.loads((first_run / "manifest.json").read_text())
+    assert manifest["solver"]["status"] == "optimal"
+    leftovers = [p.name for p in first_run.parent.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_run_refuses_to_overwrite_and_is_deterministic_with_force(first_run: Path) -> None:
+    out_dir = first_run.parent
+    before = {name: (first_run / name).read_bytes() for name in ("ranking.csv", "allocation.csv", "exclusions.csv")}
+    code, _, err = invoke("run", "--out", str(out_dir))
+    assert code == 1 and "--force" in err
+    assert (first_run / "ranking.csv").read_bytes() == before["ranking.csv"]
+    code, _, err = invoke("run", "--out", str(out_dir), "--force")
+    assert code == 0, err
+    for name, content in before.items():
+        assert (first_run / name).read_bytes() == content, f"{name} differs between identical runs"
+
+
+def test_broken_scenario_exits_nonzero_without_traceback_or_output(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("extends: " + str(SCENARIO_DIR / "heerlen_base.yaml") + "\nname: bad\ncriteria:\n  teleport: {}\n")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mca", "run", str(bad), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "bad.yaml" in lines[0] and "teleport" in lines[0] and "line 4" in lines[0]
+    assert not out.exists()
+
+
+def test_compare_finds_the_no_regret_sites(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    code, _, err = invoke(
+        "compare",
+        str(SCENARIO_DIR / "heerlen_wlo_low.yaml"),
+        str(SCENARIO_DIR / "heerlen_wlo_high.yaml"),
+        "--out",
+        str(out),
+        "--share",
+        "1.0",
+    )
+    assert code == 0, err
+    allocated = pd.read_csv(out / "allocation_by_scenario.csv", index_col=0)
+    no_regret = pd.read_csv(out / "no_regret_sites.csv", index_col=0)
+    chosen_in_both = set(allocated.index[(allocated > 1e-6).all(axis=1)])
+    assert set(no_regret.index) == chosen_in_both
+    assert (out / "chart_comparison.png").stat().st_size > 0

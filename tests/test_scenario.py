@@ -1,0 +1,103 @@
+"""Scenario files: defaults, `extends`, and one-line errors that name file, field and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mca.errors import UserError
+from mca.paths import SCENARIO_DIR
+from mca.scenario import DEFAULT_SCENARIO, load_scenario
+
+BUNDLED = sorted(SCENARIO_DIR.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenarios_validate_and_carry_their_file_name(path: Path) -> None:
+    loaded = load_scenario(path)
+    assert loaded.scenario.name == path.stem
+    assert loaded.files[0] == path.resolve()
+
+
+def test_default_is_the_heerlen_base_case() -> None:
+    assert load_scenario(None).path == DEFAULT_SCENARIO.resolve()
+
+
+def test_variant_overrides_only_what_it_names() -> None:
+    base = load_scenario(SCENARIO_DIR / "heerlen_base.yaml").scenario
+    high = load_scenario(SCENARIO_DIR / "heerlen_wlo_high.yaml").scenario
+    assert (high.demand.method, high.demand.variant) == ("method2", "wlo_hoog")
+    assert high.demand.conclusion_parkstad_2030_ha == base.demand.conclusion_parkstad_2030_ha
+    assert high.allocation == base.allocation
+    assert high.scoring == base.scoring
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> UserError:
+    with pytest.raises(UserError) as info:
+        load_scenario(path)
+    message = info.value.one_line()
+    assert "\n" not in message
+    return info.value
+
+
+def test_unknown_key_names_file_field_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", "name: s\nallocation:\n  solver: cbc\n  time_limt_s: 5\n")
+    err = error_of(path)
+    assert err.source == str(path.resolve())
+    assert err.field == "allocation.time_limt_s (line 4)"
+    assert "unknown key" in err.message
+
+
+def test_error_in_a_variant_points_at_the_variant(tmp_path: Path) -> None:
+    write(tmp_path, "base.yaml", "name: base\ndemand:\n  method: conclusion\n")
+    variant = write(tmp_path, "v.yaml", "extends: base.yaml\nname: v\ndemand:\n  method: method9\n")
+    err = error_of(variant)
+    assert err.source == str(variant.resolve())
+    assert err.field == "demand.method (line 4)"
+
+
+def test_error_inherited_from_the_base_points_at_the_base(tmp_path: Path) -> None:
+    base = write(tmp_path, "base.yaml", "name: base\nscoring:\n  method: wsm\n  bogus: 1\n")
+    variant = write(tmp_path, "v.yaml", "extends: base.yaml\nname: v\n")
+    err = error_of(variant)
+    assert err.source == str(base.resolve())
+    assert "line 4" in err.field
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: s\ndemand: [1, 2\n", "invalid YAML"),
+        ("- just\n- a list\n", "mapping"),
+        ("name: s\nname: t\n", "duplicate key"),
+        ("name: s\nextends: nowhere.yaml\n", "does not exist"),
+        ("name: s\ncriteria:\n  roadside_charm: {enabled: true}\n", "roadside_charm"),
+        (
+            "name: s\nscoring:\n  weight_sets:\n    bad:\n      method: direct\n      weights: {adjacency: -1}\n",
+            "scoring.weight_sets.bad",
+        ),
+        ("name: s\ndemand:\n  sector_shares: {wholesale_logistics: 0.5, production: 0.2}\n", "sum"),
+    ],
+)
+def test_malformed_scenarios_give_one_line_errors(tmp_path: Path, text: str, expected: str) -> None:
+    err = error_of(write(tmp_path, "s.yaml", text))
+    assert expected in err.one_line()
+    assert "s.yaml" in err.one_line()
+
+
+def test_empty_and_missing_files(tmp_path: Path) -> None:
+    assert "empty" in error_of(write(tmp_path, "e.yaml", "  \n")).message
+    assert "does not exist" in error_of(tmp_path / "missing.yaml").message
+
+
+def test_extends_cycle_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "extends: b.yaml\nname: a\n")
+    write(tmp_path, "b.yaml", "extends: a.yaml\nname: b\n")
+    assert "cycle" in error_of(tmp_path / "a.yaml").message
