@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -106,10 +106,34 @@ def ranking_matrix(evaluation: criteria.Evaluation) -> tuple[pd.DataFrame, dict[
     return raw, directions
 
 
+def without_unscorable_sites(evaluation: criteria.Evaluation) -> criteria.Evaluation:
+    """Exclude the sites for which a ranking criterion has no value (e.g. no road route to a junction).
+
+    A missing value is not silently scored as the worst: the site is excluded and the reason says
+    which criterion could not be computed, so the analyst can repair the layer or drop the site.
+    """
+    raw, _ = ranking_matrix(evaluation)
+    missing = raw.isna().stack()
+    missing = missing[missing]
+    if missing.empty:
+        return evaluation
+    rows = pd.DataFrame(
+        {
+            "site_id": missing.index.get_level_values(0),
+            "criterion": missing.index.get_level_values(1),
+            "sector": "*",
+            "reason": [f"no value for {name} (e.g. no road route to a junction, or no features in its layer)"
+                       for name in missing.index.get_level_values(1)],
+        }
+    )
+    return replace(evaluation, exclusions=pd.concat([evaluation.exclusions, rows], ignore_index=True))
+
+
 def score_sites(inputs: Inputs, sites: gpd.GeoDataFrame, progress: Progress = _quiet) -> Scored:
     """Evaluate every enabled criterion and compute suitability per site × sector."""
     scenario = inputs.scenario
     evaluation = criteria.evaluate(sites, inputs.layers, scenario.criteria, scenario.sectors, progress=progress)
+    evaluation = without_unscorable_sites(evaluation)
     raw, directions = ranking_matrix(evaluation)
     suit = suitability(raw, directions, evaluation.exclusions, scenario.scoring, scenario.sectors)
     return Scored(sites=sites, evaluation=evaluation, raw=raw, directions=directions, suitability=suit)

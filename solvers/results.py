@@ -1,0 +1,301 @@
+"""The outcome of an allocation run: allocation, shortfall with explanations, binding constraints,
+shadow prices, summary and a JSON form from which the run can be repeated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from mca.sectors import segment_id
+from solvers.problem import AllocationProblem, problem_from_dict
+from solvers.settings import AllocationSettings
+
+if TYPE_CHECKING:
+    from solvers.model import AllocationModel
+
+TOL = 1e-6
+__all__ = ["AllocationResult", "SolverRun", "make_result", "problem_from_dict", "settings_from_dict"]
+
+
+@dataclass(frozen=True)
+class SolverRun:
+    """One optimisation phase: status (``optimal`` = within rel_gap, or ``time_limit``), objective,
+    proven bound and relative gap (None when no bound is known), and the method that closed it
+    (``LP relaxation + rounding`` or ``MIP``)."""
+
+    phase: str
+    solver: str
+    status: str
+    objective: float
+    bound: float | None
+    gap: float | None
+    seconds: float
+    method: str
+
+
+@dataclass
+class AllocationResult:
+    """Allocation of demand to sites and everything needed to explain and repeat it.
+
+    Frames: ``allocation`` (site_id, sector, size_class, period, hectares, plots),
+    ``sites`` (site_id, kind, period, allocated_ha and capacity_ha cumulative, free_ha, opened),
+    ``shortfall`` (sector, size_class, period, demand_ha, hectares, explanation),
+    ``rounding`` (sector, size_class, period, demand_ha, hectares): XXL hectares placed above the
+    demand because plots are indivisible,
+    ``binding`` (constraint, id, period, rhs, used, shadow_price),
+    ``shadow_prices`` (site_id, kind, value_per_ha and value_<period>_per_ha),
+    ``summary`` (kind, period, hectares; kind ``shortfall`` for unplaced demand).
+    """
+
+    status: str
+    objective: float
+    bound: float | None
+    gap: float | None
+    solver: str
+    seconds: float
+    build_seconds: float
+    runs: list[SolverRun]
+    allocation: pd.DataFrame
+    sites: pd.DataFrame
+    shortfall: pd.DataFrame
+    rounding: pd.DataFrame
+    binding: pd.DataFrame
+    shadow_prices: pd.DataFrame
+    summary: pd.DataFrame
+    problem: AllocationProblem
+    settings: AllocationSettings
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready result; ``inputs`` holds everything :func:`problem_from_dict` needs to re-solve."""
+        inputs = self.problem.to_dict()
+        inputs["settings"] = self.settings.model_dump()
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "solver": self.solver,
+            "seconds": self.seconds,
+            "build_seconds": self.build_seconds,
+            "runs": [vars(r) for r in self.runs],
+            "allocation": _records(self.allocation),
+            "shortfall": _records(self.shortfall),
+            "xxl_rounding": _records(self.rounding),
+            "sites": _records(self.sites),
+            "binding": _records(self.binding),
+            "shadow_prices": _records(self.shadow_prices),
+            "summary": _records(self.summary),
+            "notes": list(self.notes),
+            "inputs": inputs,
+        }
+
+
+def settings_from_dict(d: dict[str, Any]) -> AllocationSettings:
+    """The settings stored in a result's ``to_dict()`` (or its ``inputs``)."""
+    inputs = d.get("inputs", d)
+    return AllocationSettings(**inputs.get("settings", {}))
+
+
+def make_result(model: AllocationModel, runs: list[SolverRun], *, duals_available: bool,
+                build_seconds: float, seconds: float) -> AllocationResult:
+    """Read the solved ``model`` into an :class:`AllocationResult`."""
+    problem, settings = model.problem, model.settings
+    periods = list(problem.periods)
+    segments = problem.segments
+    x = model.x
+    xval = np.array([v.varValue or 0.0 for v in x["var"]], dtype=float)
+    xval[xval < TOL] = 0.0
+    n_site, n_t = model.caps.shape
+    plots = np.full(len(x), np.nan)
+    if len(model.n):
+        plots[model.n["row"].to_numpy()] = [round(v.varValue or 0.0) for v in model.n["var"]]
+    opened = np.zeros(n_site, dtype=bool)
+    for s, v in zip(model.y["site"], model.y["var"]):
+        opened[s] = round(v.varValue or 0.0) == 1
+
+    placed = xval > 0
+    rows = x.loc[placed]
+    allocation = pd.DataFrame({
+        "site_id": model.site_ids[rows["site"]],
+        "sector": [segments[g][0] for g in rows["segment"]],
+        "size_class": [segments[g][1] for g in rows["segment"]],
+        "period": [periods[t] for t in rows["period"]],
+        "hectares": np.round(xval[placed], 6),
+        "plots": pd.array(plots[placed], dtype="Int64"),
+    })
+
+    # Per-site cumulative use against cumulative capacity.
+    per_period = np.zeros((n_site, n_t))
+    np.add.at(per_period, (x["site"].to_numpy(), x["period"].to_numpy()), xval)
+    used = np.cumsum(per_period, axis=1)
+    is_exp = model.kinds == "expansion"
+    sites = pd.DataFrame({
+        "site_id": np.repeat(model.site_ids, n_t),
+        "kind": np.repeat(model.kinds, n_t),
+        "period": np.tile(periods, n_site),
+        "allocated_ha": np.round(used.ravel(), 6),
+        "capacity_ha": model.caps.ravel(),
+        "free_ha": np.round((model.caps - used).ravel(), 6),
+        "opened": np.repeat(np.where(is_exp, opened, True), n_t),
+    })
+
+    summary = (pd.DataFrame({"kind": model.kinds[x["site"]], "period": np.array(periods)[x["period"]], "hectares": xval})
+               .groupby(["kind", "period"], as_index=False)["hectares"].sum())
+    short_val = np.array([max(0.0, v.varValue or 0.0) for v in model.short["var"]])
+    short_val[short_val < TOL] = 0.0
+    if len(model.short):
+        by_period = pd.DataFrame({"period": np.array(periods)[model.short["period"]], "hectares": short_val})
+        summary = pd.concat([summary, by_period.groupby("period", as_index=False)["hectares"].sum().assign(kind="shortfall")],
+                            ignore_index=True)
+    summary = summary[["kind", "period", "hectares"]]
+
+    rounding = _rounding(model)
+    binding = _binding(model, opened)
+    shortfall = _shortfall(model, xval, short_val, opened, binding)
+    shadow = _shadow_prices(model) if duals_available else pd.DataFrame(columns=["site_id", "kind", "value_per_ha"])
+    notes = []
+    if not duals_available:
+        notes.append("the LP with fixed plots and openings was not solved to optimality; no shadow prices")
+    main = runs[-1]
+    objective = float(pulp.value(model.lp.objective))
+    gap = None if main.bound is None else max(0.0, main.bound - objective) / max(abs(objective), 1e-9)
+    status = "optimal" if all(r.status == "optimal" for r in runs) else "time_limit"
+    return AllocationResult(
+        status=status, objective=objective, bound=main.bound, gap=gap, solver=settings.solver,
+        seconds=seconds, build_seconds=build_seconds, runs=runs, allocation=allocation, sites=sites,
+        shortfall=shortfall, rounding=rounding, binding=binding, shadow_prices=shadow, summary=summary,
+        problem=problem, settings=settings, notes=notes,
+    )
+
+
+def _slack(con: pulp.LpConstraint) -> float:
+    """Slack of a ≤ constraint at the current variable values."""
+    return -float(con.value())
+
+
+def _binding(model: AllocationModel, opened: np.ndarray) -> pd.DataFrame:
+    periods = list(model.problem.periods)
+    out = []
+    for s, t, con, rhs in model.capacity.itertuples(index=False):
+        effective = rhs if model.kinds[s] != "expansion" or opened[s] else 0.0
+        if effective > 0 and _slack(con) <= TOL:
+            out.append(("capacity", model.site_ids[s], periods[t], effective, effective - _slack(con), con.pi))
+    for s, con, rhs in model.contiguity.itertuples(index=False):
+        if _slack(con) <= TOL:
+            out.append(("contiguity", model.site_ids[s], None, rhs, rhs - _slack(con), con.pi))
+    for link, t, con, rhs in model.roads.itertuples(index=False):
+        if _slack(con) <= TOL * max(1.0, rhs):
+            out.append(("road", model.link_ids[link], periods[t], rhs, rhs - _slack(con), con.pi))
+    if model.max_sites is not None and _slack(model.max_sites) <= TOL:
+        k = model.settings.max_new_sites
+        out.append(("max_new_sites", "expansion", None, float(k), float(k), model.max_sites.pi))
+    ladder = model.lp.constraints.get("ladder")
+    if ladder is not None:
+        floor = -ladder.constant
+        out.append(("ladder", "available_plot+intensification", None, floor, float(pulp.value(model.placed_existing)), ladder.pi))
+    return pd.DataFrame(out, columns=["constraint", "id", "period", "rhs", "used", "shadow_price"])
+
+
+def _shadow_prices(model: AllocationModel) -> pd.DataFrame:
+    """Objective gain of one more hectare of capacity per site: the capacity duals of the LP
+    with plots and openings fixed; ``value_per_ha`` adds one hectare in every period."""
+    periods = list(model.problem.periods)
+    n_site = len(model.site_ids)
+    values = np.zeros((n_site, len(periods)))
+    for s, t, con, _ in model.capacity.itertuples(index=False):
+        values[s, t] = con.pi or 0.0
+    frame = pd.DataFrame({"site_id": model.site_ids, "kind": model.kinds, "value_per_ha": np.round(values.sum(axis=1), 9)})
+    for k, p in enumerate(periods):
+        frame[f"value_{p}_per_ha"] = np.round(values[:, k], 9)
+    return frame
+
+
+def _rounding(model: AllocationModel) -> pd.DataFrame:
+    """XXL hectares placed above demand to make whole plots, per segment and period."""
+    segments, periods = model.problem.segments, list(model.problem.periods)
+    demand = model.problem.demand_matrix().to_numpy().reshape(len(segments), len(periods))
+    rows = []
+    for g, t, var in model.over.itertuples(index=False):
+        value = var.varValue or 0.0
+        if value > TOL:
+            rows.append((*segments[g], periods[t], float(demand[g, t]), round(value, 6)))
+    return pd.DataFrame(rows, columns=["sector", "size_class", "period", "demand_ha", "hectares"])
+
+
+def _shortfall(model: AllocationModel, xval: np.ndarray, short_val: np.ndarray, opened: np.ndarray,
+               binding: pd.DataFrame) -> pd.DataFrame:
+    problem, settings = model.problem, model.settings
+    periods = list(problem.periods)
+    segments = problem.segments
+    comp = problem.compatibility_matrix().to_numpy()
+    per_period = np.zeros_like(model.caps)
+    np.add.at(per_period, (model.x["site"].to_numpy(), model.x["period"].to_numpy()), xval)
+    free = np.maximum(model.caps - np.cumsum(per_period, axis=1), 0.0)
+    reasons = problem.compatibility_reasons
+    road_links = set(binding.loc[binding["constraint"] == "road", "id"])
+    routes = problem.routes
+    rows = []
+    for (g, t, _, demand), short in zip(model.short.itertuples(index=False), short_val):
+        if short <= 0:
+            continue
+        sector, size = segments[g]
+        seg = segment_id(sector, size)
+        period = periods[t]
+        open_sites = comp[:, g].copy()
+        parts = []
+        if size == "XXL":
+            small = open_sites & (model.contiguous < settings.xxl_min_ha)
+            if small.any():
+                parts.append(f"contiguity {small.sum()} sites ({model.caps[small, t].sum():.1f} ha)")
+            open_sites &= ~small
+        unopened = open_sites & (model.kinds == "expansion") & ~opened
+        cap_open = model.caps[open_sites, t].sum()
+        left = free[open_sites & ~unopened, t].sum()
+        lead = (f"no compatible site with capacity left for {seg} in {period}" if left <= TOL
+                else f"{seg} in {period}: compatible capacity is left but cannot be used")
+        text = [f"{lead}: compatible capacity {cap_open:.1f} ha vs demand {demand:.1f} ha; "
+                f"{short:.1f} ha not placed, {left:.1f} ha left on open compatible sites"]
+        closed = ~comp[:, g]
+        if closed.any():
+            if reasons is not None and len(reasons):
+                r = reasons[reasons["segment"] == seg].drop_duplicates(["site_id", "rule"])
+                pos = pd.Series(np.arange(len(model.site_ids)), index=model.site_ids)
+                for rule, grp in r.groupby("rule", sort=True):
+                    idx = pos[grp["site_id"]].to_numpy()
+                    parts.append(f"{rule.replace('_', ' ')} {len(idx)} sites ({model.caps[idx, t].sum():.1f} ha)")
+            else:
+                parts.append(f"compatibility input {closed.sum()} sites ({model.caps[closed, t].sum():.1f} ha)")
+        if parts:
+            text.append("closed to this segment: " + ", ".join(parts))
+        if size == "XXL" and demand < settings.xxl_min_ha:
+            text.append(f"demand is below one XXL plot of {settings.xxl_min_ha:g} ha")
+        if unopened.any():
+            limit = " (max_new_sites reached)" if (binding["constraint"] == "max_new_sites").any() else ""
+            text.append(f"unopened expansion sites hold {model.caps[unopened, t].sum():.1f} ha{limit}")
+        if road_links and len(routes):
+            with_room = set(model.site_ids[open_sites & (free[:, t] > TOL)])
+            at_headroom = sorted(set(routes.loc[routes["site_id"].isin(with_room), "link_id"]) & road_links)
+            if at_headroom:
+                text.append("road links at headroom: " + ", ".join(map(str, at_headroom)))
+        rows.append((sector, size, period, demand, short, "; ".join(text)))
+    return pd.DataFrame(rows, columns=["sector", "size_class", "period", "demand_ha", "hectares", "explanation"])
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.to_dict("records"):
+        out.append({k: _plain(v) for k, v in rec.items()})
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

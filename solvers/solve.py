@@ -1,0 +1,287 @@
+"""Solve the allocation model with CBC or HiGHS, lexicographically for the strict ladder.
+
+Each phase first solves the LP relaxation (a proven bound) and rounds plot counts and
+openings from it; the MIP solver runs, warm-started, only when that is not within rel_gap.
+Finally the integer and binary variables are fixed at their values and the LP is solved again:
+its solution is the reported allocation (at least as good as the incumbent) and its duals give
+the marginal value of capacity and road headroom.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pulp
+
+from mca.errors import InfeasibleError
+from solvers.model import AllocationModel, build_model
+from solvers.problem import AllocationProblem
+from solvers.results import AllocationResult, SolverRun, make_result
+from solvers.settings import AllocationSettings
+
+LADDER_PHASE = "ladder: maximise hectares on available plots and intensification"
+MAIN_PHASE = "suitability"
+
+
+def solve(problem: AllocationProblem, settings: AllocationSettings | None = None) -> AllocationResult:
+    """Allocate the demand of ``problem`` to its sites; see docs/allocation_model.md."""
+    settings = settings or AllocationSettings()
+    started = time.perf_counter()
+    problem.validate()
+    model = build_model(problem, settings)
+    build_seconds = time.perf_counter() - started
+    runs: list[SolverRun] = []
+    previous: dict[pulp.LpVariable, float] | None = None
+    if settings.ladder == "strict" and len(model.placed_existing) and len(model.y):
+        # Rounding hectares (XXL plots above demand) serve no demand: they must not count here.
+        rounding = pulp.LpAffineExpression([(v, -settings.rounding_penalty) for v in model.over["var"]])
+        model.lp.setObjective(model.placed_existing + rounding)
+        first, previous = _optimise(model, settings, LADDER_PHASE, previous=None)
+        runs.append(first)
+        served = float(pulp.value(model.placed_existing))
+        floor = served - 1e-7 * max(1.0, abs(served))
+        model.lp.addConstraint(pulp.LpConstraint(model.placed_existing, pulp.LpConstraintGE, "ladder", floor))
+        model.lp.setObjective(model.objective)
+    main, _ = _optimise(model, settings, MAIN_PHASE, previous=previous)
+    runs.append(main)
+    integers = {v: float(round(v.varValue or 0.0)) for v in _integer_vars(model)}
+    duals_ok = _solve_lp(model, settings, fix=integers)
+    if not duals_ok:
+        _solve_lp(model, settings, fix=integers, duals=False)
+    return make_result(model, runs, duals_available=duals_ok, build_seconds=build_seconds,
+                       seconds=time.perf_counter() - started)
+
+
+def _integer_vars(model: AllocationModel) -> list[pulp.LpVariable]:
+    return list(model.n["var"]) + list(model.y["var"])
+
+
+def _optimise(model: AllocationModel, settings: AllocationSettings, phase: str,
+              previous: dict[pulp.LpVariable, float] | None) -> tuple[SolverRun, dict[pulp.LpVariable, float]]:
+    """Maximise the current objective: LP relaxation and rounding first, the MIP only if needed.
+
+    The LP relaxation gives a proven bound. Integer values are rounded from it (and, if given,
+    taken from the previous phase), the rest re-solved as LP; if the best of these is within
+    ``rel_gap`` of the bound it is accepted, otherwise it warm-starts the MIP solver.
+    """
+    started = time.perf_counter()
+    ints = _integer_vars(model)
+    if not ints:
+        run = _run(model.lp, settings, phase)
+        return run, {}
+    if not _solve_lp(model, settings, fix=None, duals=False):
+        raise InfeasibleError(f"the LP relaxation could not be solved in phase '{phase}'", source="allocation")
+    bound = float(pulp.value(model.lp.objective))
+    candidates = [c for c in (_dive(model, settings), previous) if c]
+    best: tuple[float, dict[pulp.LpVariable, float]] | None = None
+    for fix in candidates:
+        if _solve_lp(model, settings, fix=fix, duals=False):
+            value = float(pulp.value(model.lp.objective))
+            if best is None or value > best[0]:
+                best = (value, {v: v.varValue for v in model.lp.variables()})
+    if best is not None:
+        for v, value in best[1].items():
+            v.varValue = value
+        gap = max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9)
+        if gap <= settings.rel_gap:
+            run = SolverRun(phase=phase, solver=settings.solver, status="optimal", objective=best[0], bound=bound,
+                            gap=gap, seconds=time.perf_counter() - started, method="LP relaxation + rounding")
+            return run, {v: best[1][v] for v in ints}
+    run = _run(model.lp, settings, phase, warm_start=best is not None)
+    if run.bound is None or bound < run.bound:
+        run = SolverRun(phase=phase, solver=run.solver, status=run.status, objective=run.objective, bound=bound,
+                        gap=max(0.0, bound - run.objective) / max(abs(run.objective), 1e-9),
+                        seconds=run.seconds, method=run.method)
+    return run, {v: float(round(v.varValue or 0.0)) for v in ints}
+
+
+def _dive(model: AllocationModel, settings: AllocationSettings, max_rounds: int = 40) -> dict[pulp.LpVariable, float] | None:
+    """Relax-and-fix: repeatedly solve the LP with the integers fixed so far and fix more of them.
+
+    XXL rows whose relaxed hectares reach a whole plot get their plot count. When no new row
+    does and some are fractional, the MIP solver decides the fractional rows with the counts
+    held and rows at zero closed (a small MIP); segments left short then get their zero rows
+    back. When none is fractional, rows at zero get no plot and expansion sites open where
+    hectares are placed.
+    Returns all integer values, or None if no feasible rounding was found.
+    """
+    xxl_min = settings.xxl_min_ha
+    rows = model.n["row"].to_numpy()
+    big_m = model.n["big_m"].to_numpy()
+    n_vars = list(model.n["var"])
+    n_site = model.x["site"].to_numpy()[rows]
+    y_of = dict(zip(model.y["site"], model.y["var"]))
+    fixed: dict[pulp.LpVariable, float] = {}
+    for _ in range(max_rounds):
+        if not _solve_lp(model, settings, fix=fixed, duals=False):
+            return None
+        if len(fixed) == len(n_vars) + len(y_of):
+            return fixed
+        xval = np.array([v.varValue or 0.0 for v in model.x["var"]])
+        site_sum = np.bincount(model.x["site"].to_numpy(), weights=xval, minlength=len(model.site_ids))
+        new = 0
+        pending, zero = [], []
+        for j, v in enumerate(n_vars):
+            if v in fixed:
+                continue
+            xr = xval[rows[j]]
+            if xr >= xxl_min - 1e-6:
+                fixed[v] = float(max(1.0, min(np.floor(xr / xxl_min + 1e-9), np.ceil(xr / big_m[j] - 1e-9))))
+                new += 1
+            elif xr <= 1e-6:
+                zero.append(v)
+            else:
+                pending.append(v)
+        if new:
+            continue
+        if pending:
+            held = _sub_mip(model, settings, {**fixed, **{v: 0.0 for v in zero}})
+            short = {(g, t) for g, t, v in zip(model.short["segment"], model.short["period"], model.short["var"])
+                     if (v.varValue or 0.0) > 1e-6}
+            if held is not None and not short:
+                return held
+            keys = list(zip(model.x["segment"].to_numpy()[rows], model.x["period"].to_numpy()[rows]))
+            free = {n_vars[j] for j in range(len(n_vars)) if keys[j] in short}
+            return _sub_mip(model, settings, {**fixed, **{v: 0.0 for v in zero if v not in free}})
+        fixed.update({v: 0.0 for v in zero})
+        for s, v in y_of.items():
+            if v not in fixed:
+                has_plot = any(fixed.get(n_vars[j], 0.0) > 0 for j in np.nonzero(n_site == s)[0])
+                fixed[v] = float(has_plot or site_sum[s] >= max(settings.min_development_ha, 1e-6))
+        if settings.max_new_sites is not None and sum(fixed[v] for v in y_of.values()) > settings.max_new_sites:
+            return _sub_mip(model, settings, {v: fixed[v] for v in n_vars if fixed[v] > 0})
+    return None
+
+
+def _sub_mip(model: AllocationModel, settings: AllocationSettings,
+             fixed: dict[pulp.LpVariable, float]) -> dict[pulp.LpVariable, float] | None:
+    """Solve the MIP with the plot counts in ``fixed`` held; the integer values of its solution."""
+    ints = _integer_vars(model)
+    saved = [(v.lowBound, v.upBound) for v in ints]
+    for v, value in fixed.items():
+        v.lowBound = v.upBound = value
+    try:
+        _run(model.lp, settings, "rounding")
+    except InfeasibleError:
+        return None
+    finally:
+        for v, (lo, up) in zip(ints, saved):
+            v.lowBound, v.upBound = lo, up
+    return {v: float(round(v.varValue or 0.0)) for v in ints}
+
+
+def _solve_lp(model: AllocationModel, settings: AllocationSettings, *, fix: dict[pulp.LpVariable, float] | None,
+              duals: bool = True) -> bool:
+    """Solve the continuous problem: integers in ``fix`` fixed at their values, the others relaxed.
+
+    Returns True if optimal. With ``duals``, constraint ``pi`` is normalised to the objective
+    gain per unit of right-hand side of the maximisation.
+    """
+    ints = _integer_vars(model)
+    saved = [(v.lowBound, v.upBound, v.cat) for v in ints]
+    for v in ints:
+        v.cat = pulp.LpContinuous
+        if fix is not None and v in fix:
+            v.lowBound = v.upBound = fix[v]
+    try:
+        if settings.solver == "cbc":
+            _solve_cbc(model.lp, settings, mip=False)
+            sign = 1.0
+        else:
+            model.lp.solve(pulp.HiGHS(msg=False, timeLimit=settings.time_limit_s, threads=settings.threads))
+            sign = -1.0  # HiGHS minimises the negated objective; its row duals are of that problem
+    finally:
+        for v, (lo, up, cat) in zip(ints, saved):
+            v.lowBound, v.upBound, v.cat = lo, up, cat
+    if model.lp.sol_status != pulp.LpSolutionOptimal:
+        return False
+    if duals:
+        for con in model.lp.constraints.values():
+            con.pi = sign * con.pi if con.pi is not None else None
+    return True
+
+
+def _run(lp: pulp.LpProblem, settings: AllocationSettings, phase: str, *, warm_start: bool = False) -> SolverRun:
+    """Solve ``lp`` (a maximisation) as MIP and report status, objective and the proven bound."""
+    started = time.perf_counter()
+    if settings.solver == "cbc":
+        bound = _solve_cbc(lp, settings)  # CBC 2.10's MIP start can end the search wrongly: never warm-start it
+    else:
+        bound = _solve_highs(lp, settings, warm_start=warm_start)
+    seconds = time.perf_counter() - started
+    if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        raise InfeasibleError(
+            f"{settings.solver} found no allocation within {settings.time_limit_s:g} s in phase '{phase}' "
+            f"(solver status {pulp.LpStatus[lp.status]})",
+            source="allocation", field="time_limit_s",
+        )
+    objective = float(pulp.value(lp.objective))
+    status = "optimal" if lp.sol_status == pulp.LpSolutionOptimal else "time_limit"
+    gap = None
+    if bound is not None:
+        gap = max(0.0, bound - objective) / max(abs(objective), 1e-9)
+    return SolverRun(phase=phase, solver=settings.solver, status=status, objective=objective,
+                     bound=bound, gap=gap, seconds=seconds, method="MIP")
+
+
+def _solve_cbc(lp: pulp.LpProblem, settings: AllocationSettings, *, mip: bool = True) -> float | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "cbc.log"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # PULP_CBC_CMD: PuLP 4 deprecation notice
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.rel_gap,
+                                       threads=settings.threads, logPath=str(log), mip=mip)
+            lp.solve(solver)
+        text = log.read_text() if log.exists() else ""
+    if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return None
+    return _cbc_bound(text, float(pulp.value(lp.objective)))
+
+
+_NUM = r"(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
+
+
+def _cbc_bound(log: str, objective: float) -> float | None:
+    """The proven upper bound of a maximisation from CBC's log (CBC minimises the negation)."""
+    if "LP relaxation is infeasible or too expensive" in log:
+        return None
+    gap = re.search(r"Exiting as integer gap of " + _NUM, log)
+    if gap:
+        return objective + abs(float(gap.group(1)))
+    partial = re.search(r"Partial search - best objective " + _NUM + r" \(best possible " + _NUM + r"\)", log)
+    if partial:
+        return objective + abs(float(partial.group(1)) - float(partial.group(2)))
+    if "Search completed" in log or re.search(r"^Optimal - objective value", log, re.M) or "Result - Optimal solution found" in log:
+        return objective
+    return None
+
+
+class _WarmHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface, handing the variables' current values to HiGHS as a start."""
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        start = highspy.HighsSolution()
+        start.col_value = [v.varValue or 0.0 for v in lp.variables()]
+        start.value_valid = True
+        lp.solverModel.setSolution(start)
+        super().callSolver(lp)
+
+
+def _solve_highs(lp: pulp.LpProblem, settings: AllocationSettings, *, warm_start: bool = False) -> float | None:
+    kind = _WarmHiGHS if warm_start else pulp.HiGHS
+    solver = kind(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.rel_gap, threads=settings.threads)
+    lp.solve(solver)
+    if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        return None
+    highs = lp.solverModel
+    objective = float(pulp.value(lp.objective))
+    if any(v.cat == pulp.LpInteger for v in lp.variables()):
+        dual_bound = highs.getInfo().mip_dual_bound  # of the minimised negation
+        return -float(dual_bound) if np.isfinite(dual_bound) else None
+    return objective if lp.sol_status == pulp.LpSolutionOptimal else None
