@@ -25,6 +25,7 @@ from mca.cli import (
     out,
 )
 from mca.errors import UserError
+from mca.jsonable import records
 from mca.scenario import load_scenario
 
 
@@ -159,7 +160,7 @@ def rank(
             "movers": result.movers.reset_index(),
         }
         if fmt is TableFormat.json:
-            emit_json({key: pipeline.frame_records(frame) for key, frame in tables.items()})
+            emit_json({key: records(frame) for key, frame in tables.items()})
         elif fmt is TableFormat.csv:
             sys.stdout.write(tables["ranks"].to_csv(index=False, lineterminator="\n"))
         else:
@@ -211,9 +212,9 @@ def robustness(
             {
                 "samples": result.samples,
                 "scheme": result.scheme,
-                "acceptability": pipeline.frame_records(result.acceptability_full.reset_index()),
-                "central_weights": pipeline.frame_records(result.central_weights.reset_index()),
-                "expected_rank": pipeline.frame_records(result.expected_rank.rename("expected_rank").reset_index()),
+                "acceptability": records(result.acceptability_full.reset_index()),
+                "central_weights": records(result.central_weights.reset_index()),
+                "expected_rank": records(result.expected_rank.rename("expected_rank").reset_index()),
             }
         )
         return

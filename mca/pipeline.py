@@ -23,6 +23,7 @@ from demand.forecast import Forecast
 from demand.report import forecast_to_dict
 from mca.dataset import PARKS_CSV, load_parks
 from mca.errors import UserError
+from mca.jsonable import plain
 from mca.layers import load_layers, schematic_layers
 from mca.output import staged_output
 from mca.results import RunResult
@@ -296,7 +297,8 @@ def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResu
         demand=forecast_to_dict(fc),
         allocation=allocation,
         shortfall=result.shortfall,
-        allocation_summary=_summary_items(result.summary),
+        allocation_summary=_summary_items(result.summary)
+        | {"XXL rounding above demand (ha)": round(float(result.rounding["hectares"].sum()), 6)},
         assumptions=assumptions_table(inputs, fc, scored),
         parks=inputs.layers["parks"],
         layers=inputs.layers,
@@ -355,57 +357,41 @@ def site_records(scored: Scored) -> list[dict]:
     sites = scored.sites.set_index("site_id")
     values = scored.evaluation.values
     by_site = {sid: grp for sid, grp in scored.evaluation.exclusions.groupby("site_id")}
-    records = []
+    rows = []
     for site_id, row in sites.iterrows():
         exclusions = by_site.get(site_id)
-        records.append(
+        rows.append(
             {
                 "site_id": site_id,
                 "name": row["name"],
                 "kind": row["kind"],
                 "park": row["park"],
-                "area_ha": _plain(row["area_ha"]),
-                "capacity_ha": _plain(row["capacity_ha"]),
-                "contiguous_ha": _plain(row["contiguous_ha"]),
-                "criteria": {col: _plain(values.at[site_id, col]) for col in values.columns},
+                "area_ha": plain(row["area_ha"]),
+                "capacity_ha": plain(row["capacity_ha"]),
+                "contiguous_ha": plain(row["contiguous_ha"]),
+                "criteria": {col: plain(values.at[site_id, col]) for col in values.columns},
                 "excluded": exclusions is not None and bool((exclusions["sector"] == "*").any()),
                 "exclusions": []
                 if exclusions is None
                 else exclusions[["criterion", "sector", "reason"]].to_dict(orient="records"),
             }
         )
-    return records
+    return rows
 
 
 def ranking_records(ranking: pd.DataFrame) -> list[dict]:
     """JSON-ready ranked sites with a ``contributions`` mapping that adds up to the score."""
     contrib = [c for c in ranking.columns if c.startswith("contrib_")]
-    records = []
+    rows = []
     for row in ranking.to_dict(orient="records"):
-        record = {k: _plain(v) for k, v in row.items() if not k.startswith(("contrib_", "vs_"))}
+        record = {k: plain(v) for k, v in row.items() if not k.startswith(("contrib_", "vs_"))}
         if contrib:
-            record["contributions"] = {c.removeprefix("contrib_"): _plain(row[c]) for c in contrib}
+            record["contributions"] = {c.removeprefix("contrib_"): plain(row[c]) for c in contrib}
         record["value_scores"] = {
-            c.removeprefix("vs_"): _plain(row[c]) for c in ranking.columns if c.startswith("vs_")
+            c.removeprefix("vs_"): plain(row[c]) for c in ranking.columns if c.startswith("vs_")
         }
-        records.append(record)
-    return records
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict]:
-    """A frame as JSON-ready records (column names as strings, NaN as None)."""
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-
-
-def _plain(value: object) -> object:
-    """A JSON-friendly scalar: numpy types unwrapped, NaN and NA as None."""
-    if value is pd.NA or value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value
+        rows.append(record)
+    return rows
 
 
 def one_line_summary(result: RunResult) -> str:

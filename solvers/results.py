@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from mca.jsonable import plain, records
 from mca.sectors import segment_id
 from solvers.problem import AllocationProblem, problem_from_dict
 from solvers.settings import AllocationSettings
@@ -83,13 +84,13 @@ class AllocationResult:
             "seconds": self.seconds,
             "build_seconds": self.build_seconds,
             "runs": [vars(r) for r in self.runs],
-            "allocation": _records(self.allocation),
-            "shortfall": _records(self.shortfall),
-            "xxl_rounding": _records(self.rounding),
-            "sites": _records(self.sites),
-            "binding": _records(self.binding),
-            "shadow_prices": _records(self.shadow_prices),
-            "summary": _records(self.summary),
+            "allocation": records(self.allocation),
+            "shortfall": records(self.shortfall),
+            "xxl_rounding": records(self.rounding),
+            "sites": records(self.sites),
+            "binding": records(self.binding),
+            "shadow_prices": records(self.shadow_prices),
+            "summary": records(self.summary),
             "notes": list(self.notes),
             "inputs": inputs,
         }
@@ -284,18 +285,3 @@ def _shortfall(model: AllocationModel, xval: np.ndarray, short_val: np.ndarray, 
                 text.append("road links at headroom: " + ", ".join(map(str, at_headroom)))
         rows.append((sector, size, period, demand, short, "; ".join(text)))
     return pd.DataFrame(rows, columns=["sector", "size_class", "period", "demand_ha", "hectares", "explanation"])
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for rec in frame.to_dict("records"):
-        out.append({k: _plain(v) for k, v in rec.items()})
-    return out
-
-
-def _plain(value: Any) -> Any:
-    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
