@@ -221,13 +221,29 @@ def _excluded_everywhere(scored: Scored) -> list[str]:
 
 
 def assumptions_table(inputs: Inputs, fc: Forecast, scored: Scored) -> pd.DataFrame:
-    """Every labelled assumption and cited source figure that the run used."""
-    rows = [{"item": "demand", "value": note, "basis": "assumption"} for note in fc.assumptions]
-    rows += [{"item": "demand source", "value": str(src), "basis": "source"} for src in fc.sources]
-    for sector in inputs.scenario.sectors:
+    """Every labelled assumption and cited source figure that the run used, in the order of the chain."""
+    scenario = inputs.scenario
+    rows = [{"item": "1 demand", "value": note, "basis": "assumption"} for note in fc.assumptions]
+    rows += [{"item": "1 demand: source", "value": str(src), "basis": "source"} for src in fc.sources]
+    rows += _described_fields("2 candidates", scenario.candidates)
+    for name, row in scored.evaluation.meta.iterrows():
+        rows.append({"item": f"3 criterion {name}", "value": str(row["params"]), "basis": row["description"]})
+    scoring = scenario.scoring
+    for name in sorted({weight_set_name(scoring, None, None), *scoring.sector_weight_sets.values()}):
+        weight_set = scoring.weight_sets[name]
+        weights = resolve_weights(weight_set, list(scored.raw.columns)).weights
         rows.append(
             {
-                "item": f"sector {sector.id}",
+                "item": f"4 weight set {name}",
+                "value": ", ".join(f"{c} {w:.3f}" for c, w in weights.items()),
+                "basis": weight_set.description or "assumption",
+            }
+        )
+    rows += _described_fields("5 allocation", scenario.allocation)
+    for sector in scenario.sectors:
+        rows.append(
+            {
+                "item": f"6 sector {sector.id}",
                 "value": (
                     f"emission class {sector.emission_class}, {sector.truck_trips_per_ha_day:g} truck trips/ha/day, "
                     f"minimum environmental category {sector.min_env_category:g}"
@@ -235,14 +251,10 @@ def assumptions_table(inputs: Inputs, fc: Forecast, scored: Scored) -> pd.DataFr
                 "basis": f"assumption: {sector.assumption}",
             }
         )
-    for model in (inputs.scenario.candidates, inputs.scenario.allocation):
-        rows += _described_fields(model)
-    for row in scored.evaluation.meta.reset_index().itertuples(index=False):
-        rows.append({"item": f"criterion {row.criterion}", "value": str(row.params), "basis": row.description})
     if schematic_layers(inputs.layers):
         rows.append(
             {
-                "item": "layers",
+                "item": "7 layers",
                 "value": ", ".join(schematic_layers(inputs.layers)),
                 "basis": "assumption: schematic demonstration geometry, not real boundaries",
             }
@@ -250,13 +262,13 @@ def assumptions_table(inputs: Inputs, fc: Forecast, scored: Scored) -> pd.DataFr
     return pd.DataFrame(rows, columns=["item", "value", "basis"])
 
 
-def _described_fields(model) -> list[dict[str, str]]:  # noqa: ANN001 - any pydantic model
-    """Fields of a settings model with their values and the description's basis."""
+def _described_fields(stage: str, model) -> list[dict[str, str]]:  # noqa: ANN001 - any pydantic model
+    """Scalar fields of a settings model with their values and their documented basis."""
     rows = []
     for name, info in type(model).model_fields.items():
-        description = info.description or ""
-        basis = "assumption" if "assumption" in description.lower() else (description or "setting")
-        rows.append({"item": f"{type(model).__name__}.{name}", "value": str(getattr(model, name)), "basis": basis})
+        description = info.description or "setting"
+        basis = description if "assumption" not in description.lower() else f"assumption: {description}"
+        rows.append({"item": f"{stage}: {name}", "value": str(getattr(model, name)), "basis": basis})
     return rows
 
 

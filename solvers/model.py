@@ -19,6 +19,36 @@ from solvers.settings import AllocationSettings
 LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
 
+class AllocationLp(pulp.LpProblem):
+    """A PuLP problem that lists its variables once per change of the model.
+
+    PuLP 3 rebuilds the variable list from every constraint on each ``variables()`` call, and
+    its solver interfaces call it on every solve; the allocation re-solves the same model many
+    times with other bounds, which made that walk a third of the run time on 10,000 sites.
+    Adding a constraint or setting the objective invalidates the cached list; adding a
+    constraint also bumps ``structure_version`` (see `solvers.solve` for the HiGHS re-solve).
+    """
+
+    _variables_current = False
+    structure_version = 0
+    """Counts the constraints added, so a solver interface can tell whether its model is current."""
+
+    def addConstraint(self, constraint: pulp.LpConstraint, name: str | None = None) -> None:  # noqa: N802 - PuLP's name
+        self._variables_current = False
+        self.structure_version += 1
+        super().addConstraint(constraint, name)
+
+    def setObjective(self, obj: pulp.LpAffineExpression) -> None:  # noqa: N802 - PuLP's name
+        self._variables_current = False
+        super().setObjective(obj)
+
+    def variables(self) -> list[pulp.LpVariable]:
+        if not self._variables_current:
+            super().variables()
+            self._variables_current = True
+        return self._variables
+
+
 @dataclass
 class AllocationModel:
     """The PuLP problem and the frames that map its variables and constraints back to the data.
@@ -90,7 +120,7 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
     x = pd.DataFrame({"site": s_idx, "segment": g_idx, "period": t_idx, "var": x_vars, "coef": coef,
                       "ub": ub[s_idx, g_idx, t_idx]})
 
-    lp = pulp.LpProblem("allocation", pulp.LpMaximize)
+    lp = AllocationLp("allocation", pulp.LpMaximize)
     obj_terms: list[tuple[pulp.LpVariable, float]] = list(zip(x_vars, coef.tolist()))
 
     # XXL plots: xxl_min * n <= x <= plot_max * n, n integer.
@@ -192,20 +222,30 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
         x_pos = pd.DataFrame({"site": s_idx, "row": np.arange(n_x)})
         pairs = pd.DataFrame({"site": rs, "link": rl}).merge(x_pos, on="site")
         if len(pairs):
-            prow = pairs["row"].to_numpy()
-            pv = vph[seg_sector[g_idx[prow]]]
-            pt = t_idx[prow]
-            load_ub = pv * x["ub"].to_numpy()[prow]
-            pairs = pairs.assign(v=pv, t=pt, load=load_ub).sort_values(["link", "row"], kind="stable")
-            for link, grp in pairs.groupby("link", sort=True):
-                for t in range(n_t):
-                    sel = grp[grp["t"] <= t]
-                    if not need_h[link, t] or len(sel) == 0 or sel["load"].sum() <= heads[link, t] + 1e-9:
-                        continue
-                    terms = [(x_vars[i], float(v)) for i, v in zip(sel["row"], sel["v"]) if v > 0]
-                    con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, f"road{link}_{t}", float(heads[link, t]))
-                    lp.addConstraint(con)
-                    road_rows.append((link, t, con, float(heads[link, t])))
+            p_link, p_row = pairs["link"].to_numpy(), pairs["row"].to_numpy()
+            p_v = vph[seg_sector[g_idx[p_row]]]
+            p_t = t_idx[p_row]
+            p_load = p_v * x["ub"].to_numpy()[p_row]
+            order = np.lexsort((p_row, p_link))
+            p_link, p_row, p_v, p_t, p_load = (a[order] for a in (p_link, p_row, p_v, p_t, p_load))
+            groups = []
+            for t in range(n_t):
+                upto = p_t <= t
+                # a row is written only if the most load the link could get exceeds its headroom
+                load = np.bincount(p_link[upto], weights=p_load[upto], minlength=len(link_ids))
+                can_bind = need_h[:, t] & (load > heads[:, t] + 1e-9)
+                sel = upto & can_bind[p_link] & (p_v > 0)
+                links_sel, rows_sel, v_sel = p_link[sel], p_row[sel], p_v[sel]
+                if not len(links_sel):
+                    continue
+                starts = np.flatnonzero(np.r_[True, np.diff(links_sel) != 0])
+                for link, rows_l, v_l in zip(links_sel[starts], np.split(rows_sel, starts[1:]), np.split(v_sel, starts[1:])):
+                    groups.append((int(link), t, rows_l, v_l))
+            for link, t, rows_l, v_l in sorted(groups, key=lambda item: (item[0], item[1])):
+                terms = [(x_vars[i], float(v)) for i, v in zip(rows_l, v_l)]
+                con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, f"road{link}_{t}", float(heads[link, t]))
+                lp.addConstraint(con)
+                road_rows.append((link, t, con, float(heads[link, t])))
 
     objective = pulp.LpAffineExpression(obj_terms)
     lp.setObjective(objective)

@@ -78,13 +78,17 @@ def _optimise(model: AllocationModel, settings: AllocationSettings, phase: str,
     if not _solve_lp(model, settings, fix=None, duals=False):
         raise InfeasibleError(f"the LP relaxation could not be solved in phase '{phase}'", source="allocation")
     bound = float(pulp.value(model.lp.objective))
-    candidates = [c for c in (_dive(model, settings), previous) if c]
+    # The previous phase's integers are tried first: when they are already within the gap, the
+    # relax-and-fix dive (several LP and small MIP solves) is not needed.
     best: tuple[float, dict[pulp.LpVariable, float]] | None = None
-    for fix in candidates:
-        if _solve_lp(model, settings, fix=fix, duals=False):
+    for make_fix in (lambda: previous, lambda: _dive(model, settings)):
+        fix = make_fix()
+        if fix and _solve_lp(model, settings, fix=fix, duals=False):
             value = float(pulp.value(model.lp.objective))
             if best is None or value > best[0]:
                 best = (value, {v: v.varValue for v in model.lp.variables()})
+            if max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9) <= settings.rel_gap:
+                break
     if best is not None:
         for v, value in best[1].items():
             v.varValue = value
@@ -194,7 +198,7 @@ def _solve_lp(model: AllocationModel, settings: AllocationSettings, *, fix: dict
             _solve_cbc(model.lp, settings, mip=False)
             sign = 1.0
         else:
-            model.lp.solve(pulp.HiGHS(msg=False, timeLimit=settings.time_limit_s, threads=settings.threads))
+            model.lp.solve(_ResolvingHiGHS(msg=False, timeLimit=settings.time_limit_s, threads=settings.threads))
             sign = -1.0  # HiGHS minimises the negated objective; its row duals are of that problem
     finally:
         for v, (lo, up, cat) in zip(ints, saved):
@@ -262,20 +266,72 @@ def _cbc_bound(log: str, objective: float) -> float | None:
     return None
 
 
-class _WarmHiGHS(pulp.HiGHS):
-    """PuLP's HiGHS interface, handing the variables' current values to HiGHS as a start."""
+class _ResolvingHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface that re-solves the HiGHS model it built before.
 
-    def callSolver(self, lp: pulp.LpProblem) -> None:
-        start = highspy.HighsSolution()
-        start.col_value = [v.varValue or 0.0 for v in lp.variables()]
-        start.value_valid = True
-        lp.solverModel.setSolution(start)
-        super().callSolver(lp)
+    PuLP builds a new HiGHS model, in a Python loop over every variable and constraint, on each
+    solve. The allocation solves one model many times with other bounds, costs and integrality
+    (relaxations, rounding dives, fixed-integer LPs). This interface builds the HiGHS model once
+    per structure (``AllocationLp.structure_version``: a new constraint rebuilds it) and
+    afterwards only updates bounds, costs and integrality, so HiGHS also starts from its last
+    basis. With ``warm_start`` the variables' current values are handed over as a MIP start.
+    """
+
+    def __init__(self, *, warm_start: bool = False, **options: object) -> None:
+        super().__init__(**options)
+        self.warm_start = warm_start
+
+    def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 - PuLP's name
+        version = getattr(lp, "structure_version", None)
+        if version is None or getattr(lp, "highs_built_for", None) != version:
+            self.createAndConfigureSolver(lp)
+            self.buildSolverModel(lp)
+            lp.highs_built_for = version
+        else:
+            self._configure(lp.solverModel)
+            self._update(lp)
+        if self.warm_start:
+            start = highspy.HighsSolution()
+            start.col_value = [v.varValue or 0.0 for v in lp.variables()]
+            start.value_valid = True
+            lp.solverModel.setSolution(start)
+        self.callSolver(lp)
+        status, sol_status = self.findSolutionValues(lp)
+        lp.assignStatus(status, sol_status)
+        return status
+
+    def _configure(self, highs: highspy.Highs) -> None:
+        """The options of this solve (PuLP sets them only on a new model)."""
+        highs.setOptionValue("mip_rel_gap", self.gapRel if self.gapRel is not None else 1e-4)
+        highs.setOptionValue("time_limit", float(self.timeLimit) if self.timeLimit is not None else highspy.kHighsInf)
+        if self.threads is not None:
+            highs.setOptionValue("threads", self.threads)
+
+    @staticmethod
+    def _update(lp: pulp.LpProblem) -> None:
+        """Copy every column's bounds, cost and integrality into the existing HiGHS model."""
+        variables = lp.variables()
+        count = len(variables)
+        index = np.arange(count, dtype=np.int32)
+        inf = highspy.kHighsInf
+        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
+        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
+        sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        cost = np.array([sense * lp.objective.get(v, 0.0) for v in variables], dtype=float)
+        integer = np.array(
+            [int(highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous)
+             for v in variables],
+            dtype=np.uint8,
+        )
+        highs = lp.solverModel
+        highs.changeColsBounds(count, index, lower, upper)
+        highs.changeColsCost(count, index, cost)
+        highs.changeColsIntegrality(count, index, integer)
 
 
 def _solve_highs(lp: pulp.LpProblem, settings: AllocationSettings, *, warm_start: bool = False) -> float | None:
-    kind = _WarmHiGHS if warm_start else pulp.HiGHS
-    solver = kind(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.rel_gap, threads=settings.threads)
+    solver = _ResolvingHiGHS(warm_start=warm_start, msg=False, timeLimit=settings.time_limit_s,
+                             gapRel=settings.rel_gap, threads=settings.threads)
     lp.solve(solver)
     if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return None
