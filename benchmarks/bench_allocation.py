@@ -103,9 +103,12 @@ def main() -> None:
                 f"placed {case['placed_ha']} of {case['demand_ha']} ha",
                 flush=True,
             )
-    target = [c for c in cases if c["n_sites"] == 10000]
-    print(json.dumps({"benchmark": "allocation", "target_s_10000": 60, "cases": cases,
-                      "meets_target": bool(target) and all(c["total_s"] < 60 and (c["gap"] or 0) <= 0.001 for c in target)}))
+    meets = {
+        c["solver"]: c["total_s"] < 60 and c["gap"] is not None and c["gap"] <= 0.001
+        for c in cases
+        if c["n_sites"] == 10000
+    }
+    print(json.dumps({"benchmark": "allocation", "target_s_10000": 60, "meets_target_10000": meets, "cases": cases}))
 
 
 if __name__ == "__main__":

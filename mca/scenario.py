@@ -39,7 +39,7 @@ class OutputSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     robustness: bool = Field(True, description="Run SMAA-2 (settings under scoring.smaa) for the report.")
-    top_sites_in_report: int = Field(25, ge=1)
+    top_sites_in_report: int = Field(25, ge=1, description="How many ranked sites the HTML report lists.")
 
 
 class Scenario(BaseModel):

@@ -113,10 +113,15 @@ def _criteria_view(result: RunResult, periods: list[str]) -> dict[str, Any]:
     return table_view(frame, periods)
 
 
+def top_ranked(result: RunResult) -> int:
+    """How many ranked sites the report lists: the scenario's ``outputs.top_sites_in_report``."""
+    return int(result.scenario.get("outputs", {}).get("top_sites_in_report", TOP_RANKED))
+
+
 def _ranking_views(result: RunResult, periods: list[str]) -> tuple[dict, dict, dict]:
     ranking = tables.ranking_table(result)
     contrib = [c for c in ranking.columns if c.startswith("contrib_")]
-    ranked = ranking[~ranking["excluded"]].head(TOP_RANKED)
+    ranked = ranking[~ranking["excluded"]].head(top_ranked(result))
     ranked = ranked[["rank", "site_id", "name", "kind", "park", "score", *contrib]]
     headers = {c: f"from {c.removeprefix('contrib_').replace('_', ' ')}" for c in contrib}
     excluded = ranking[ranking["excluded"]][["site_id", "name", "kind", "park",
@@ -182,7 +187,7 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
         "demand_items": _scalar_items(result.demand),
         "demand": table_view(demand, periods, {**period_headers, "size_class": "size class"}),
         "ranked": ranked,
-        "ranked_limit": TOP_RANKED,
+        "ranked_limit": top_ranked(result),
         "excluded": excluded,
         "partial": partial,
         "allocation_by_site": table_view(by_site, periods, {**period_headers, "site_id": "site"}),
