@@ -381,6 +381,23 @@ def _cross_checks(source: DemandSource, estimates: list[Estimate], chosen: Estim
     return checks
 
 
+def overall_xxl_share(settings: DemandSettings) -> float:
+    """The XXL share of all demand, after per-sector size splits (001 states it for the whole)."""
+    return sum(share * settings.size_shares_for(sector).get("XXL", 0.0) for sector, share in settings.sector_shares.items())
+
+
+def _size_note(settings: DemandSettings) -> str:
+    """The size-class split in effect, overall and per sector where the scenario sets one."""
+    overall = overall_xxl_share(settings)
+    if not settings.size_shares_by_sector:
+        detail = ", ".join(f"{size} {value:.1%}" for size, value in settings.size_shares.items())
+        return f"ASSUMPTION: size classes {detail} for every sector (001: XXL more than 50 %)."
+    detail = "; ".join(
+        f"{sector} XXL {settings.size_shares_for(sector).get('XXL', 0.0):.0%}" for sector in settings.sector_shares
+    )
+    return f"ASSUMPTION: size classes per sector ({detail}), XXL {overall:.1%} overall (001: XXL more than 50 %)."
+
+
 def _assumptions(settings: DemandSettings, chosen: Estimate, share: float, quotient: float) -> list[str]:
     """The assumptions in effect, each stated with its value."""
     m1, m2 = settings.method1, settings.method2
@@ -398,9 +415,7 @@ def _assumptions(settings: DemandSettings, chosen: Estimate, share: float, quoti
         "ASSUMPTION: sector shares "
         + ", ".join(f"{sector} {value:.1%}" for sector, value in settings.sector_shares.items())
         + " (point values inside 001's ranges unless noted).",
-        "ASSUMPTION: size classes "
-        + ", ".join(f"{size} {value:.1%}" for size, value in settings.size_shares.items())
-        + " (001: XXL more than 50 %).",
+        _size_note(settings),
         f"Method 2 uses {quotient:.2f} m2/job and {m2.growth_years} years of growth"
         + (
             " (001, Tabel 9 2015 quotient unrounded; the convention that reproduces 001, Tabel 10)."
@@ -416,11 +431,9 @@ def _assumptions(settings: DemandSettings, chosen: Estimate, share: float, quoti
             notes.append(
                 f"ASSUMPTION: sector share {sector} = {value:.1%} lies outside 001's range {low:.0%}-{high:.0%}."
             )
-    size_sets = {"all sectors": settings.size_shares, **settings.size_shares_by_sector}
-    for where, size_shares in size_sets.items():
-        xxl = size_shares.get("XXL", 0.0)
-        if xxl <= XXL_SHARE_MIN:
-            notes.append(f"ASSUMPTION: XXL share {xxl:.1%} ({where}) is not above 001's 'more than 50 %'.")
+    xxl = overall_xxl_share(settings)
+    if xxl <= XXL_SHARE_MIN:
+        notes.append(f"ASSUMPTION: overall XXL share {xxl:.1%} is not above 001's 'more than 50 %'.")
     if chosen.heerlen_2030_ha < 0:
         notes.append(f"{chosen.method}/{chosen.variant} gives negative demand to 2030; 0 ha is placed for 2030.")
     return notes

@@ -35,6 +35,8 @@ from solvers import AllocationProblem, AllocationResult, build_compatibility, so
 
 Progress = Callable[[str], None]
 
+ROUNDING_ITEM = "XXL rounding above demand (ha)"
+
 ENV_CATEGORY_COLUMN = "env_space_category"
 """Column of the env_space criterion: the highest VNG category the site's dwelling distance allows."""
 
@@ -310,7 +312,7 @@ def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResu
         allocation=allocation,
         shortfall=result.shortfall,
         allocation_summary=_summary_items(result.summary)
-        | {"XXL rounding above demand (ha)": round(float(result.rounding["hectares"].sum()), 6)},
+        | {ROUNDING_ITEM: round(float(result.rounding["hectares"].sum()), 6)},
         assumptions=assumptions_table(inputs, fc, scored),
         parks=inputs.layers["parks"],
         layers=inputs.layers,
@@ -412,9 +414,11 @@ def one_line_summary(result: RunResult) -> str:
     short = float(result.shortfall["hectares"].sum()) if len(result.shortfall) else 0.0
     demand = float(result.segments["hectares"].sum())
     ranked = int(result.ranking["rank"].notna().sum())
+    rounding = float(result.allocation_summary.get(ROUNDING_ITEM, 0.0))
     return (
-        f"{len(result.sites)} sites ({ranked} ranked), demand {demand:.1f} ha, placed {placed:.1f} ha, "
-        f"shortfall {short:.1f} ha, solver {result.solver.get('status', '?')}"
+        f"{len(result.sites)} sites ({ranked} ranked), demand {demand:.1f} ha, placed {placed:.1f} ha "
+        f"(of which XXL plot rounding {rounding:.1f} ha), shortfall {short:.1f} ha, "
+        f"solver {result.solver.get('status', '?')}"
     )
 
 

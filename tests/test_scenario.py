@@ -101,3 +101,14 @@ def test_extends_cycle_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", "extends: b.yaml\nname: a\n")
     write(tmp_path, "b.yaml", "extends: a.yaml\nname: b\n")
     assert "cycle" in error_of(tmp_path / "a.yaml").message
+
+
+def test_base_case_size_split_keeps_001s_xxl_share_above_half() -> None:
+    from demand import forecast
+    from demand.forecast import overall_xxl_share
+
+    demand = load_scenario(None).scenario.demand
+    assert 0.5 < overall_xxl_share(demand) < 0.6  # 001, Bijlage 3: XXL "meer dan 50 %"
+    segments = forecast(demand).segments
+    xxl = segments[segments["size_class"] == "XXL"]
+    assert xxl["hectares"].sum() / segments["hectares"].sum() == pytest.approx(overall_xxl_share(demand))
