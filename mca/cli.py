@@ -23,6 +23,7 @@ from rich.table import Table
 
 from mca import __version__
 from mca.errors import UserError
+from mca.jsonable import records
 
 app = typer.Typer(
     name="mca",
@@ -108,7 +109,7 @@ def _json_default(value: Any) -> Any:
 def emit_frame(frame: pd.DataFrame, fmt: TableFormat, title: str | None = None) -> None:
     """Write a frame as a Rich table, JSON records or CSV."""
     if fmt is TableFormat.json:
-        emit_json(json.loads(frame.to_json(orient="records", double_precision=6)))
+        emit_json(records(frame))
     elif fmt is TableFormat.csv:
         sys.stdout.write(frame.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
     else:

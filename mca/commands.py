@@ -220,11 +220,9 @@ def robustness(
         return
     table = result.acceptability.copy()
     table.columns = [f"rank {c}" for c in table.columns]
-    table = table.join(result.central_weights.add_prefix("w_")).reset_index()
-    if fmt is TableFormat.csv:
-        sys.stdout.write(table.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
-    else:
-        out.print(frame_to_table(table, title="Rank acceptability (share of weight samples) and central weights"))
+    table.insert(0, "expected_rank", result.expected_rank)
+    table = table.join(result.central_weights.add_prefix("w_")).sort_values("expected_rank").reset_index()
+    emit_frame(table, fmt, title="Rank acceptability (share of weight samples) and central weights")
 
 
 @app.command()
