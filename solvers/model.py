@@ -22,8 +22,8 @@ LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 class AllocationLp(pulp.LpProblem):
     """A PuLP problem that lists its variables once per change of the model.
 
-    PuLP 3 rebuilds the variable list from every constraint on each ``variables()`` call, and
-    its solver interfaces call it on every solve; the allocation re-solves the same model many
+    PuLP 3 rebuilds the variable list (and ``variablesDict()``) from every constraint on each
+    call, and its solver interfaces call them on every solve; the allocation re-solves the same model many
     times with other bounds, which made that walk a third of the run time on 10,000 sites.
     Adding a constraint or setting the objective invalidates the cached list; adding a
     constraint also bumps ``structure_version`` (see `solvers.solve` for the HiGHS re-solve).
@@ -45,8 +45,13 @@ class AllocationLp(pulp.LpProblem):
     def variables(self) -> list[pulp.LpVariable]:
         if not self._variables_current:
             super().variables()
+            self._variables_by_name = {v.name: v for v in self._variables}
             self._variables_current = True
         return self._variables
+
+    def variablesDict(self) -> dict[str, pulp.LpVariable]:  # noqa: N802 - PuLP's name
+        self.variables()
+        return self._variables_by_name
 
 
 @dataclass
