@@ -28,7 +28,7 @@ from mca.layers import load_layers, schematic_layers
 from mca.output import staged_output
 from mca.results import RunResult
 from mca.scenario import LoadedScenario
-from mca.scoring import rank_sites, smaa, suitability, value_scores
+from mca.scoring import excluded_sites, rank_sites, smaa, suitability, value_scores
 from mca.scoring.ranking import weight_set_name
 from mca.scoring.weights import resolve_weights
 from solvers import AllocationProblem, AllocationResult, build_compatibility, solve
@@ -346,11 +346,15 @@ def _site_frame(scored: Scored, ranking: pd.DataFrame, allocated: pd.Series) -> 
 
 
 def sites_with_criteria(scored: Scored) -> gpd.GeoDataFrame:
-    """Candidates with every criterion value, an exclusion flag and the joined reasons."""
+    """Candidates with every criterion value, the exclusion flag and every reason (also per sector).
+
+    ``excluded`` follows the ranking's rule (closed to all sectors); ``exclusion_reasons`` also
+    lists the sector-specific exclusions, labelled with their sector.
+    """
     sites = scored.sites.set_index("site_id")
     reasons = exclusion_reasons(scored.evaluation.exclusions)
     frame = sites.join(scored.evaluation.values)
-    frame["excluded"] = frame.index.isin(reasons.index)
+    frame["excluded"] = excluded_sites(scored.evaluation.exclusions, frame.index)["excluded"].to_numpy()
     frame["exclusion_reasons"] = reasons.reindex(frame.index).fillna("")
     return gpd.GeoDataFrame(frame.reset_index(), geometry="geometry", crs=sites.crs)
 
@@ -370,6 +374,7 @@ def site_records(scored: Scored) -> list[dict]:
     """JSON-ready site objects: id, kind, criteria values and exclusions with reasons."""
     sites = scored.sites.set_index("site_id")
     values = scored.evaluation.values
+    excluded = excluded_sites(scored.evaluation.exclusions, sites.index)["excluded"]
     by_site = {sid: grp for sid, grp in scored.evaluation.exclusions.groupby("site_id")}
     rows = []
     for site_id, row in sites.iterrows():
@@ -384,7 +389,7 @@ def site_records(scored: Scored) -> list[dict]:
                 "capacity_ha": plain(row["capacity_ha"]),
                 "contiguous_ha": plain(row["contiguous_ha"]),
                 "criteria": {col: plain(values.at[site_id, col]) for col in values.columns},
-                "excluded": exclusions is not None and bool((exclusions["sector"] == "*").any()),
+                "excluded": bool(excluded[site_id]),
                 "exclusions": []
                 if exclusions is None
                 else exclusions[["criterion", "sector", "reason"]].to_dict(orient="records"),

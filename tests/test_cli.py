@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -166,3 +167,16 @@ def test_compare_finds_the_no_regret_sites(tmp_path: Path) -> None:
     chosen_in_both = set(allocated.index[(allocated > 1e-6).all(axis=1)])
     assert set(no_regret.index) == chosen_in_both
     assert (out / "chart_comparison.png").stat().st_size > 0
+
+
+def test_candidate_exclusion_flag_matches_the_ranking(sites_json: list[dict]) -> None:
+    code, out, _ = invoke("candidates", "--format", "csv")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    flagged = set(table.loc[table["excluded"], "site_id"])
+    code, out, _ = invoke("rank", "--format", "json")
+    unranked = {r["site_id"] for r in json.loads(out) if r["rank"] is None}
+    assert flagged == unranked == {s["site_id"] for s in sites_json if s["excluded"]}
+    # sector-only exclusions keep the site in the list but still show their reasons
+    partly = table[~table["excluded"] & (table["exclusion_reasons"].fillna("") != "")]
+    assert len(partly) and partly["exclusion_reasons"].str.contains(r"\[").all()
