@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +27,9 @@ from mca.cli import (
 )
 from mca.errors import UserError
 from mca.jsonable import records
-from mca.scenario import load_scenario
+from mca.output import output_targets, staged_file, staged_outputs
+from mca.results import RunResult
+from mca.scenario import LoadedScenario, load_scenario
 
 
 @app.command()
@@ -105,7 +108,8 @@ def candidates(
     inputs, scored = _scored(scenario)
     sites = pipeline.sites_with_criteria(scored)
     if fmt is SitesFormat.gpkg:
-        pipeline.write_atomic_gpkg(sites, out_path, layer="candidate_sites")
+        with staged_file(out_path) as tmp:
+            sites.to_file(tmp, layer="candidate_sites", driver="GPKG")
         err.print(f"wrote {len(sites)} sites to {out_path}")
         return
     table = pd.DataFrame(sites.drop(columns="geometry"))
@@ -123,7 +127,8 @@ def _write(text: str, path: Path | None) -> None:
     if path is None:
         sys.stdout.write(text)
     else:
-        pipeline.write_atomic_text(path, text)
+        with staged_file(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
         err.print(f"wrote {path}")
 
 
@@ -270,6 +275,19 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; one su
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output folders.")]
 
 
+def _run_scenario(item: LoadedScenario, then: Callable[[RunResult, Callable[[str], None]], object] | None = None) -> RunResult:
+    """Run one scenario with a progress line on standard error, then ``then(result, progress)``."""
+    with err.status(f"{item.scenario.name}: starting") as status:
+
+        def step(message: str) -> None:
+            status.update(f"{item.scenario.name}: {message}")
+
+        result = pipeline.run_scenario(item, progress=step)
+        if then is not None:
+            then(result, step)
+    return result
+
+
 @app.command()
 @handle_errors
 def run(
@@ -284,13 +302,10 @@ def run(
     from mca.reports import write_all
 
     loaded = [load_scenario(path) for path in (scenarios or [None])]
-    targets = pipeline.output_targets(out_dir, [item.scenario.name for item in loaded], force=force)
-    with pipeline.staged_outputs(targets, force=force) as staging:
+    targets = output_targets(out_dir, [item.scenario.name for item in loaded])
+    with staged_outputs(targets, force=force) as staging:
         for item, folder in zip(loaded, staging, strict=True):
-            with err.status(f"{item.scenario.name}: starting") as status:
-                step = lambda message, name=item.scenario.name: status.update(f"{name}: {message}")  # noqa: E731
-                result = pipeline.run_scenario(item, progress=step)
-                write_all(result, folder, progress=step)
+            result = _run_scenario(item, lambda result, step, folder=folder: write_all(result, folder, progress=step))
             err.print(f"[green]✓[/] {item.scenario.name}: {pipeline.one_line_summary(result)}")
     for target in targets:
         err.print(f"wrote {target}")
@@ -315,13 +330,9 @@ def compare(
     names = [item.scenario.name for item in loaded]
     if len(set(names)) != len(names):
         raise_user(f"scenario names must differ: {', '.join(names)}", field="name")
-    targets = pipeline.output_targets(out_dir.parent, [out_dir.name], force=force)
-    with pipeline.staged_outputs(targets, force=force) as (folder,):
-        results = []
-        for item in loaded:
-            with err.status(f"{item.scenario.name}: starting") as status:
-                step = lambda message, name=item.scenario.name: status.update(f"{name}: {message}")  # noqa: E731
-                results.append(pipeline.run_scenario(item, progress=step))
+    targets = output_targets(out_dir.parent, [out_dir.name])
+    with staged_outputs(targets, force=force) as (folder,):
+        results = [_run_scenario(item) for item in loaded]
         comparison = compare_runs(results, share=share)
         write_comparison(comparison, folder)
     out.print(frame_to_table(comparison.no_regret.reset_index(), title=f"No-regret sites (chosen in ≥ {share:.0%} of scenarios)"))

@@ -7,8 +7,7 @@ together into a `mca.results.RunResult`. I/O happens only in `load_inputs` (read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,12 +23,12 @@ from demand.report import forecast_to_dict
 from mca.dataset import PARKS_CSV, load_parks
 from mca.errors import UserError
 from mca.jsonable import plain
-from mca.layers import load_layers, schematic_layers
-from mca.output import staged_output
+from mca.layers import LAYER_SCHEMA, load_layers, schematic_layers
 from mca.results import RunResult
 from mca.scenario import LoadedScenario
 from mca.scoring import excluded_sites, rank_sites, smaa, suitability, value_scores
 from mca.scoring.ranking import weight_set_name
+from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
 from solvers import AllocationProblem, AllocationResult, build_compatibility, solve
 
@@ -83,14 +82,9 @@ def load_inputs(loaded: LoadedScenario) -> Inputs:
 
 
 def _layer_files(loaded: LoadedScenario) -> list[Path]:
+    """The files the layers were read from."""
     settings = loaded.scenario.layers
-    paths = [settings.default_path]
-    for name in type(settings).model_fields:
-        source = getattr(settings, name)
-        if hasattr(source, "path"):
-            paths.append(source.path)
-    resolved = [p if p.is_absolute() else loaded.base_dir / p for p in paths]
-    return [p.resolve() for p in resolved if p.exists()]
+    return [settings.source_for(name, loaded.base_dir).path.resolve() for name in LAYER_SCHEMA]
 
 
 def candidate_sites(inputs: Inputs) -> gpd.GeoDataFrame:
@@ -210,10 +204,13 @@ def robustness(inputs: Inputs, scored: Scored, samples: int, margin: float | Non
     scores = value_scores(scored.raw, scored.directions, scoring)
     excluded = _excluded_everywhere(scored)
     scores = scores.drop(index=excluded, errors="ignore")
-    base = resolve_weights(
-        scoring.weight_sets[weight_set_name(scoring, None, None)], list(scores.columns)
-    ).weights
+    base = default_weights(scoring, list(scores.columns))
     return smaa(scores, list(scores.columns), samples=samples, margin=margin, base_weights=base, seed=seed)
+
+
+def default_weights(scoring: ScoringSettings, criteria_names: list[str]) -> dict[str, float]:
+    """The normalised weights of the scenario's default weight set."""
+    return resolve_weights(scoring.weight_sets[weight_set_name(scoring, None, None)], criteria_names).weights
 
 
 def _excluded_everywhere(scored: Scored) -> list[str]:
@@ -297,9 +294,7 @@ def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResu
     allocation = result.allocation
     allocated = allocation.groupby("site_id")["hectares"].sum() if len(allocation) else pd.Series(dtype=float)
     site_frame = _site_frame(scored, ranking, allocated)
-    weights = resolve_weights(
-        scenario.scoring.weight_sets[weight_set_name(scenario.scoring, None, None)], list(scored.raw.columns)
-    ).weights
+    weights = default_weights(scenario.scoring, list(scored.raw.columns))
     return RunResult(
         scenario_name=scenario.name,
         scenario_path=loaded.path,
@@ -425,47 +420,3 @@ def one_line_summary(result: RunResult) -> str:
         f"(of which XXL plot rounding {rounding:.1f} ha), shortfall {short:.1f} ha, "
         f"solver {result.solver.get('status', '?')}"
     )
-
-
-def output_targets(out_dir: Path, names: list[str], *, force: bool) -> list[Path]:
-    """The output folder of each scenario; refuses existing ones unless ``force``."""
-    targets = [Path(out_dir) / name for name in names]
-    if len(set(targets)) != len(targets):
-        raise UserError(f"two scenarios share a name: {', '.join(names)}", field="name")
-    existing = [t for t in targets if t.exists()]
-    if existing and not force:
-        raise UserError("output folder exists; use --force to replace it", source=existing[0])
-    return targets
-
-
-@contextmanager
-def staged_outputs(targets: list[Path], *, force: bool) -> Iterator[list[Path]]:
-    """Temporary folders for all targets, moved into place together only when all succeed."""
-    with ExitStack() as stack:
-        staging = [stack.enter_context(staged_output(t, force=force)) for t in targets]
-        yield staging
-
-
-def write_atomic_text(path: Path, text: str) -> None:
-    """Write a text file through a temporary sibling, so a failure leaves no half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_atomic_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
-    """Write one GeoPackage layer through a temporary sibling file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".partial-{path.name}")
-    try:
-        tmp.unlink(missing_ok=True)
-        frame.to_file(tmp, layer=layer, driver="GPKG")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
