@@ -136,15 +136,18 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]]:
     text = path.read_text(encoding="utf-8")
     if not text.strip():
         raise UserError("scenario file is empty", source=path)
+    loader = _LineLoader(text)
     try:
-        node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_LineLoader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark else None
         raise UserError(f"invalid YAML: {exc.problem or exc}", source=path, field=where) from None
     except yaml.YAMLError as exc:
         raise UserError(f"invalid YAML: {exc}", source=path) from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise UserError("a scenario file must be a mapping of sections", source=path)
     return data, _key_lines(node)
