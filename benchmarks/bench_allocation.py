@@ -23,11 +23,10 @@ import criteria
 from candidates.synthetic import synthetic_region
 from demand.settings import DemandSettings
 from demand.split import split_segments
-from mca.dataset import load_parks
-from mca.scoring import suitability
+from mca.inputs.dataset import load_parks
+from mca.scoring import suitability, unscorable_exclusions
 from mca.scoring.settings import ScoringSettings
-from mca.sectors import DEFAULT_SECTORS
-from mca.pipeline import ranking_matrix, without_unscorable_sites
+from mca.core.sectors import DEFAULT_SECTORS
 from solvers import AllocationProblem, AllocationSettings, build_compatibility, solve
 from solvers.model import build_model
 
@@ -36,8 +35,9 @@ def make_instance(n_sites: int, seed: int, demand_share: float) -> tuple[Allocat
     """The allocation problem of a synthetic region of ``n_sites`` sites; returns it and its prep time."""
     started = time.perf_counter()
     region = synthetic_region(n_parks=max(10, n_sites // 25), n_sites=n_sites, n_road_edges=10 * n_sites, seed=seed)
-    evaluation = without_unscorable_sites(criteria.evaluate(region.candidates, region.layers))
-    raw, directions = ranking_matrix(evaluation)
+    evaluation = criteria.evaluate(region.candidates, region.layers)
+    raw, directions = evaluation.ranking_matrix()
+    evaluation = evaluation.with_exclusions(unscorable_exclusions(raw))
     suit = suitability(raw, directions, evaluation.exclusions, ScoringSettings(), DEFAULT_SECTORS)
     compatibility = build_compatibility(
         region.candidates, DEFAULT_SECTORS, AllocationSettings(), exclusions=evaluation.exclusions, parks=region.parks

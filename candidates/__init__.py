@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,8 +17,8 @@ from candidates.expansion import expansion_sites
 from candidates.intensification import intensification_sites
 from candidates.schema import COLUMNS, CRS, validate_candidates
 from candidates.settings import CandidateSettings
-from candidates.user import user_sites
-from mca.errors import DataError
+from candidates.user import user_site_candidates
+from mca.core.errors import DataError
 
 __all__ = ["COLUMNS", "CandidateSettings", "build_candidates", "validate_candidates"]
 
@@ -27,13 +28,13 @@ def build_candidates(
     parks: pd.DataFrame,
     settings: CandidateSettings | None = None,
     *,
-    base_dir: Path | None = None,
+    user_sites: Sequence[tuple[Path, gpd.GeoDataFrame]] = (),
 ) -> gpd.GeoDataFrame:
     """All candidate sites of the enabled kinds, validated, sorted by ``site_id``.
 
-    ``layers`` as from :func:`mca.layers.load_layers` (EPSG:28992); ``parks`` the park table
-    indexed by park_id (:func:`mca.dataset.load_parks`). Relative ``user_sites`` paths resolve
-    against ``base_dir`` (the folder of the scenario file).
+    ``layers`` as from :func:`mca.inputs.layers.load_layers` (EPSG:28992); ``parks`` the park table
+    indexed by park_id (:func:`mca.inputs.dataset.load_parks`); ``user_sites`` the polygons of each
+    file named by ``settings.user_sites``, as read by the input edge (file, frame).
     """
     settings = settings or CandidateSettings()
     if "parks" not in layers:
@@ -47,10 +48,8 @@ def build_candidates(
     if settings.include_expansion:
         parts.append(expansion_sites(layers, parks, settings))
     if settings.include_user_sites:
-        for path in settings.user_sites:
-            if not path.is_absolute() and base_dir is not None:
-                path = Path(base_dir) / path
-            parts.append(user_sites(path, parks_layer, parks, settings))
+        for path, drawn in user_sites:
+            parts.append(user_site_candidates(path, drawn, parks_layer, parks, settings))
     parts = [part for part in parts if len(part)]
     if not parts:
         raise DataError(

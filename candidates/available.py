@@ -10,7 +10,7 @@ from shapely.geometry import box
 
 from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
-from mca.errors import DataError
+from mca.core.errors import DataError
 
 BISECTION_STEPS = 60
 

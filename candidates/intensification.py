@@ -8,7 +8,7 @@ import pandas as pd
 
 from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
-from mca.errors import DataError
+from mca.core.errors import DataError
 
 
 def intensification_capacity(

@@ -12,7 +12,7 @@ Columns (one row per candidate site, GeoDataFrame in EPSG:28992, sorted by ``sit
 - ``area_ha`` (float): area of the geometry in hectares.
 - ``capacity_ha`` (float): net hectares the site can offer to new demand in total.
 - ``capacity_2030_ha``, ``capacity_2040_ha`` (float): capacity available up to the end of each
-  period of :data:`mca.sectors.PERIODS`, cumulative (non-decreasing; the last equals
+  period of :data:`mca.core.sectors.PERIODS`, cumulative (non-decreasing; the last equals
   ``capacity_ha``).
 - ``contiguous_ha`` (float): the largest single plot the site can host (≤ ``capacity_ha``);
   decides whether XXL (≥ 5 ha) demand fits.
@@ -27,10 +27,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mca.errors import DataError
-from mca.sectors import PERIODS
+from mca.core.errors import DataError
+from mca.core.sectors import PERIODS
+from mca.core.vocabulary import SITE_KINDS
 
-KINDS: tuple[str, ...] = ("available_plot", "intensification", "expansion", "user")
+KINDS = SITE_KINDS
 SITE_ID_PREFIX = {"available_plot": "AV", "intensification": "IN", "expansion": "EX", "user": "US"}
 PERIOD_COLUMNS: tuple[str, ...] = tuple(f"capacity_{period}_ha" for period in PERIODS)
 COLUMNS: tuple[str, ...] = (

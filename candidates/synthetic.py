@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mca.dataset import PROFILES
-from mca.errors import UserError
+from mca.core.vocabulary import PROFILES
+from mca.core.errors import UserError
 
 CRS = "EPSG:28992"
 ORIGIN = (180_000.0, 310_000.0)

@@ -12,9 +12,8 @@ import shapely
 
 from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
-from mca.errors import DataError
-from mca.layers import POLYGONAL, read_layer
-from mca.sectors import PERIODS
+from mca.core.errors import DataError
+from mca.core.sectors import PERIODS
 
 HA = 10_000.0
 
@@ -24,17 +23,16 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "site"
 
 
-def user_sites(
-    path: Path, parks_layer: gpd.GeoDataFrame, parks: pd.DataFrame, settings: CandidateSettings
+def user_site_candidates(
+    path: Path, sites: gpd.GeoDataFrame, parks_layer: gpd.GeoDataFrame, parks: pd.DataFrame, settings: CandidateSettings
 ) -> gpd.GeoDataFrame:
-    """``user`` sites ``US-<name>`` from the polygons in ``path`` (any CRS, read via read_layer).
+    """``user`` sites ``US-<name>`` from the polygons ``sites`` read from ``path`` (EPSG:28992).
 
     Optional columns: ``name`` (default: file name and row number), ``park`` (default: the
     nearest park), ``capacity_ha`` (default: area × net_to_gross, assumption),
     ``contiguous_ha`` (default: the capacity of the largest polygon part) and
-    ``available_from`` (a period of mca.sectors.PERIODS; default ``user_available_from``).
+    ``available_from`` (a period of mca.core.sectors.PERIODS; default ``user_available_from``).
     """
-    sites = read_layer(path, f"user sites {path.name}", geom_types=POLYGONAL)
     polygons = park_polygons(parks_layer)
     rows = []
     for number, (_, site) in enumerate(sites.iterrows(), start=1):

@@ -2,9 +2,10 @@
 
 The route is the fastest path of `road_access` (predecessor tree of one multi-source Dijkstra
 run). Per road link the headroom is capacity − current peak-hour volume; per site the minimum
-headroom and the highest volume/capacity ratio along its route. The ``links`` and ``routes``
-frames let the allocation add the traffic a development generates to every link it uses
-(001 §3.2: current pressure on road access and the pressure expected after development).
+headroom and the highest volume/capacity ratio along its route (001 §3.2: current pressure on
+road access). The pressure expected after development is the allocation's road constraint, fed
+by the criteria stage's ``road_links`` and ``site_routes`` outputs, which exist whenever the
+road layers do, whatever the weights.
 A site without a route (at the junction itself, or not connected) gets NaN.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from criteria.base import LINK_COLUMNS, Context, Criterion, CriterionResult, site_index
+from criteria.base import Context, Criterion, CriterionResult, site_index
 
 NAME = "access_pressure"
 
@@ -27,12 +28,10 @@ class Params(BaseModel):
 
 
 def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionResult:
-    """Minimum headroom (veh/h) and maximum V/C on each site's route, plus the links and routes."""
+    """Minimum headroom (veh/h) and maximum V/C on each site's route to its junction."""
     ids = site_index(sites)
     network = ctx.road_network
-    entry, _ = network.nearest_entry(sites.geometry.values, network.time_tree)
-    position, link = network.route_links(network.time_tree, entry)
-    routes = pd.DataFrame({"site_id": ids.to_numpy()[position], "link_id": link})
+    position, link = network.junction_routes(sites.geometry.values)
     on_route = network.links.iloc[link]
     per_site = pd.DataFrame(
         {
@@ -50,12 +49,7 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
         },
         index=ids,
     )
-    return CriterionResult(
-        values=values,
-        primary=f"{NAME}_min_headroom_veh_h",
-        links=network.links[list(LINK_COLUMNS)].copy(),
-        routes=routes,
-    )
+    return CriterionResult(values=values, primary=f"{NAME}_min_headroom_veh_h")
 
 
 CRITERION = Criterion(

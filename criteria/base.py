@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -18,26 +19,32 @@ import pandas as pd
 import shapely
 from pydantic import BaseModel
 
-from mca.errors import DataError
-from mca.sectors import DEFAULT_SECTORS, Sector
+from mca.core.errors import DataError
+from mca.core.sectors import DEFAULT_SECTORS, Sector
+from mca.core.vocabulary import ALL_SECTORS, EXCLUSION_COLUMNS
 
 if TYPE_CHECKING:
     from criteria.network import RoadNetwork
 
-EXCLUSION_COLUMNS: tuple[str, ...] = ("site_id", "criterion", "sector", "reason")
-ALL_SECTORS = "*"
-"""The ``sector`` value of an exclusion that holds for every sector."""
-
-LINK_COLUMNS: tuple[str, ...] = ("link_id", "road_id", "capacity_veh_h", "volume_veh_h", "headroom_veh_h")
-ROUTE_COLUMNS: tuple[str, ...] = ("site_id", "link_id")
 
 
 @dataclass
 class Context:
-    """What criteria share: the layers, the sectors and a lazily built, cached road network."""
+    """What criteria share: the layers, the sectors, the tables named by their settings
+    (``"<criterion>.<parameter>"`` → frame, read by the input edge) and a cached road network."""
 
     layers: dict[str, gpd.GeoDataFrame]
     sectors: tuple[Sector, ...] = DEFAULT_SECTORS
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def table(self, criterion: str, parameter: str) -> pd.DataFrame | None:
+        """The table a criterion's file parameter names, or None when the parameter is not set."""
+        return self.tables.get(f"{criterion}.{parameter}")
+
+    @property
+    def has_roads(self) -> bool:
+        """Whether the road and junction layers are loaded, so that routes can be found."""
+        return "roads" in self.layers and "junctions" in self.layers
 
     def layer(self, name: str, *, needed_by: str) -> gpd.GeoDataFrame:
         """The layer ``name``, or a DataError naming the criterion that needs it."""
@@ -65,19 +72,23 @@ class CriterionResult:
 
     ``values`` is indexed by ``site_id`` with columns prefixed by the criterion name;
     ``primary`` is the column used for ranking; ``exclusions`` has `EXCLUSION_COLUMNS`;
-    ``links`` / ``routes`` are only filled by criteria that route traffic (access pressure).
+    ``outputs`` holds what later stages use, under the names the criterion ``provides``
+    (`mca.core.vocabulary`, e.g. ``MAX_ENV_CATEGORY``).
     """
 
     values: pd.DataFrame
     primary: str
     exclusions: pd.DataFrame = field(default_factory=lambda: empty_exclusions())
-    links: pd.DataFrame | None = None
-    routes: pd.DataFrame | None = None
+    outputs: Mapping[str, pd.Series | pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """A spatial criterion: metadata, its parameter model and the function that computes it."""
+    """A spatial criterion: metadata, its parameter model and the function that computes it.
+
+    ``files`` names the parameters that point to a table the input edge reads (the criterion
+    gets it through `Context.table`); ``provides`` names the outputs later stages may use.
+    """
 
     name: str
     kind: Literal["exclusion", "ranking"]
@@ -87,12 +98,19 @@ class Criterion:
     description: str
     Params: type[BaseModel]
     compute: Callable[[gpd.GeoDataFrame, Context, Any], CriterionResult]
+    files: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
 
     def run(self, sites: gpd.GeoDataFrame, ctx: Context, params: BaseModel | None = None) -> CriterionResult:
-        """Check the layers this criterion needs, then compute it (default params if none)."""
+        """Check the layers this criterion needs, compute it (default params if none) and check
+        that it returned exactly the outputs it declares."""
         for layer_name in self.layers:
             ctx.layer(layer_name, needed_by=self.name)
-        return self.compute(sites, ctx, params if params is not None else self.Params())
+        result = self.compute(sites, ctx, params if params is not None else self.Params())
+        if set(result.outputs) != set(self.provides):
+            raise TypeError(f"criterion '{self.name}' returned outputs {sorted(result.outputs)}, "
+                            f"declared {sorted(self.provides)}")
+        return result
 
 
 def empty_exclusions() -> pd.DataFrame:

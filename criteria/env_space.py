@@ -5,7 +5,7 @@ gives an indicative distance from an activity to a quiet residential area per en
 category (the table `VNG_DISTANCE_M`, as transcribed in docs of this project: domain.md). The
 distance from the site to the nearest dwellings thus caps the category it can host. Where the
 candidate has a zoning cap (``max_env_category``), the lower of the two is the category.
-Sectors whose minimum category (mca.sectors) does not fit are excluded for that sector.
+Sectors whose minimum category (mca.core.sectors) does not fit are excluded for that sector.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from mca.core.vocabulary import MAX_ENV_CATEGORY
 from criteria.base import (
     Context,
     Criterion,
@@ -55,7 +56,7 @@ class Params(BaseModel):
     )
     exclude_unfit_sectors: bool = Field(
         True,
-        description="Exclude a site for a sector whose min_env_category (mca.sectors) exceeds the site's "
+        description="Exclude a site for a sector whose min_env_category (mca.core.sectors) exceeds the site's "
         "category. Assumption: on, sectors need their minimum category.",
     )
 
@@ -125,6 +126,7 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
         values=values,
         primary=f"{NAME}_category",
         exclusions=pd.concat(exclusions, ignore_index=True) if exclusions else empty_exclusions(),
+        outputs={MAX_ENV_CATEGORY: values[f"{NAME}_category"]},
     )
 
 
@@ -139,4 +141,5 @@ CRITERION = Criterion(
     "excludes sectors whose minimum category does not fit.",
     Params=Params,
     compute=compute,
+    provides=(MAX_ENV_CATEGORY,),
 )

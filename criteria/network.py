@@ -20,7 +20,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from mca.errors import DataError
+from mca.core.errors import DataError
 
 Weight = Literal["length", "time"]
 
@@ -226,3 +226,11 @@ class RoadNetwork:
         link = np.concatenate(links)
         order = np.argsort(position, kind="stable")
         return position[order], link[order]
+
+    def junction_routes(self, geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(geometry position, link) pairs on each geometry's fastest route to its junction.
+
+        The route starts at the entry node of `nearest_entry` and follows the time tree.
+        """
+        entry, _ = self.nearest_entry(geometries, self.time_tree)
+        return self.route_links(self.time_tree, entry)

@@ -34,7 +34,8 @@ from criteria.base import (
     nearest_distance,
     site_index,
 )
-from mca.errors import DataError, UserError
+from mca.core.errors import DataError
+from mca.core.vocabulary import ALL_SECTORS
 
 NAME = "nitrogen"
 EmissionClass = Literal["low", "medium", "high"]
@@ -48,7 +49,7 @@ class Params(BaseModel):
     emission_factor: dict[EmissionClass, float] = Field(
         default_factory=lambda: {"high": 0.2, "medium": 0.05, "low": 0.01},
         description="Screening deposition (mol N/ha/yr) on the edge of a Natura 2000 area per hectare "
-        "developed, by sector emission class (mca.sectors). Assumption, not an AERIUS figure.",
+        "developed, by sector emission class (mca.core.sectors). Assumption, not an AERIUS figure.",
     )
     decay_distance_m: float = Field(
         1000.0, gt=0, description="d0 of the kernel 1/(1+(d/d0)²): distance at which the indicator halves. Assumption."
@@ -61,7 +62,8 @@ class Params(BaseModel):
     )
     aerius_csv: Path | None = Field(
         None,
-        description="AERIUS results (site_id, deposition_mol_ha_yr[, sector]) replacing the screening values.",
+        description="AERIUS results (site_id, deposition_mol_ha_yr[, sector]) replacing the screening values; "
+        "a relative path resolves against the scenario's folder.",
     )
 
     @field_validator("emission_factor")
@@ -80,11 +82,11 @@ def kernel(distance_m: np.ndarray, decay_distance_m: float) -> np.ndarray:
     return 1.0 / (1.0 + (np.asarray(distance_m, dtype=float) / decay_distance_m) ** 2)
 
 
-def read_aerius(path: Path, site_ids: pd.Index, sector_ids: list[str]) -> pd.DataFrame:
-    """The AERIUS CSV as rows ``site_id, sector, deposition_mol_ha_yr`` (sector None = all sectors)."""
-    if not Path(path).is_file():
-        raise UserError("AERIUS file not found", source=path, field="aerius_csv")
-    table = pd.read_csv(path, dtype={"site_id": str, "sector": str})
+def aerius_rows(table: pd.DataFrame, site_ids: pd.Index, sector_ids: list[str]) -> pd.DataFrame:
+    """The AERIUS table (text columns, ``attrs["source"]`` its file) checked, as rows
+    ``site_id, sector, deposition_mol_ha_yr`` (sector None = all sectors)."""
+    path = table.attrs.get("source", "aerius_csv")
+    table = table.copy()
     for column in ("site_id", "deposition_mol_ha_yr"):
         if column not in table.columns:
             raise DataError(f"column '{column}' is missing", source=path, field=column)
@@ -121,13 +123,14 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
         {s.id: params.emission_factor[s.emission_class] * developed * decay for s in ctx.sectors}, index=ids
     )
     source = pd.DataFrame("screening", index=ids, columns=sector_ids)
-    if params.aerius_csv is not None:
-        aerius = read_aerius(params.aerius_csv, ids, sector_ids)
+    table = ctx.table(NAME, "aerius_csv")
+    if table is not None:
+        aerius = aerius_rows(table, ids, sector_ids)
         str_ids = pd.Index(ids.astype(str))
         # rows for all sectors first, so that sector-specific rows win
         for rows in (aerius[aerius["sector"].isna()], aerius[aerius["sector"].notna()]):
-            for sector, group in rows.groupby(rows["sector"].fillna("*"), sort=False):
-                columns = sector_ids if sector == "*" else [sector]
+            for sector, group in rows.groupby(rows["sector"].fillna(ALL_SECTORS), sort=False):
+                columns = sector_ids if sector == ALL_SECTORS else [sector]
                 positions = str_ids.get_indexer(group["site_id"])
                 deposition = group["deposition_mol_ha_yr"].to_numpy()
                 for column in columns:
@@ -172,4 +175,5 @@ CRITERION = Criterion(
     "AERIUS results replace it where given.",
     Params=Params,
     compute=compute,
+    files=("aerius_csv",),
 )

@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
 
-import criteria
 from criteria.base import Criterion
-from mca.errors import UserError
+from criteria.registry import get, registry
+from mca.core.errors import UserError
 
 
 class CriterionSettings(BaseModel):
@@ -38,7 +38,7 @@ class CriteriaSettings(RootModel[dict[str, CriterionSettings]]):
 
     def params_for(self, name: str) -> BaseModel:
         """The validated ``Params`` of criterion ``name`` (UserError for an unknown criterion or parameter)."""
-        criterion = criteria.get(name)
+        criterion = get(name)
         given = self.root[name].params if name in self.root else {}
         try:
             return criterion.Params(**given)
@@ -54,4 +54,4 @@ class CriteriaSettings(RootModel[dict[str, CriterionSettings]]):
 
     def enabled_criteria(self) -> list[Criterion]:
         """The criteria that run, in registry order."""
-        return [c for name, c in criteria.registry().items() if name not in self.root or self.root[name].enabled]
+        return [c for name, c in registry().items() if name not in self.root or self.root[name].enabled]

@@ -28,19 +28,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from demand.settings import SECTOR_SHARE_RANGES, XXL_SHARE_MIN, DemandSettings
 from demand.split import split_segments
-from mca.errors import DataError, UserError
-from mca.paths import HEERLEN_DIR
+from mca.core.errors import DataError, UserError
 
-DEMAND_SOURCE_PATH = HEERLEN_DIR / "demand_source.yaml"
 PARKSTAD = "Parkstad Limburg"
 HEERLEN = "Heerlen"
 
@@ -141,20 +137,6 @@ class DemandSource(BaseModel):
     tabel_9: Tabel9
     tabel_10: Tabel10
     cross_check_002: CrossCheck002
-
-
-def load_demand_source(path: Path | str = DEMAND_SOURCE_PATH) -> DemandSource:
-    """Read and validate the demand source figures; problems raise ``DataError``."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"cannot read demand source figures: {exc}", source=path) from exc
-    try:
-        return DemandSource.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise DataError(first["msg"], source=path, field=".".join(str(p) for p in first["loc"])) from exc
 
 
 def tabel_7_disagreements(table: IssuanceTable) -> list[str]:
@@ -270,13 +252,11 @@ class Forecast:
         raise KeyError(f"{method}/{variant}")
 
 
-def forecast(settings: DemandSettings | None = None, source: DemandSource | None = None) -> Forecast:
+def forecast(settings: DemandSettings, source: DemandSource) -> Forecast:
     """Run both methods and the conclusion, and split the chosen estimate into segments.
 
-    ``source`` defaults to the bundled ``data/heerlen/demand_source.yaml``.
+    ``source`` holds the source figures (read by `mca.inputs.demand_source`).
     """
-    settings = settings or DemandSettings()
-    source = source or load_demand_source()
     first, last = settings.method1.issuance_first_year, settings.method1.issuance_last_year
     issuance_ha = source.tabel_7.total(None, first, last)
     share = settings.municipal_share

@@ -4,7 +4,7 @@ Defaults are the Heerlen base case. Source figures cite 001 (Bijlage 3); point v
 inside a source range, and every other choice that is not printed in a source, carry the word
 ASSUMPTION in their description and are repeated in the forecast's ``assumptions`` list.
 
-Sector ids are checked against ``mca.sectors.DEFAULT_SECTORS`` unless the caller passes other
+Sector ids are checked against ``mca.core.sectors.DEFAULT_SECTORS`` unless the caller passes other
 ids in the validation context: ``DemandSettings.model_validate(data, context={"sector_ids":
 [...]})``.
 """
@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from mca.sectors import DEFAULT_SECTORS, SIZE_CLASSES
+from mca.core.sectors import DEFAULT_SECTORS, SIZE_CLASSES
 
 SHARE_TOLERANCE = 1e-6
 """Largest allowed deviation of a set of shares from a sum of one."""

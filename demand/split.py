@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 
 SEGMENT_COLUMNS = ("sector", "size_class", "period", "hectares")
 

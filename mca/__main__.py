@@ -1,2 +1,2 @@
-from mca.cli import app
+from mca.app.cli import app
 app()

@@ -9,9 +9,10 @@ import itertools
 import numpy as np
 from scipy.optimize import linprog
 
-from mca.sectors import SIZE_CLASSES
+from mca.core.sectors import SIZE_CLASSES
 from solvers.problem import AllocationProblem
 from solvers.settings import AllocationSettings
+from mca.core.vocabulary import EXPANSION
 
 
 def brute_force_objective(problem: AllocationProblem, settings: AllocationSettings,
@@ -55,15 +56,15 @@ class _Dense:
         nx = len(self.vars)
         self.nx, self.G, self.segs = nx, len(segs), segs
         self.c = np.array([suit[s, segs[g][0]] + settings.tie_break * (1 - s / S)
-                           - (settings.expansion_penalty if settings.ladder == "weighted" and kinds[s] == "expansion" else 0.0)
+                           - (settings.expansion_penalty if settings.ladder == "weighted" and kinds[s] == EXPANSION else 0.0)
                            for s, g, t in self.vars])
-        self.existing = np.array([kinds[s] != "expansion" for s, g, t in self.vars], dtype=float)
+        self.existing = np.array([kinds[s] != EXPANSION for s, g, t in self.vars], dtype=float)
         self.xxl = [i for i, (s, g, t) in enumerate(self.vars) if segs[g][1] == "XXL"]
         plot_max = [contig[self.vars[i][0]] if settings.xxl_max_plot_ha is None
                     else min(contig[self.vars[i][0]], settings.xxl_max_plot_ha) for i in self.xxl]
         self.plot_max = np.array(plot_max)
         self.n_ub = [np.floor(min(contig[self.vars[i][0]], caps[self.vars[i][0], -1]) / settings.xxl_min_ha) for i in self.xxl]
-        self.exp_sites = [s for s in range(S) if kinds[s] == "expansion"]
+        self.exp_sites = [s for s in range(S) if kinds[s] == EXPANSION]
         self.caps, self.kinds, self.contig, self.demand = caps, kinds, contig, demand
         heads = problem.headrooms()
         self.roads = []

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from mca.errors import DataError
-from mca.sectors import SIZE_CLASSES, Sector, segment_id
+from mca.core.errors import DataError
+from mca.core.vocabulary import ALL_SECTORS
+from mca.core.sectors import SIZE_CLASSES, Sector, segment_id
 from solvers.settings import AllocationSettings
 
 REASON_COLUMNS = ["site_id", "segment", "rule", "reason"]
@@ -86,13 +87,13 @@ def _exclusion_reasons(exclusions: pd.DataFrame, site_ids: np.ndarray, sector_by
     unknown_site = ~exclusions["site_id"].isin(site_ids)
     if unknown_site.any():
         raise DataError(f"unknown site {exclusions.loc[unknown_site, 'site_id'].iloc[0]!r}", source="exclusions", field="site_id")
-    unknown_sector = ~exclusions["sector"].isin(["*", *sector_by_id])
+    unknown_sector = ~exclusions["sector"].isin([ALL_SECTORS, *sector_by_id])
     if unknown_sector.any():
         raise DataError(f"unknown sector {exclusions.loc[unknown_sector, 'sector'].iloc[0]!r}", source="exclusions", field="sector")
     text = exclusions["criterion"].astype(str) + ": " + exclusions["reason"].astype(str)
     parts = []
     for sector in sector_by_id:
-        hit = exclusions["sector"].isin(["*", sector])
+        hit = exclusions["sector"].isin([ALL_SECTORS, sector])
         parts.append(_per_sector(exclusions.loc[hit, "site_id"], text[hit], [sector], "exclusion"))
     return pd.concat(parts, ignore_index=True)
 

@@ -15,6 +15,7 @@ import pulp
 
 from solvers.problem import AllocationProblem
 from solvers.settings import AllocationSettings
+from mca.core.vocabulary import EXPANSION
 
 LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
@@ -117,7 +118,7 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
     n_x = len(s_idx)
     tie = settings.tie_break * (1.0 - np.arange(len(site_ids)) / max(1, len(site_ids)))
     coef = suit[s_idx, seg_sector[g_idx]] + tie[s_idx]
-    is_exp = kinds == "expansion"
+    is_exp = kinds == EXPANSION
     if settings.ladder == "weighted":
         coef = coef - settings.expansion_penalty * is_exp[s_idx]
     # Bounded by demand only, so that capacity and contiguity bind as constraints (with duals).

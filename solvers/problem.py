@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mca.errors import DataError, UserError
-from mca.sectors import DEFAULT_SECTORS, PERIODS, SIZE_CLASSES, Sector, segment_id
+from mca.core.errors import DataError, UserError
+from mca.core.sectors import DEFAULT_SECTORS, PERIODS, SIZE_CLASSES, Sector, segment_id
+from mca.core.vocabulary import SITE_KINDS
 
-SITE_KINDS: tuple[str, ...] = ("available_plot", "intensification", "expansion", "user")
 SOURCE = "allocation problem"
 
 

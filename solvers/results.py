@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from mca.jsonable import plain, records
-from mca.sectors import segment_id
+from mca.core.jsonable import records
+from mca.core.sectors import segment_id
 from solvers.problem import AllocationProblem, problem_from_dict
 from solvers.settings import AllocationSettings
+from mca.core.vocabulary import EXPANSION
 
 if TYPE_CHECKING:
     from solvers.model import AllocationModel
@@ -134,7 +135,7 @@ def make_result(model: AllocationModel, runs: list[SolverRun], *, duals_availabl
     per_period = np.zeros((n_site, n_t))
     np.add.at(per_period, (x["site"].to_numpy(), x["period"].to_numpy()), xval)
     used = np.cumsum(per_period, axis=1)
-    is_exp = model.kinds == "expansion"
+    is_exp = model.kinds == EXPANSION
     sites = pd.DataFrame({
         "site_id": np.repeat(model.site_ids, n_t),
         "kind": np.repeat(model.kinds, n_t),
@@ -183,7 +184,7 @@ def _binding(model: AllocationModel, opened: np.ndarray) -> pd.DataFrame:
     periods = list(model.problem.periods)
     out = []
     for s, t, con, rhs in model.capacity.itertuples(index=False):
-        effective = rhs if model.kinds[s] != "expansion" or opened[s] else 0.0
+        effective = rhs if model.kinds[s] != EXPANSION or opened[s] else 0.0
         if effective > 0 and _slack(con) <= TOL:
             out.append(("capacity", model.site_ids[s], periods[t], effective, effective - _slack(con), con.pi))
     for s, con, rhs in model.contiguity.itertuples(index=False):
@@ -254,7 +255,7 @@ def _shortfall(model: AllocationModel, xval: np.ndarray, short_val: np.ndarray, 
             if small.any():
                 parts.append(f"contiguity {small.sum()} sites ({model.caps[small, t].sum():.1f} ha)")
             open_sites &= ~small
-        unopened = open_sites & (model.kinds == "expansion") & ~opened
+        unopened = open_sites & (model.kinds == EXPANSION) & ~opened
         cap_open = model.caps[open_sites, t].sum()
         left = free[open_sites & ~unopened, t].sum()
         lead = (f"no compatible site with capacity left for {seg} in {period}" if left <= TOL

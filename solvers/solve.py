@@ -19,7 +19,7 @@ import highspy
 import numpy as np
 import pulp
 
-from mca.errors import InfeasibleError
+from mca.core.errors import InfeasibleError
 from solvers.model import AllocationModel, build_model
 from solvers.problem import AllocationProblem
 from solvers.results import AllocationResult, SolverRun, make_result

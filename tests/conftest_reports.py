@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString, box
 
-from mca.results import RunResult
+from mca.app.results import RunResult
 
 CRS = "EPSG:28992"
 SITE_IDS = ("S1", "S2", "S3", "S4", "S5", "S6")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -13,9 +15,10 @@ from candidates import CandidateSettings, build_candidates
 from candidates.expansion import cut_into_cells
 from candidates.intensification import intensification_capacity
 from candidates.schema import COLUMNS, PERIOD_COLUMNS, validate_candidates
-from mca.dataset import load_parks
-from mca.errors import DataError
-from mca.layers import load_layers
+from mca.inputs.dataset import load_parks
+from mca.core.errors import DataError
+from mca.inputs.layers import load_layers
+from mca.inputs import read_user_sites, resolve
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def sites(layers, parks) -> gpd.GeoDataFrame:
 
 
 def hand_parks(**overrides) -> pd.DataFrame:
-    """A one-park table with the columns of mca.dataset.load_parks()."""
+    """A one-park table with the columns of mca.inputs.dataset.load_parks()."""
     row = {"name": "Test", "gross_ha": 10.0, "net_ha": 9.0, "net_issued_ha": 8.0,
            "vacancy_q1_2024": 0.15, "available_ha": 1.5, "available_under_option_ha": 0.5,
            "profile": "regulier", "max_env_category": np.nan} | overrides
@@ -190,7 +193,9 @@ def test_user_sites_from_wgs84_geojson(tmp_path, layers, parks):
     user.to_file(tmp_path / "sites" / "drawn.geojson")
     settings = CandidateSettings(user_sites=["sites/drawn.geojson"], include_expansion=False,
                                  include_available_plots=False, include_intensification=False)
-    sites = build_candidates(layers, parks, settings, base_dir=tmp_path).set_index("site_id")
+    path = resolve(Path("sites/drawn.geojson"), tmp_path)
+    assert path == (tmp_path / "sites" / "drawn.geojson").resolve()
+    sites = build_candidates(layers, parks, settings, user_sites=[(path, read_user_sites(path))]).set_index("site_id")
     assert sites.index.tolist() == ["US-drawn-2", "US-zuid-veld"]
     zuid = sites.loc["US-zuid-veld"]
     assert zuid.geometry.bounds == pytest.approx((195800, 318600, 196100, 318900), abs=0.5)
@@ -209,10 +214,10 @@ def test_user_site_errors_name_file_and_field(tmp_path, layers, parks):
                      crs="EPSG:28992").to_file(path)
     settings = CandidateSettings(user_sites=[path], include_expansion=False)
     with pytest.raises(DataError, match="available_from must be one of 2030, 2040") as info:
-        build_candidates(layers, parks, settings)
+        build_candidates(layers, parks, settings, user_sites=[(path, read_user_sites(path))])
     assert info.value.field == "available_from" and "bad.geojson" in info.value.source
     with pytest.raises(DataError, match="file not found"):
-        build_candidates(layers, parks, CandidateSettings(user_sites=[tmp_path / "none.gpkg"]))
+        read_user_sites(tmp_path / "none.gpkg")
 
 
 def test_validation_rejects_broken_tables(sites):

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mca import __version__
-from mca.cli import app
-from mca.paths import PROJECT_ROOT, SCENARIO_DIR
+from mca.app.cli import app
+from mca.core.paths import PROJECT_ROOT, SCENARIO_DIR
 
 runner = CliRunner()
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 import criteria
 from candidates.synthetic import synthetic_region
-from criteria.base import EXCLUSION_COLUMNS
+from mca.core.vocabulary import EXCLUSION_COLUMNS
 from criteria.settings import CriteriaSettings
-from mca.errors import DataError, UserError
+from mca.core.errors import DataError, UserError
 
 EXPECTED = {
     "access_pressure", "adjacency", "env_space", "natura2000", "nitrogen", "nnn",

@@ -74,7 +74,7 @@ def test_env_space_values_zoning_cap_and_sector_exclusions():
     assert values.loc["s2", "env_space_category_by_distance"] == 6.0
     assert values.loc["s2", "env_space_category"] == 3.1  # zoning cap
     excluded = set(zip(result.exclusions["site_id"], result.exclusions["sector"]))
-    # production needs 4.1 (mca.sectors): fits s0 only; construction (3.1) fits all three
+    # production needs 4.1 (mca.core.sectors): fits s0 only; construction (3.1) fits all three
     assert excluded == {("s1", "production"), ("s2", "production"), ("s1", "wholesale_logistics"),
                         ("s2", "wholesale_logistics")}
     reason = result.exclusions.set_index(["site_id", "sector"]).loc[("s1", "production"), "reason"]

@@ -13,7 +13,8 @@ import criteria
 from candidates.synthetic import synthetic_region
 from criteria.base import Context
 from criteria.network import RoadNetwork
-from mca.errors import DataError
+from mca.core.errors import DataError
+from mca.core.vocabulary import ROAD_LINKS, SITE_ROUTES
 
 CRS = "EPSG:28992"
 
@@ -71,13 +72,29 @@ def test_access_leg_is_added(detour_layers):
 
 
 def test_access_pressure_links_and_routes(detour_layers):
-    result = criteria.get("access_pressure").run(site_frame(box(-20, 280, 20, 320)), Context(layers=detour_layers))
-    assert result.routes["link_id"].tolist() == [3, 2, 1]  # from the site to the junction
-    assert set(result.routes["site_id"]) == {"s0"}
+    frame = site_frame(box(-20, 280, 20, 320))
+    ctx = Context(layers=detour_layers)
+    result = criteria.get("access_pressure").run(frame, ctx)
+    outputs = criteria.road_outputs(frame, ctx)
+    routes, links = outputs[SITE_ROUTES], outputs[ROAD_LINKS]
+    assert routes["link_id"].tolist() == [3, 2, 1]  # from the site to the junction
+    assert set(routes["site_id"]) == {"s0"}
     assert result.values.loc["s0", "access_pressure_min_headroom_veh_h"] == 100  # link 1: 800 − 700
     assert result.values.loc["s0", "access_pressure_max_vc"] == pytest.approx(700 / 800)
-    assert result.links["headroom_veh_h"].tolist() == [1000.0, 100.0, 500.0, 600.0]
-    assert list(result.links.columns) == ["link_id", "road_id", "capacity_veh_h", "volume_veh_h", "headroom_veh_h"]
+    assert links["headroom_veh_h"].tolist() == [1000.0, 100.0, 500.0, 600.0]
+    assert list(links.columns) == ["link_id", "road_id", "capacity_veh_h", "volume_veh_h", "headroom_veh_h"]
+
+
+def test_road_outputs_do_not_depend_on_the_road_criteria(detour_layers):
+    frame = site_frame(box(-20, 280, 20, 320))
+    needs_other_layers = [c.name for c in criteria.registry().values() if set(c.layers) - {"roads", "junctions"}]
+    off = criteria.CriteriaSettings.model_validate(
+        {name: {"enabled": False} for name in ("access_pressure", "road_access", *needs_other_layers)}
+    )
+    evaluation = criteria.evaluate(frame, detour_layers, off)
+    assert "access_pressure" not in evaluation.primary
+    assert evaluation.routes["link_id"].tolist() == [3, 2, 1]
+    assert len(evaluation.links) == 4
 
 
 def test_unconnected_site_gets_nan(detour_layers):
@@ -91,7 +108,7 @@ def test_unconnected_site_gets_nan(detour_layers):
     values = criteria.get("road_access").run(frame, ctx).values
     assert np.isnan(values.loc["s0", "road_access_network_m"])
     pressure = criteria.get("access_pressure").run(frame, ctx)
-    assert pressure.routes.empty and np.isnan(pressure.values.loc["s0", "access_pressure_min_headroom_veh_h"])
+    assert criteria.road_outputs(frame, ctx)[SITE_ROUTES].empty and np.isnan(pressure.values.loc["s0", "access_pressure_min_headroom_veh_h"])
 
 
 def test_junction_off_the_network_is_a_data_error(detour_layers):
@@ -114,7 +131,7 @@ def test_routes_are_shortest_paths_on_synthetic_region():
     region = synthetic_region(n_parks=4, n_sites=60, n_road_edges=600, seed=3)
     ctx = Context(layers=region.layers)
     access = criteria.get("road_access").run(region.candidates, ctx).values
-    pressure = criteria.get("access_pressure").run(region.candidates, ctx)
+    routes = criteria.road_outputs(region.candidates, ctx)[SITE_ROUTES]
     graph = _nx_graph(region.layers["roads"])
     junctions = [tuple(np.round(p.coords[0], 1)) for p in region.layers["junctions"].geometry]
     fastest = nx.multi_source_dijkstra_path_length(graph, junctions, weight="time")
@@ -133,7 +150,7 @@ def test_routes_are_shortest_paths_on_synthetic_region():
         nearest = [tuple(n) for n in local_nodes[np.isclose(distances, leg)]]
         assert access.loc[site_id, "road_access_network_m"] == pytest.approx(min(shortest[n] for n in nearest) + leg)
         entry = min(nearest, key=lambda n: fastest[n])
-        route = pressure.routes.loc[pressure.routes["site_id"] == site_id, "link_id"].to_numpy()
+        route = routes.loc[routes["site_id"] == site_id, "link_id"].to_numpy()
         assert times[route].sum() == pytest.approx(fastest[entry])
         # the route is a connected walk from the entry node to a junction
         node = entry

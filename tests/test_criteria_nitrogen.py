@@ -9,7 +9,8 @@ from shapely.geometry import box
 import criteria
 from criteria.base import Context
 from criteria.nitrogen import kernel
-from mca.errors import DataError, UserError
+from mca.core.errors import DataError, UserError
+from mca.inputs.tables import read_table
 
 CRS = "EPSG:28992"
 SIDE = 10_000**0.5 * 10**0.5  # a 10 ha square
@@ -31,8 +32,11 @@ def frame():
 
 
 def run(frame, layers, **params):
+    """Run the criterion as the pipeline does: its file parameter read by the input edge."""
     criterion = criteria.get("nitrogen")
-    return criterion.run(frame, Context(layers=layers), criterion.Params(**params))
+    settings = criteria.CriteriaSettings.model_validate({"nitrogen": {"params": params}})
+    tables = {key: read_table(path, field=key) for key, path in criteria.table_settings(settings).items()}
+    return criterion.run(frame, Context(layers=layers, tables=tables), criterion.Params(**params))
 
 
 def test_kernel_halves_at_decay_distance():
@@ -100,6 +104,12 @@ def test_emission_factors_need_every_class():
     assert caught.value.field == "nitrogen.params.emission_factor"
 
 
-def test_missing_aerius_file(frame, layers, tmp_path):
-    with pytest.raises(UserError, match="not found"):
+def test_missing_or_garbage_aerius_file(frame, layers, tmp_path):
+    with pytest.raises(DataError, match="not found") as caught:
         run(frame, layers, aerius_csv=tmp_path / "missing.csv")
+    assert caught.value.field == "nitrogen.aerius_csv"
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(DataError, match="UTF-8") as caught:
+        run(frame, layers, aerius_csv=garbage)
+    assert caught.value.source == str(garbage)

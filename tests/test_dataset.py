@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mca.dataset import (
+from mca.inputs.dataset import (
     AREA_ROUNDING_HA,
     REQUIRED_COLUMNS,
     TABEL4_TOTAL_HA,
@@ -20,8 +20,8 @@ from mca.dataset import (
     format_disagreements,
     load_parks,
 )
-from mca.errors import DataError
-from mca.paths import HEERLEN_DIR
+from mca.core.errors import DataError
+from mca.core.paths import HEERLEN_DIR
 
 PARK_IDS = {
     "avantis", "baaks-soureth", "beitel", "c-mill", "coriopolis", "de-kissel", "de-koumen", "emma",

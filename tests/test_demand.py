@@ -12,12 +12,13 @@ from hypothesis import given, settings as hyp_settings, strategies as st
 from pydantic import ValidationError
 from rich.table import Table
 
-from demand import DemandSettings, forecast, load_demand_source, split_segments
+from demand import DemandSettings, forecast, split_segments
+from mca.inputs.demand_source import load_demand_source
 from demand.forecast import method1, method2, municipal_share, tabel_7_disagreements, terrain_quotient_2015
-from demand.report import forecast_table, forecast_to_dict, segments_csv
+from mca.app.demand_view import forecast_table, forecast_to_dict, segments_csv
 from demand.settings import SECTOR_SHARE_RANGES
-from mca.errors import DataError, UserError
-from mca.sectors import DEFAULT_SECTORS, PERIODS, SIZE_CLASSES
+from mca.core.errors import DataError, UserError
+from mca.core.sectors import DEFAULT_SECTORS, PERIODS, SIZE_CLASSES
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +99,8 @@ def test_terrain_quotients_of_tabel_9(source):
     assert round(source.tabel_9.issued_ha[2015] * 1e4 / source.tabel_9.jobs_on_parks[2015]) == 394
 
 
-def test_method2_explicit_quotient_is_used():
-    fc = forecast(DemandSettings(method2={"terrain_quotient_m2": 394}))
+def test_method2_explicit_quotient_is_used(source):
+    fc = forecast(DemandSettings(method2={"terrain_quotient_m2": 394}), source)
     assert fc.estimate("method2", "wlo_laag").parkstad_2030_ha == pytest.approx(36.204, abs=1e-3)
 
 
@@ -126,24 +127,24 @@ def test_base_case_agrees_with_002_about_70_ha(base):
     ("method", "variant", "parkstad_2030"),
     [("method1", "intensification_30", 40.019), ("method2", "wlo_hoog", 84.44), ("conclusion", "low", 50.0)],
 )
-def test_chosen_variant_drives_the_segments(method, variant, parkstad_2030):
-    fc = forecast(DemandSettings(method=method, variant=variant))
+def test_chosen_variant_drives_the_segments(method, variant, parkstad_2030, source):
+    fc = forecast(DemandSettings(method=method, variant=variant), source)
     assert fc.allocation.parkstad_2030_ha == pytest.approx(parkstad_2030, abs=0.01)
     by_period = fc.segments.groupby("period")["hectares"].sum()
     assert by_period["2030"] == pytest.approx(parkstad_2030 * fc.heerlen_share, abs=0.01)
     assert by_period["2040"] == pytest.approx(40 * fc.heerlen_share)
 
 
-def test_explicit_total_and_share():
+def test_explicit_total_and_share(source):
     fc = forecast(DemandSettings(method="explicit", explicit_parkstad_2030_ha=100, municipal_share=0.5,
-                                 addition_2031_2040_ha=0))
+                                 addition_2031_2040_ha=0), source)
     assert fc.to_place == {"2030": 50.0, "2040": 0.0}
     assert fc.segments["hectares"].sum() == pytest.approx(50.0)
     assert any("scenario value" in a for a in fc.assumptions)
 
 
-def test_negative_method2_places_nothing_to_2030():
-    fc = forecast(DemandSettings(method="method2", variant="shrink", method2={"growth_rates": {"shrink": -0.03}}))
+def test_negative_method2_places_nothing_to_2030(source):
+    fc = forecast(DemandSettings(method="method2", variant="shrink", method2={"growth_rates": {"shrink": -0.03}}), source)
     assert fc.allocation.parkstad_2030_ha < 0
     assert fc.to_place["2030"] == 0.0
     assert any("negative demand" in a for a in fc.assumptions)
@@ -224,10 +225,10 @@ def test_point_values_are_labelled_assumptions(base):
     assert any("sector shares" in a and "ASSUMPTION" in a for a in base.assumptions)
 
 
-def test_share_outside_source_range_is_flagged():
+def test_share_outside_source_range_is_flagged(source):
     fc = forecast(DemandSettings(sector_shares={"wholesale_logistics": 0.7, "production": 0.1,
                                                 "construction_installation": 0.1, "consumer": 0.1},
-                                 size_shares={"MKB": 0.6, "XXL": 0.4}))
+                                 size_shares={"MKB": 0.6, "XXL": 0.4}), source)
     flagged = " ".join(fc.assumptions)
     assert "wholesale_logistics = 70.0% lies outside" in flagged
     assert "XXL share 40.0%" in flagged
@@ -277,7 +278,7 @@ def test_bad_source_file_is_a_data_error(tmp_path):
 
 def test_every_source_entry_is_cited():
     import yaml
-    from demand.forecast import DEMAND_SOURCE_PATH
+    from mca.inputs.demand_source import DEMAND_SOURCE_PATH
 
     raw = yaml.safe_load(DEMAND_SOURCE_PATH.read_text(encoding="utf-8"))
     for name, entry in raw.items():

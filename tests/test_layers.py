@@ -1,4 +1,4 @@
-"""Layer I/O (mca.layers) and the bundled schematic Heerlen layers."""
+"""Layer I/O (mca.inputs.layers) and the bundled schematic Heerlen layers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, Polygon
 
-from mca.errors import DataError
-from mca.layers import (
+from mca.core.errors import DataError
+from mca.inputs.layers import (
     BUNDLED_LAYERS,
     LAYER_SCHEMA,
     LayerSettings,
@@ -169,7 +169,7 @@ def test_park_polygons_have_the_gross_area_of_001(bundled):
 
 
 def test_park_polygons_match_the_park_table(bundled):
-    from mca.dataset import load_parks
+    from mca.inputs.dataset import load_parks
 
     table = load_parks()
     area_ha = bundled["parks"].set_index("park_id").area / 10_000

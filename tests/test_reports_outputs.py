@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from conftest_reports import make_run_result
-from mca.errors import DataError
-from mca.reports import build_manifest, write_all
-from mca.reports.html import render_html
-from mca.reports.maps import SCHEMATIC_NOTICE, format_distance, period_labels, scale_bar_length
-from mca.reports.tables import flatten_value, safe_filename
+from mca.core.errors import DataError
+from mca.app.reports import build_manifest, write_all
+from mca.app.reports.html import render_html
+from mca.app.reports.maps import SCHEMATIC_NOTICE, format_distance, period_labels, scale_bar_length
+from mca.app.reports.tables import flatten_value, safe_filename
 
 STEM = "base_case_test"
 EXPECTED_FILES = [

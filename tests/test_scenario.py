@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mca.errors import UserError
-from mca.paths import SCENARIO_DIR
-from mca.scenario import DEFAULT_SCENARIO, load_scenario
+from mca.core.errors import UserError
+from mca.core.paths import SCENARIO_DIR
+from mca.app.scenario import DEFAULT_SCENARIO, load_scenario
 
 BUNDLED = sorted(SCENARIO_DIR.glob("*.yaml"))
 
@@ -106,9 +106,10 @@ def test_extends_cycle_is_refused(tmp_path: Path) -> None:
 def test_base_case_size_split_keeps_001s_xxl_share_above_half() -> None:
     from demand import forecast
     from demand.forecast import overall_xxl_share
+    from mca.inputs.demand_source import load_demand_source
 
     demand = load_scenario(None).scenario.demand
     assert 0.5 < overall_xxl_share(demand) < 0.6  # 001, Bijlage 3: XXL "meer dan 50 %"
-    segments = forecast(demand).segments
+    segments = forecast(demand, load_demand_source()).segments
     xxl = segments[segments["size_class"] == "XXL"]
     assert xxl["hectares"].sum() / segments["hectares"].sum() == pytest.approx(overall_xxl_share(demand))

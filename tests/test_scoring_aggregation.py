@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mca.errors import DataError, UserError
+from mca.core.errors import DataError, UserError
 from mca.scoring.aggregation import aggregate
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import kendalltau
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 from mca.scoring.compare import compare_weight_sets
 from mca.scoring.settings import ScoringSettings
 

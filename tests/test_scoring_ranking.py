@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 
-from mca.errors import DataError, UserError
+from mca.core.errors import DataError, UserError
 from mca.scoring.ranking import excluded_sites, rank_sites, suitability
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
-from mca.sectors import DEFAULT_SECTORS
+from mca.core.sectors import DEFAULT_SECTORS
 
 DIRECTIONS = {"road_access": "min", "env_space": "max", "size_shape": "max"}
 NO_EXCLUSIONS = pd.DataFrame(columns=["site_id", "criterion", "sector", "reason"])

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from mca.scoring.settings import ScoringSettings, default_weight_sets
 from mca.scoring.weights import resolve_weights
-from mca.sectors import DEFAULT_SECTORS
+from mca.core.sectors import DEFAULT_SECTORS
 
 CRITERIA = ["adjacency", "road_access", "access_pressure", "env_space", "size_shape",
             "public_transport"]

@@ -10,7 +10,7 @@ from hypothesis import given, settings as hsettings
 from hypothesis import strategies as st
 from skcriteria.agg.simple import WeightedSumModel
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 from mca.scoring.aggregation import aggregate
 from mca.scoring.smaa import sample_weights, smaa
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 from mca.scoring.valuefunctions import (
     CategoricalValueFunction,
     LinearValueFunction,

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 from mca.scoring.weights import (
     AHPWeights,
     DirectWeights,

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from mca.sectors import DEFAULT_SECTORS, segment_id
+from mca.core.sectors import DEFAULT_SECTORS, segment_id
 from solvers import AllocationProblem, AllocationSettings, problem_from_dict, random_problem, settings_from_dict, solve
 from solvers.brute import brute_force_objective
-from mca.errors import DataError
+from mca.core.errors import DataError
 
 PRODUCTION = DEFAULT_SECTORS[1]
 LOGISTICS = DEFAULT_SECTORS[0]

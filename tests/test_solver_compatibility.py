@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mca.errors import DataError
-from mca.sectors import DEFAULT_SECTORS
+from mca.core.errors import DataError
+from mca.core.sectors import DEFAULT_SECTORS
 from solvers import AllocationSettings, build_compatibility
 
 CANDIDATES = pd.DataFrame({

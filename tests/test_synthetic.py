@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from candidates.synthetic import synthetic_region
-from mca.errors import UserError
+from mca.core.errors import UserError
 
 LAYER_COLUMNS = {
     "parks": ({"park_id", "name"}, {"Polygon"}),

@@ -32,7 +32,7 @@ import pandas as pd
 import pyogrio
 import shapely
 from shapely import affinity
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "data" / "heerlen" / "layers.gpkg"

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from mca.scoring.aggregation import aggregate
 from mca.scoring.compare import ComparisonResult, compare_weight_sets
-from mca.scoring.ranking import excluded_sites, rank_sites, suitability, value_scores
+from mca.scoring.ranking import (
+    excluded_everywhere,
+    excluded_sites,
+    rank_sites,
+    suitability,
+    unscorable_exclusions,
+    value_scores,
+)
 from mca.scoring.settings import ScoringSettings, SMAASettings
 from mca.scoring.smaa import SMAAResult, smaa
 from mca.scoring.valuefunctions import ValueFunctionSpec, apply_value_function
@@ -22,7 +29,10 @@ __all__ = [
     "ValueFunctionSpec",
     "WeightSet",
     "WeightsResult",
+    "resolve_weights",
     "aggregate",
+    "excluded_everywhere",
+    "unscorable_exclusions",
     "apply_value_function",
     "compare_weight_sets",
     "excluded_sites",

@@ -30,7 +30,7 @@ from skcriteria.agg.electre import ELECTRE2
 from skcriteria.agg.simple import WeightedSumModel
 from skcriteria.agg.topsis import TOPSIS
 
-from mca.errors import DataError, UserError
+from mca.core.errors import DataError, UserError
 
 Method = Literal["wsm", "topsis", "electre2"]
 METHODS: tuple[str, ...] = ("wsm", "topsis", "electre2")

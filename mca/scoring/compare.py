@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 from mca.scoring.aggregation import Method
 from mca.scoring.ranking import rank_sites
 from mca.scoring.settings import ScoringSettings

@@ -13,15 +13,14 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from mca.errors import DataError, UserError
+from mca.core.errors import DataError, UserError
 from mca.scoring.aggregation import METHODS, Method, aggregate
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.valuefunctions import MinMaxValueFunction, apply_value_function
 from mca.scoring.weights import WeightsResult, resolve_weights
-from mca.sectors import Sector
+from mca.core.sectors import Sector
+from mca.core.vocabulary import ALL_SECTORS, EXCLUSION_COLUMNS
 
-ALL_SECTORS = "*"
-EXCLUSION_COLUMNS = ("site_id", "criterion", "sector", "reason")
 
 
 def excluded_sites(
@@ -52,6 +51,33 @@ def excluded_sites(
     result["excluded"] = index.isin(rows["site_id"])
     result["exclusion_reasons"] = text.reindex(index).fillna("")
     return result
+
+
+def unscorable_exclusions(raw: pd.DataFrame) -> pd.DataFrame:
+    """Exclusion rows (all sectors) for the sites a ranking criterion has no value for.
+
+    A missing value (e.g. no road route to a junction) is not silently scored as the worst: the
+    site is excluded and the reason says which criterion could not be computed, so the analyst
+    can repair the layer or drop the site.
+    """
+    missing = raw.isna().stack()
+    missing = missing[missing]
+    names = missing.index.get_level_values(1)
+    return pd.DataFrame(
+        {
+            "site_id": missing.index.get_level_values(0),
+            "criterion": names,
+            "sector": ALL_SECTORS,
+            "reason": [f"no value for {name} (e.g. no road route to a junction, or no features in its layer)"
+                       for name in names],
+        },
+        columns=list(EXCLUSION_COLUMNS),
+    )
+
+
+def excluded_everywhere(exclusions: pd.DataFrame) -> list[str]:
+    """The sites excluded for every sector (``"*"`` exclusions), sorted."""
+    return sorted(set(exclusions.loc[exclusions["sector"] == ALL_SECTORS, "site_id"]))
 
 
 def _check_raw(raw: pd.DataFrame, directions: Mapping[str, str], settings: ScoringSettings) -> None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 from mca.scoring.aggregation import TIE_DECIMALS, check_value_scores
 
 CHUNK_CELLS = 2_000_000

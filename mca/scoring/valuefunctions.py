@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 
 Direction = Literal["max", "min"]
 

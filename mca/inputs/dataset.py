@@ -15,15 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from mca.errors import DataError
-from mca.paths import HEERLEN_DIR
+from mca.core.errors import DataError
+from mca.core.vocabulary import PROFILES
+from mca.core.paths import HEERLEN_DIR
 
 PARKS_CSV = HEERLEN_DIR / "parks.csv"
 
 CLUSTERS: tuple[str, ...] = ("north", "east", "south", "solitary")
 """001 §2.1: three clusters of adjoining parks; the rest lie on their own."""
-PROFILES: tuple[str, ...] = ("industrieel", "logistiek", "regulier", "gemengd")
-"""001 §3.3, profile table ('(medisch) logistiek' is stored as 'logistiek')."""
 NET_ISSUED_CHOICES: tuple[str, ...] = ("kerncijfers", "tabel4")
 
 TABEL4_TOTAL_HA = 342.8

@@ -1,8 +1,7 @@
-"""The commands of `mca`, registered on `mca.cli.app`."""
+"""The commands of `mca`; `mca.app.cli` registers them on the Typer app."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -11,36 +10,38 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from mca import pipeline
-from mca.cli import (
+from mca.app import pipeline, views
+from mca.app.console import (
     frame_to_table,
     FormatOpt,
     ScenarioArg,
     SitesFormat,
     TableFormat,
-    app,
     emit_frame,
     emit_json,
     err,
     handle_errors,
     out,
 )
-from mca.errors import UserError
-from mca.jsonable import records
-from mca.output import output_targets, staged_file, staged_outputs
-from mca.results import RunResult
-from mca.scenario import LoadedScenario, load_scenario
+from mca.core.errors import UserError
+from mca.core.csvio import csv_text
+from mca.core.jsonable import dumps, records
+from mca.app.output import output_targets, staged_file, staged_outputs
+from mca.app.results import RunResult
+from mca.app.scenario import LoadedScenario, load_scenario
 
 
-@app.command()
 @handle_errors
 def demand(scenario: ScenarioArg = None, fmt: FormatOpt = TableFormat.table) -> None:
     """Forecast business-land demand for Heerlen (001, Bijlage 3) and split it into segments."""
     from demand import forecast
-    from demand.report import forecast_table, forecast_to_dict, segments_csv
+    from mca.app.demand_view import forecast_table, forecast_to_dict, segments_csv
+    from mca.inputs import demand_source_path
+    from mca.inputs.demand_source import load_demand_source
 
     loaded = load_scenario(scenario)
-    fc = forecast(loaded.scenario.demand)
+    source = load_demand_source(demand_source_path(loaded.scenario.demand_source, loaded.base_dir))
+    fc = forecast(loaded.scenario.demand, source)
     if fmt is TableFormat.json:
         emit_json(forecast_to_dict(fc))
     elif fmt is TableFormat.csv:
@@ -52,16 +53,16 @@ def demand(scenario: ScenarioArg = None, fmt: FormatOpt = TableFormat.table) -> 
             out.print(f"[yellow]assumption:[/] {note}", highlight=False)
 
 
-@app.command("check-data")
 @handle_errors
 def check_data(
     parks: Annotated[Path | None, typer.Option(help="Park table CSV; default: the bundled one.")] = None,
     strict: Annotated[bool, typer.Option(help="Exit with status 1 when anything is reported.")] = False,
 ) -> None:
     """Report where the source tables disagree (Tabel 4 vs Kerncijfers, totals, jobs/ha)."""
-    from demand.forecast import load_demand_source, tabel_7_disagreements
-    from mca.dataset import check_data as run_check
-    from mca.dataset import format_disagreements, load_parks
+    from demand.forecast import tabel_7_disagreements
+    from mca.inputs.demand_source import load_demand_source
+    from mca.inputs.dataset import check_data as run_check
+    from mca.inputs.dataset import format_disagreements, load_parks
 
     items = run_check(load_parks(parks))
     sys.stdout.write(format_disagreements(items) + "\n")
@@ -92,7 +93,6 @@ def _scored(scenario: Path | None):  # noqa: ANN202
 SITE_COLUMNS = ["site_id", "name", "kind", "park", "area_ha", "capacity_ha", "contiguous_ha"]
 
 
-@app.command()
 @handle_errors
 def candidates(
     scenario: ScenarioArg = None,
@@ -106,7 +106,7 @@ def candidates(
     if out_path is not None and out_path.exists() and not force:
         raise_user("output file exists; use --force to replace it", source=out_path)
     inputs, scored = _scored(scenario)
-    sites = pipeline.sites_with_criteria(scored)
+    sites = views.sites_with_criteria(scored)
     if fmt is SitesFormat.gpkg:
         with staged_file(out_path) as tmp:
             sites.to_file(tmp, layer="candidate_sites", driver="GPKG")
@@ -114,10 +114,10 @@ def candidates(
         return
     table = pd.DataFrame(sites.drop(columns="geometry"))
     if fmt is SitesFormat.json:
-        text = json.dumps({"sites": pipeline.site_records(scored)}, indent=2, ensure_ascii=False, default=str)
+        text = dumps({"sites": views.site_records(scored)})
         _write(text + "\n", out_path)
     elif fmt is SitesFormat.csv:
-        _write(table.to_csv(index=False, lineterminator="\n", float_format="%.6g"), out_path)
+        _write(csv_text(table), out_path)
     else:
         shown = table[[*SITE_COLUMNS, "excluded", "exclusion_reasons"]]
         out.print(frame_to_table(shown, title=f"{len(shown)} candidate sites"))
@@ -137,7 +137,6 @@ def raise_user(message: str, **where: object) -> None:
     raise UserError(message, **where)  # type: ignore[arg-type]
 
 
-@app.command()
 @handle_errors
 def rank(
     scenario: ScenarioArg = None,
@@ -167,7 +166,7 @@ def rank(
         if fmt is TableFormat.json:
             emit_json({key: records(frame) for key, frame in tables.items()})
         elif fmt is TableFormat.csv:
-            sys.stdout.write(tables["ranks"].to_csv(index=False, lineterminator="\n"))
+            sys.stdout.write(csv_text(tables["ranks"]))
         else:
             titles = {
                 "ranks": "Rank per weight set",
@@ -180,17 +179,16 @@ def rank(
         return
     ranking = pipeline.ranked_list(inputs, scored, weight_set=weights, method=method, sector=sector)
     if fmt is TableFormat.json:
-        emit_json(pipeline.ranking_records(ranking))
+        emit_json(views.ranking_records(ranking))
         return
     if fmt is TableFormat.csv:
-        sys.stdout.write(ranking.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        sys.stdout.write(csv_text(ranking))
         return
     columns = ["rank", "site_id", "name", "kind", "score", *[c for c in ranking if c.startswith("contrib_")], "exclusion_reasons"]
     shown = ranking[columns].rename(columns=lambda c: c.removeprefix("contrib_"))
     out.print(frame_to_table(shown, title="Ranked sites (criterion columns: contribution to the score)"))
 
 
-@app.command()
 @handle_errors
 def robustness(
     scenario: ScenarioArg = None,
@@ -230,7 +228,6 @@ def robustness(
     emit_frame(table, fmt, title="Rank acceptability (share of weight samples) and central weights")
 
 
-@app.command()
 @handle_errors
 def allocate(
     scenario: ScenarioArg = None,
@@ -238,18 +235,16 @@ def allocate(
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
     """Allocate the forecast demand to the sites with the integer program."""
-    from demand import forecast
-
     if solver is not None and solver not in {"cbc", "highs"}:
         raise_user(f"unknown solver '{solver}'; use cbc or highs", field="--solver")
     inputs, scored = _scored(scenario)
-    fc = forecast(inputs.scenario.demand)
+    fc = pipeline.demand_forecast(inputs)
     with err.status(f"solving ({solver or inputs.scenario.allocation.solver})"):
         result = pipeline.allocate(inputs, scored, fc, solver=solver)
     if fmt is TableFormat.json:
         emit_json(result.to_dict())
     elif fmt is TableFormat.csv:
-        sys.stdout.write(result.allocation.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        sys.stdout.write(csv_text(result.allocation))
     else:
         summary = result.summary.pivot_table(index="kind", columns="period", values="hectares", aggfunc="sum")
         tables = {
@@ -288,7 +283,6 @@ def _run_scenario(item: LoadedScenario, then: Callable[[RunResult, Callable[[str
     return result
 
 
-@app.command()
 @handle_errors
 def run(
     scenarios: Annotated[
@@ -299,19 +293,18 @@ def run(
     force: ForceOpt = False,
 ) -> None:
     """Run the whole chain and write ranking, allocation, maps, workbook, GeoPackage and report."""
-    from mca.reports import write_all
+    from mca.app.reports import write_all
 
     loaded = [load_scenario(path) for path in (scenarios or [None])]
     targets = output_targets(out_dir, [item.scenario.name for item in loaded])
     with staged_outputs(targets, force=force) as staging:
         for item, folder in zip(loaded, staging, strict=True):
             result = _run_scenario(item, lambda result, step, folder=folder: write_all(result, folder, progress=step))
-            err.print(f"[green]✓[/] {item.scenario.name}: {pipeline.one_line_summary(result)}")
+            err.print(f"[green]✓[/] {item.scenario.name}: {views.one_line_summary(result)}")
     for target in targets:
         err.print(f"wrote {target}")
 
 
-@app.command()
 @handle_errors
 def compare(
     scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.", show_default=False)],
@@ -320,7 +313,7 @@ def compare(
     force: ForceOpt = False,
 ) -> None:
     """Compare scenarios: ranks and allocations side by side, and the no-regret set of sites."""
-    from mca.compare import compare_runs, write_comparison
+    from mca.app.compare import compare_runs, write_comparison
 
     if len(scenarios) < 2:
         raise_user("compare needs at least two scenario files", field="SCENARIOS")
@@ -339,7 +332,6 @@ def compare(
     err.print(f"wrote {targets[0]}")
 
 
-@app.command()
 @handle_errors
 def show(scenario: ScenarioArg = None) -> None:
     """Print the scenario with every default filled in (after `extends`)."""

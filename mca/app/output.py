@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from mca.errors import UserError
+from mca.core.errors import UserError
 
 
 def output_targets(out_dir: Path, names: list[str]) -> list[Path]:

@@ -10,8 +10,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from mca.reports import tables
-from mca.results import RunResult
+from mca.app.reports import tables
+from mca.app.results import RunResult
 
 HECTARE_FORMAT = "0.0"
 SCORE_FORMAT = "0.000"

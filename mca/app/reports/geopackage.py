@@ -7,9 +7,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from mca.errors import DataError
-from mca.reports import tables
-from mca.results import RunResult
+from mca.core.errors import DataError
+from mca.app.reports import tables
+from mca.app.results import RunResult
 
 RD_NEW = "EPSG:28992"
 CONTEXT_LAYERS: tuple[str, ...] = ("natura2000", "nnn", "roads", "junctions", "stations",

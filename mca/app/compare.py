@@ -16,7 +16,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from mca.results import RunResult  # noqa: E402
+from mca.app.results import RunResult  # noqa: E402
+from mca.core.csvio import write_csv  # noqa: E402
 
 
 @dataclass
@@ -90,7 +91,7 @@ def write_comparison(comparison: ScenarioComparison, out_dir: Path) -> list[Path
     written = []
     for name, frame in files.items():
         path = out_dir / name
-        path.write_text(frame.to_csv(lineterminator="\n", float_format="%.6g"), encoding="utf-8")
+        write_csv(frame, path, index=True)
         written.append(path)
     written.append(_chart(comparison, out_dir / "chart_comparison.png"))
     return written

@@ -7,7 +7,8 @@ from typing import Any
 from rich.table import Table
 
 from demand.forecast import Estimate, Forecast
-from mca.sectors import DEFAULT_SECTORS
+from mca.core.csvio import csv_text
+from mca.core.sectors import DEFAULT_SECTORS
 
 METHOD_LABELS = {
     "method1": "Methode 1 – historische uitgifte (past issuance)",
@@ -104,4 +105,4 @@ def forecast_table(fc: Forecast) -> list[Table]:
 
 def segments_csv(fc: Forecast) -> str:
     """The segments as CSV: ``sector,size_class,period,hectares``."""
-    return fc.segments.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+    return csv_text(fc.segments, float_format="%.6f")

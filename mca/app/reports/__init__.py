@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from mca.reports.excel import write_excel
-from mca.reports.geopackage import write_geopackage
-from mca.reports.html import write_html
-from mca.reports.manifest import MANIFEST_NAME, build_manifest, write_manifest
-from mca.reports.maps import write_maps
-from mca.reports.tables import safe_filename, write_csvs
-from mca.results import RunResult
+from mca.app.reports.excel import write_excel
+from mca.app.reports.geopackage import write_geopackage
+from mca.app.reports.html import write_html
+from mca.app.reports.manifest import MANIFEST_NAME, build_manifest, write_manifest
+from mca.app.reports.maps import write_maps
+from mca.app.reports.tables import safe_filename, write_csvs
+from mca.app.results import RunResult
 
 __all__ = ["build_manifest", "write_all"]
 

@@ -1,6 +1,5 @@
-"""The `mca` command line: thin commands over `mca.pipeline`.
+"""What the commands share: the consoles, argument types, error handling and frame emitters.
 
-Every command takes an optional scenario file (default: the bundled Heerlen base case).
 User errors print one line, ``error: <file>: <field>: <problem>``, and exit with status 1;
 tables go to standard output, progress to standard error.
 """
@@ -8,7 +7,6 @@ tables go to standard output, progress to standard error.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import warnings
 from collections.abc import Callable
@@ -21,17 +19,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mca import __version__
-from mca.errors import UserError
-from mca.jsonable import records
+from mca.core.errors import UserError
+from mca.core.csvio import csv_text
+from mca.core.jsonable import dumps, records
 
-app = typer.Typer(
-    name="mca",
-    help="Multi-criteria site selection and allocation of business-park demand (Heerlen).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 out = Console(soft_wrap=False, width=200)
 err = Console(stderr=True)
 
@@ -78,32 +69,9 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"mca {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """Multi-criteria site selection and allocation of business-park demand."""
-
-
 def emit_json(data: Any) -> None:
     """Write JSON to standard output."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n")
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    sys.stdout.write(dumps(data) + "\n")
 
 
 def emit_frame(frame: pd.DataFrame, fmt: TableFormat, title: str | None = None) -> None:
@@ -111,7 +79,7 @@ def emit_frame(frame: pd.DataFrame, fmt: TableFormat, title: str | None = None) 
     if fmt is TableFormat.json:
         emit_json(records(frame))
     elif fmt is TableFormat.csv:
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n", float_format="%.6g"))
+        sys.stdout.write(csv_text(frame))
     else:
         out.print(frame_to_table(frame, title))
 
@@ -133,7 +101,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"
     return str(value)
-
-
-# Commands live in mca.commands; importing it registers them on `app`.
-from mca import commands  # noqa: E402,F401

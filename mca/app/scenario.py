@@ -12,26 +12,22 @@ Errors name the file, the field and, where the YAML shows it, the line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from candidates.settings import CandidateSettings
 from criteria.settings import CriteriaSettings
 from demand.settings import DemandSettings
-from mca.errors import UserError
-from mca.layers import LayerSettings
-from mca.paths import SCENARIO_DIR
+from mca.core.errors import UserError
+from mca.inputs.scenario_files import KeyPath, read_scenario_chain
+from mca.inputs.layers import LayerSettings
+from mca.core.paths import SCENARIO_DIR
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
-from mca.sectors import DEFAULT_SECTORS, Sector
+from mca.core.sectors import DEFAULT_SECTORS, Sector
 from solvers.settings import AllocationSettings
 
 DEFAULT_SCENARIO = SCENARIO_DIR / "heerlen_base.yaml"
-
-KeyPath = tuple[str | int, ...]
-
 
 class OutputSettings(BaseModel):
     """What `mca run` writes besides the always-written tables."""
@@ -51,6 +47,9 @@ class Scenario(BaseModel):
     description: str = ""
     parks_table: Path | None = Field(
         None, description="Park key figures CSV; default: the bundled data/heerlen/parks.csv."
+    )
+    demand_source: Path | None = Field(
+        None, description="Source figures of the demand forecast (YAML); default: the bundled data/heerlen/demand_source.yaml."
     )
     sectors: list[Sector] = Field(default_factory=lambda: list(DEFAULT_SECTORS))
     demand: DemandSettings = Field(default_factory=DemandSettings)
@@ -93,95 +92,6 @@ class LoadedScenario(BaseModel):
         return self.path.parent if self.path else SCENARIO_DIR
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark
-            )
-        seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _key_lines(node: yaml.Node, prefix: KeyPath = ()) -> dict[KeyPath, int]:
-    """Map each key path in a composed YAML tree to its 1-based line number."""
-    lines: dict[KeyPath, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            path = (*prefix, key_node.value)
-            lines[path] = key_node.start_mark.line + 1
-            lines.update(_key_lines(value_node, path))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = (*prefix, index)
-            lines[path] = item.start_mark.line + 1
-            lines.update(_key_lines(item, path))
-    return lines
-
-
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]]:
-    if not path.exists():
-        raise UserError("scenario file does not exist", source=path)
-    if path.is_dir():
-        raise UserError("is a folder, not a scenario file", source=path)
-    text = path.read_text(encoding="utf-8")
-    if not text.strip():
-        raise UserError("scenario file is empty", source=path)
-    loader = _LineLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}" if mark else None
-        raise UserError(f"invalid YAML: {exc.problem or exc}", source=path, field=where) from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"invalid YAML: {exc}", source=path) from None
-    finally:
-        loader.dispose()
-    if not isinstance(data, dict):
-        raise UserError("a scenario file must be a mapping of sections", source=path)
-    return data, _key_lines(node)
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _resolve(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, dict[KeyPath, tuple[Path, int]], list[Path]]:
-    """Read a scenario and its ``extends`` chain; return data, key → (file, line), files."""
-    path = path.resolve()
-    if path in chain:
-        raise UserError("extends forms a cycle", source=path, field="extends")
-    data, lines = _read_yaml(path)
-    origin = {key: (path, line) for key, line in lines.items()}
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, origin, [path]
-    if not isinstance(parent, str) or not parent.strip():
-        raise UserError("extends must name a scenario file", source=path, field="extends")
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.exists():
-        raise UserError(f"extended scenario '{parent}' does not exist", source=path, field="extends")
-    base, base_origin, files = _resolve(parent_path, (*chain, path))
-    return _deep_merge(base, data), {**base_origin, **origin}, [path, *files]
-
-
 def _format_location(loc: tuple[str | int, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
@@ -215,7 +125,7 @@ def validation_error_to_user_error(exc: ValidationError, source: Path, origin: d
 def load_scenario(path: Path | str | None = None) -> LoadedScenario:
     """Load and validate a scenario file; ``None`` gives the bundled Heerlen base case."""
     scenario_path = Path(path) if path is not None else DEFAULT_SCENARIO
-    data, origin, files = _resolve(scenario_path)
+    data, origin, files = read_scenario_chain(scenario_path)
     data.setdefault("name", scenario_path.stem)
     sectors = data.get("sectors")
     context = None

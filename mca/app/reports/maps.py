@@ -21,9 +21,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from mca.errors import DataError
-from mca.reports import tables
-from mca.results import RunResult
+from mca.core.errors import DataError
+from mca.core.vocabulary import ALL_SECTORS
+from mca.app.reports import tables
+from mca.app.results import RunResult
 
 DPI = 150
 A4_LANDSCAPE_IN = (11.69, 8.27)
@@ -265,7 +266,7 @@ def exclusions_map(result: RunResult, path: Path) -> Path:
         handles.append(Patch(facecolor="#ef3b2c", alpha=0.6, edgecolor="#a50f15",
                              label="excluded for all sectors"))
     rows = tables.exclusions_table(result)
-    general = rows[rows["sector"].astype(str) == "*"]
+    general = rows[rows["sector"].astype(str) == ALL_SECTORS]
     for i, criterion in enumerate(sorted(general["criterion"].astype(str).unique())):
         ids = set(general.loc[general["criterion"].astype(str) == criterion, "site_id"])
         subset = sites[sites["site_id"].isin(ids)]
@@ -275,7 +276,7 @@ def exclusions_map(result: RunResult, path: Path) -> Path:
                     zorder=5)
         handles.append(Patch(facecolor="white", edgecolor=colour, hatch=hatch,
                              label=f"criterion: {criterion} ({_sites_word(len(subset))})"))
-    partial_ids = set(rows.loc[rows["sector"].astype(str) != "*", "site_id"]) - set(
+    partial_ids = set(rows.loc[rows["sector"].astype(str) != ALL_SECTORS, "site_id"]) - set(
         sites.loc[excluded, "site_id"])
     if partial_ids:
         sites[sites["site_id"].isin(partial_ids)].plot(

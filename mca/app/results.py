@@ -9,6 +9,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+ROUNDING_ITEM = "XXL rounding above demand (ha)"
+"""Summary item: hectares placed above demand to make whole XXL plots."""
+
 
 @dataclass
 class RunResult:
@@ -51,3 +54,11 @@ class RunResult:
     central_weights: pd.DataFrame | None = None
     solver: dict[str, Any] = field(default_factory=dict)
     input_files: list[Path] = field(default_factory=list)
+
+
+def summary_items(summary: pd.DataFrame) -> dict[str, float]:
+    """Hectares per site kind and period as flat items, e.g. ``{"expansion 2030 (ha)": 12.5}``."""
+    return {
+        f"{row.kind} {row.period} (ha)": round(float(row.hectares), 6)
+        for row in summary.sort_values(["period", "kind"]).itertuples(index=False)
+    }

@@ -3,7 +3,7 @@
 Every layer is read with pyogrio through GeoPandas, checked against :data:`LAYER_SCHEMA`
 (required columns, geometry types), reprojected to RD New (EPSG:28992) and its invalid
 geometries are repaired when that is safe (see :func:`repair_geometries`). Problems the user
-can fix raise a one-line :class:`mca.errors.DataError` naming the layer and the file.
+can fix raise a one-line :class:`mca.core.errors.DataError` naming the layer and the file.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pyogrio
 import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
-from mca.errors import DataError
-from mca.paths import HEERLEN_DIR
+from mca.core.errors import DataError
+from mca.core.paths import HEERLEN_DIR
 
 TARGET_CRS = "EPSG:28992"
 """RD New, the Dutch national grid; all geometry in the project is in this CRS (metres)."""

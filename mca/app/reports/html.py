@@ -12,10 +12,11 @@ import jinja2
 import pandas as pd
 
 import mca
-from mca.reports import tables
-from mca.reports.excel import summary_items
-from mca.reports.maps import SCHEMATIC_NOTICE, period_labels
-from mca.results import RunResult
+from mca.app.reports import tables
+from mca.app.reports.excel import summary_items
+from mca.app.reports.maps import SCHEMATIC_NOTICE, period_labels
+from mca.app.results import RunResult
+from mca.core.vocabulary import ALL_SECTORS
 
 TEMPLATE_NAME = "report.html.j2"
 TOP_RANKED = 25
@@ -127,7 +128,7 @@ def _ranking_views(result: RunResult, periods: list[str]) -> tuple[dict, dict, d
     excluded = ranking[ranking["excluded"]][["site_id", "name", "kind", "park",
                                              "exclusion_reasons"]]
     exclusions = tables.exclusions_table(result)
-    partial = exclusions[(exclusions["sector"].astype(str) != "*")
+    partial = exclusions[(exclusions["sector"].astype(str) != ALL_SECTORS)
                          & ~exclusions["site_id"].isin(excluded["site_id"])]
     partial = partial[["site_id", "sector", "criterion", "reason"]]
     return (table_view(ranked, periods, {"site_id": "site", **headers}),
@@ -208,7 +209,7 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
 
 def render_html(result: RunResult, images: Mapping[str, Path]) -> str:
     """The report as one HTML string; ``images`` maps PNG file names to their paths."""
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("mca", "templates"),
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("mca.app", "templates"),
                                      autoescape=True, undefined=jinja2.StrictUndefined,
                                      trim_blocks=True, lstrip_blocks=True)
     return environment.get_template(TEMPLATE_NAME).render(report_context(result, images))

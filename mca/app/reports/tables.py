@@ -7,7 +7,6 @@ GeoPackage can store them.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,10 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from mca.results import RunResult
-from mca.sectors import DEFAULT_SECTORS
+from mca.app.results import RunResult
+from mca.core.csvio import write_csv
+from mca.core.jsonable import dumps
+from mca.core.sectors import DEFAULT_SECTORS
 
-CSV_FLOAT_FORMAT = "%.6g"
 RANKING_BASE_COLUMNS: tuple[str, ...] = (
     "site_id", "name", "kind", "park", "rank", "score", "excluded", "exclusion_reasons",
 )
@@ -34,7 +34,7 @@ def flatten_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return "; ".join(str(v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True, default=str)
+        return dumps(value, sort_keys=True, indent=None)
     return value
 
 
@@ -211,13 +211,6 @@ def allocated_by_site_and_sector(result: RunResult) -> pd.DataFrame:
     pivot = result.allocation.pivot_table(index="site_id", columns="sector", values="hectares",
                                           aggfunc="sum", fill_value=0.0)
     return pivot.reindex(columns=sector_order(pivot.columns)).sort_index()
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as UTF-8 CSV with fixed float precision and ``\\n`` line ends."""
-    frame.to_csv(path, index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n",
-                 encoding="utf-8")
-    return path
 
 
 def write_csvs(result: RunResult, out_dir: Path) -> list[Path]:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import mca
-from mca.errors import DataError
-from mca.results import RunResult
+from mca.core.errors import DataError
+from mca.core.jsonable import jsonable
+from mca.app.results import RunResult
 
 MANIFEST_NAME = "manifest.json"
 RECORDED_PACKAGES: tuple[str, ...] = (
@@ -41,19 +42,6 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def _json_ready(value: Any) -> Any:
-    """``value`` with paths, numpy scalars and other objects turned into JSON types."""
-    return json.loads(json.dumps(value, default=_json_default, sort_keys=True))
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "item") and callable(value.item):
-        return value.item()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=str)
-    return str(value)
-
-
 def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
     """The manifest as a dict: inputs and outputs with their SHA-256, parameters, versions,
     solver status and gap, and the creation time (the only place a wall-clock time appears)."""
@@ -66,7 +54,7 @@ def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
         inputs.append({"path": str(path), "sha256": sha256_file(path)})
     outputs = [{"path": Path(p).name, "sha256": sha256_file(Path(p)),
                 "bytes": Path(p).stat().st_size} for p in files]
-    return _json_ready({
+    return jsonable({
         "scenario_name": result.scenario_name,
         "scenario_file": str(result.scenario_path) if result.scenario_path else None,
         "schematic_data": result.schematic,

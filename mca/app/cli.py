@@ -1,0 +1,48 @@
+"""The `mca` command line: the Typer app and the commands registered on it.
+
+Every command takes an optional scenario file (default: the bundled Heerlen base case); the
+commands themselves live in `mca.app.commands`, their shared helpers in `mca.app.console`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from mca import __version__
+from mca.app import commands
+
+app = typer.Typer(
+    name="mca",
+    help="Multi-criteria site selection and allocation of business-park demand (Heerlen).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mca {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Multi-criteria site selection and allocation of business-park demand."""
+
+
+app.command()(commands.run)
+app.command()(commands.compare)
+app.command()(commands.demand)
+app.command()(commands.candidates)
+app.command()(commands.rank)
+app.command()(commands.robustness)
+app.command()(commands.allocate)
+app.command("check-data")(commands.check_data)
+app.command()(commands.show)

@@ -1,0 +1,248 @@
+"""The data flow of one scenario: scenario → inputs → candidates → criteria → scores → allocation.
+
+Each step below is one stage call on the frames of the steps before it; the domain rules live
+in the stages, the reading in `mca.inputs`, the writing in `mca.app.reports`. `run_scenario`
+strings the steps together into a `mca.app.results.RunResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+import criteria
+from candidates import build_candidates
+from demand import forecast
+from demand.forecast import Forecast
+from mca.app.assumptions import assumptions_table
+from mca.app.demand_view import forecast_to_dict
+from mca.app.results import ROUNDING_ITEM, RunResult, summary_items
+from mca.app.scenario import LoadedScenario, Scenario
+from mca.core.vocabulary import MAX_ENV_CATEGORY
+from mca.inputs import InputData, InputRequest, read_inputs
+from mca.inputs.layers import schematic_layers
+from mca.scoring import SMAAResult, excluded_everywhere, rank_sites, smaa, suitability, unscorable_exclusions
+from mca.scoring import value_scores
+from mca.scoring.ranking import weight_set_name
+from mca.scoring.settings import ScoringSettings
+from mca.scoring.weights import resolve_weights
+from solvers import AllocationProblem, AllocationResult, build_compatibility, solve
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    """A progress callback that says nothing."""
+
+
+@dataclass
+class Inputs:
+    """A loaded scenario and what its files hold."""
+
+    loaded: LoadedScenario
+    data: InputData
+
+    @property
+    def scenario(self) -> Scenario:
+        """The validated scenario."""
+        return self.loaded.scenario
+
+    @property
+    def parks(self) -> pd.DataFrame:
+        """The park table, indexed by park_id."""
+        return self.data.parks
+
+    @property
+    def layers(self) -> dict[str, gpd.GeoDataFrame]:
+        """The GIS layers by name, in EPSG:28992."""
+        return self.data.layers
+
+    @property
+    def files(self) -> list:
+        """Every file the run read: the scenario chain and the inputs, sorted."""
+        return sorted({*self.loaded.files, *self.data.files}, key=str)
+
+
+@dataclass
+class Scored:
+    """Candidates with their criteria evaluation, raw ranking matrix and per-sector suitability."""
+
+    sites: gpd.GeoDataFrame
+    evaluation: criteria.Evaluation
+    raw: pd.DataFrame
+    directions: dict[str, str]
+    suitability: pd.DataFrame
+
+
+def load_inputs(loaded: LoadedScenario) -> Inputs:
+    """Read every file the scenario names, relative paths against the scenario's folder."""
+    scenario = loaded.scenario
+    request = InputRequest(
+        base_dir=loaded.base_dir,
+        layers=scenario.layers,
+        parks_table=scenario.parks_table,
+        demand_source=scenario.demand_source,
+        user_sites=tuple(scenario.candidates.user_sites) if scenario.candidates.include_user_sites else (),
+        tables=criteria.table_settings(scenario.criteria),
+    )
+    return Inputs(loaded=loaded, data=read_inputs(request))
+
+
+def demand_forecast(inputs: Inputs) -> Forecast:
+    """The demand forecast of the scenario on its source figures."""
+    return forecast(inputs.scenario.demand, inputs.data.demand_source)
+
+
+def candidate_sites(inputs: Inputs) -> gpd.GeoDataFrame:
+    """All candidate sites of the scenario."""
+    return build_candidates(
+        inputs.layers, inputs.parks, inputs.scenario.candidates, user_sites=inputs.data.user_sites
+    )
+
+
+def score_sites(inputs: Inputs, sites: gpd.GeoDataFrame, progress: Progress = _quiet) -> Scored:
+    """Evaluate every enabled criterion and compute suitability per site × sector."""
+    scenario = inputs.scenario
+    evaluation = criteria.evaluate(
+        sites, inputs.layers, scenario.criteria, scenario.sectors, progress=progress, tables=inputs.data.tables
+    )
+    raw, directions = evaluation.ranking_matrix()
+    evaluation = evaluation.with_exclusions(unscorable_exclusions(raw))
+    suit = suitability(raw, directions, evaluation.exclusions, scenario.scoring, scenario.sectors)
+    return Scored(sites=sites, evaluation=evaluation, raw=raw, directions=directions, suitability=suit)
+
+
+def ranked_list(
+    inputs: Inputs,
+    scored: Scored,
+    weight_set: str | None = None,
+    method: str | None = None,
+    sector: str | None = None,
+) -> pd.DataFrame:
+    """The ranked site list with contributions, names and kinds, best first."""
+    ranking = rank_sites(
+        scored.raw,
+        scored.directions,
+        scored.evaluation.exclusions,
+        inputs.scenario.scoring,
+        weight_set=weight_set,
+        method=method,
+        sector=sector,
+    )
+    info = scored.sites.set_index("site_id")[["name", "kind", "park", "capacity_ha"]]
+    return ranking.join(info, on="site_id")
+
+
+def compatibility_sites(scored: Scored) -> pd.DataFrame:
+    """Candidates with ``max_env_category`` capped by the criteria's environmental category, if any."""
+    sites = pd.DataFrame(scored.sites.drop(columns="geometry"))
+    category = scored.evaluation.outputs.get(MAX_ENV_CATEGORY)
+    if category is not None:
+        by_criteria = category.reindex(sites["site_id"]).to_numpy(dtype=float)
+        sites[MAX_ENV_CATEGORY] = np.fmin(sites[MAX_ENV_CATEGORY].to_numpy(dtype=float), by_criteria)
+    return sites
+
+
+def allocation_problem(inputs: Inputs, scored: Scored, segments: pd.DataFrame) -> AllocationProblem:
+    """The allocation problem of the scenario: capacities, demand, compatibility, suitability, roads."""
+    scenario = inputs.scenario
+    sites = compatibility_sites(scored)
+    compatibility = build_compatibility(
+        sites,
+        scenario.sectors,
+        scenario.allocation,
+        exclusions=scored.evaluation.exclusions,
+        parks=inputs.parks,
+    )
+    return AllocationProblem(
+        sites=sites,
+        demand=segments,
+        suitability=scored.suitability,
+        compatibility=compatibility.matrix,
+        links=scored.evaluation.links,
+        routes=scored.evaluation.routes,
+        sectors=tuple(scenario.sectors),
+        compatibility_reasons=compatibility.reasons,
+    )
+
+
+def allocate(inputs: Inputs, scored: Scored, fc: Forecast, solver: str | None = None) -> AllocationResult:
+    """Solve the allocation of the forecast segments to the scored sites."""
+    settings = inputs.scenario.allocation
+    if solver is not None:
+        settings = settings.model_copy(update={"solver": solver})
+    return solve(allocation_problem(inputs, scored, fc.segments), settings)
+
+
+def robustness(inputs: Inputs, scored: Scored, samples: int, margin: float | None, seed: int) -> SMAAResult:
+    """SMAA-2 over the default weight set's criteria, on the sites not excluded everywhere."""
+    scoring = inputs.scenario.scoring
+    scores = value_scores(scored.raw, scored.directions, scoring)
+    scores = scores.drop(index=excluded_everywhere(scored.evaluation.exclusions), errors="ignore")
+    base = default_weights(scoring, list(scores.columns))
+    return smaa(scores, list(scores.columns), samples=samples, margin=margin, base_weights=base, seed=seed)
+
+
+def default_weights(scoring: ScoringSettings, criteria_names: list[str]) -> dict[str, float]:
+    """The normalised weights of the scenario's default weight set."""
+    return resolve_weights(scoring.weight_sets[weight_set_name(scoring, None, None)], criteria_names).weights
+
+
+def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResult:
+    """Run every stage of one scenario and collect what the reports need."""
+    scenario = loaded.scenario
+    progress("reading inputs")
+    inputs = load_inputs(loaded)
+    progress("forecasting demand")
+    fc = demand_forecast(inputs)
+    progress("building candidate sites")
+    scored = score_sites(inputs, candidate_sites(inputs), progress)
+    progress("ranking sites")
+    ranking = ranked_list(inputs, scored)
+    progress(f"allocating demand ({scenario.allocation.solver})")
+    result = allocate(inputs, scored, fc)
+    acceptability = central = None
+    smaa_settings = scenario.scoring.smaa
+    if scenario.outputs.robustness and smaa_settings.samples:
+        progress(f"SMAA robustness ({smaa_settings.samples} samples)")
+        smaa_result = robustness(inputs, scored, smaa_settings.samples, smaa_settings.margin, smaa_settings.seed)
+        acceptability, central = smaa_result.acceptability, smaa_result.central_weights
+    criteria_names = list(scored.raw.columns)
+    return RunResult(
+        scenario_name=scenario.name,
+        scenario_path=loaded.path,
+        scenario=scenario.model_dump(mode="json"),
+        sites=_site_frame(scored, ranking, result.allocation),
+        ranking=ranking,
+        exclusions=scored.evaluation.exclusions,
+        segments=fc.segments,
+        demand=forecast_to_dict(fc),
+        allocation=result.allocation,
+        shortfall=result.shortfall,
+        allocation_summary=summary_items(result.summary)
+        | {ROUNDING_ITEM: round(float(result.rounding["hectares"].sum()), 6)},
+        assumptions=assumptions_table(scenario, fc, scored.evaluation, criteria_names, inputs.layers),
+        parks=inputs.layers["parks"],
+        layers=inputs.layers,
+        schematic=bool(schematic_layers(inputs.layers)),
+        criteria_meta=scored.evaluation.meta.to_dict(orient="index"),
+        weights=default_weights(scenario.scoring, criteria_names),
+        acceptability=acceptability,
+        central_weights=central,
+        solver={k: v for k, v in result.to_dict().items() if k in {"status", "objective", "solver", "gap", "seconds"}},
+        input_files=inputs.files,
+    )
+
+
+def _site_frame(scored: Scored, ranking: pd.DataFrame, allocation: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Candidates joined with criteria values, rank, score, exclusions, suitability and allocation."""
+    allocated = allocation.groupby("site_id")["hectares"].sum() if len(allocation) else pd.Series(dtype=float)
+    sites = scored.sites.set_index("site_id")
+    keep = ranking.set_index("site_id")[["rank", "score", "excluded", "exclusion_reasons"]]
+    frame = sites.join(scored.evaluation.values).join(keep).join(scored.suitability.add_prefix("suit_"))
+    frame["allocated_ha"] = allocated.reindex(frame.index).fillna(0.0)
+    return gpd.GeoDataFrame(frame.reset_index(), geometry="geometry", crs=sites.crs)

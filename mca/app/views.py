@@ -1,0 +1,95 @@
+"""Views of a run for the terminal and JSON: site records, ranked records, the one-line summary."""
+
+from __future__ import annotations
+
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from mca.app.pipeline import Scored
+from mca.app.results import ROUNDING_ITEM, RunResult
+from mca.core.jsonable import plain
+from mca.core.vocabulary import ALL_SECTORS
+from mca.scoring import excluded_sites
+
+def sites_with_criteria(scored: Scored) -> gpd.GeoDataFrame:
+    """Candidates with every criterion value, the exclusion flag and every reason (also per sector).
+
+    ``excluded`` follows the ranking's rule (closed to all sectors); ``exclusion_reasons`` also
+    lists the sector-specific exclusions, labelled with their sector.
+    """
+    sites = scored.sites.set_index("site_id")
+    reasons = exclusion_reasons(scored.evaluation.exclusions)
+    frame = sites.join(scored.evaluation.values)
+    frame["excluded"] = excluded_sites(scored.evaluation.exclusions, frame.index)["excluded"].to_numpy()
+    frame["exclusion_reasons"] = reasons.reindex(frame.index).fillna("")
+    return gpd.GeoDataFrame(frame.reset_index(), geometry="geometry", crs=sites.crs)
+
+
+def exclusion_reasons(exclusions: pd.DataFrame) -> pd.Series:
+    """Per site, its exclusion reasons joined as ``criterion [sector]: reason; …``."""
+    if exclusions.empty:
+        return pd.Series(dtype=str)
+    label = exclusions["criterion"] + np.where(
+        exclusions["sector"] == ALL_SECTORS, "", " [" + exclusions["sector"].astype(str) + "]"
+    )
+    text = label + ": " + exclusions["reason"]
+    return text.groupby(exclusions["site_id"]).agg("; ".join)
+
+
+def site_records(scored: Scored) -> list[dict]:
+    """JSON-ready site objects: id, kind, criteria values and exclusions with reasons."""
+    sites = scored.sites.set_index("site_id")
+    values = scored.evaluation.values
+    excluded = excluded_sites(scored.evaluation.exclusions, sites.index)["excluded"]
+    by_site = {sid: grp for sid, grp in scored.evaluation.exclusions.groupby("site_id")}
+    rows = []
+    for site_id, row in sites.iterrows():
+        exclusions = by_site.get(site_id)
+        rows.append(
+            {
+                "site_id": site_id,
+                "name": row["name"],
+                "kind": row["kind"],
+                "park": row["park"],
+                "area_ha": plain(row["area_ha"]),
+                "capacity_ha": plain(row["capacity_ha"]),
+                "contiguous_ha": plain(row["contiguous_ha"]),
+                "criteria": {col: plain(values.at[site_id, col]) for col in values.columns},
+                "excluded": bool(excluded[site_id]),
+                "exclusions": []
+                if exclusions is None
+                else exclusions[["criterion", "sector", "reason"]].to_dict(orient="records"),
+            }
+        )
+    return rows
+
+
+def ranking_records(ranking: pd.DataFrame) -> list[dict]:
+    """JSON-ready ranked sites with a ``contributions`` mapping that adds up to the score."""
+    contrib = [c for c in ranking.columns if c.startswith("contrib_")]
+    rows = []
+    for row in ranking.to_dict(orient="records"):
+        record = {k: plain(v) for k, v in row.items() if not k.startswith(("contrib_", "vs_"))}
+        if contrib:
+            record["contributions"] = {c.removeprefix("contrib_"): plain(row[c]) for c in contrib}
+        record["value_scores"] = {
+            c.removeprefix("vs_"): plain(row[c]) for c in ranking.columns if c.startswith("vs_")
+        }
+        rows.append(record)
+    return rows
+
+
+def one_line_summary(result: RunResult) -> str:
+    """A one-line account of a run for the terminal."""
+    placed = float(result.allocation["hectares"].sum()) if len(result.allocation) else 0.0
+    short = float(result.shortfall["hectares"].sum()) if len(result.shortfall) else 0.0
+    demand = float(result.segments["hectares"].sum())
+    ranked = int(result.ranking["rank"].notna().sum())
+    rounding = float(result.allocation_summary.get(ROUNDING_ITEM, 0.0))
+    return (
+        f"{len(result.sites)} sites ({ranked} ranked), demand {demand:.1f} ha, placed {placed:.1f} ha "
+        f"(of which XXL plot rounding {rounding:.1f} ha), shortfall {short:.1f} ha, "
+        f"solver {result.solver.get('status', '?')}"
+    )
