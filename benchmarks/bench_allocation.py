@@ -23,10 +23,10 @@ import criteria
 from candidates.synthetic import synthetic_region
 from demand.settings import DemandSettings
 from demand.split import split_segments
+from mca.core.sectors import DEFAULT_SECTORS
 from mca.inputs.dataset import load_parks
 from mca.scoring import suitability, unscorable_exclusions
 from mca.scoring.settings import ScoringSettings
-from mca.core.sectors import DEFAULT_SECTORS
 from solvers import AllocationProblem, AllocationSettings, build_compatibility, solve
 from solvers.model import build_model
 
@@ -92,7 +92,9 @@ def main() -> None:
     cases = []
     for n in args.sizes:
         problem, prep_s = make_instance(n, args.seed, args.demand_share)
-        print(f"{n:>6} sites: instance prepared in {prep_s:.1f} s (region, criteria, scores, compatibility)", flush=True)
+        print(
+            f"{n:>6} sites: instance prepared in {prep_s:.1f} s (region, criteria, scores, compatibility)", flush=True
+        )
         for solver in args.solvers:
             case = run_case(problem, n, solver) | {"prep_s": round(prep_s, 2)}
             cases.append(case)

@@ -24,7 +24,8 @@ def main() -> None:
     rng = np.random.default_rng(SEED)
     criteria = [f"c{j}" for j in range(CRITERIA)]
     scores = pd.DataFrame(
-        rng.random((SITES, CRITERIA)), columns=criteria,
+        rng.random((SITES, CRITERIA)),
+        columns=criteria,
         index=pd.Index([f"site{i:04d}" for i in range(SITES)], name="site_id"),
     )
     timings = []
@@ -39,8 +40,9 @@ def main() -> None:
     model = WeightedSumModel()
     start = time.perf_counter()
     for w in weights:
-        dm = skcriteria.mkdm(scores.to_numpy(), [max] * CRITERIA, weights=w,
-                             alternatives=list(scores.index), criteria=criteria)
+        dm = skcriteria.mkdm(
+            scores.to_numpy(), [max] * CRITERIA, weights=w, alternatives=list(scores.index), criteria=criteria
+        )
         rank = model.evaluate(dm).rank_  # continuous random scores: no ties
         counts[np.arange(SITES), rank - 1] += 1
     loop_subset_s = time.perf_counter() - start
@@ -50,24 +52,36 @@ def main() -> None:
         counts / LOOP_SUBSET,
         smaa(scores, criteria, samples=LOOP_SUBSET, seed=SEED).acceptability_full.to_numpy(),
     )
-    print(f"SMAA-2 vectorised: {SAMPLES} samples × {SITES} sites × {CRITERIA} criteria: "
-          f"{smaa_s:.3f} s (best of {REPEATS}; target < 1 s)")
-    print(f"scikit-criteria WeightedSumModel per sample: {loop_subset_s:.3f} s for "
-          f"{LOOP_SUBSET} samples, extrapolated to {SAMPLES}: {loop_full_s:.1f} s")
-    print(f"speed-up: {loop_full_s / smaa_s:.0f}x; rank acceptability matrix on the "
-          f"{LOOP_SUBSET}-sample subset agrees: {agree}")
-    print(json.dumps({
-        "benchmark": "smaa",
-        "sites": SITES, "criteria": CRITERIA, "samples": SAMPLES,
-        "smaa_seconds": round(smaa_s, 4),
-        "target_seconds": 1.0,
-        "skcriteria_loop_subset_samples": LOOP_SUBSET,
-        "skcriteria_loop_subset_seconds": round(loop_subset_s, 4),
-        "skcriteria_loop_extrapolated_seconds": round(loop_full_s, 2),
-        "speedup": round(loop_full_s / smaa_s, 1),
-        "acceptability_agrees_on_subset": bool(agree),
-        "top_site_rank1_acceptability": float(result.acceptability_full[1].max()),
-    }))
+    print(
+        f"SMAA-2 vectorised: {SAMPLES} samples × {SITES} sites × {CRITERIA} criteria: "
+        f"{smaa_s:.3f} s (best of {REPEATS}; target < 1 s)"
+    )
+    print(
+        f"scikit-criteria WeightedSumModel per sample: {loop_subset_s:.3f} s for "
+        f"{LOOP_SUBSET} samples, extrapolated to {SAMPLES}: {loop_full_s:.1f} s"
+    )
+    print(
+        f"speed-up: {loop_full_s / smaa_s:.0f}x; rank acceptability matrix on the "
+        f"{LOOP_SUBSET}-sample subset agrees: {agree}"
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "smaa",
+                "sites": SITES,
+                "criteria": CRITERIA,
+                "samples": SAMPLES,
+                "smaa_seconds": round(smaa_s, 4),
+                "target_seconds": 1.0,
+                "skcriteria_loop_subset_samples": LOOP_SUBSET,
+                "skcriteria_loop_subset_seconds": round(loop_subset_s, 4),
+                "skcriteria_loop_extrapolated_seconds": round(loop_full_s, 2),
+                "speedup": round(loop_full_s / smaa_s, 1),
+                "acceptability_agrees_on_subset": bool(agree),
+                "top_site_rank1_acceptability": float(result.acceptability_full[1].max()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

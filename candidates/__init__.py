@@ -52,9 +52,7 @@ def build_candidates(
             parts.append(user_site_candidates(path, drawn, parks_layer, parks, settings))
     parts = [part for part in parts if len(part)]
     if not parts:
-        raise DataError(
-            "no candidate sites: every kind is switched off or empty", source="candidates"
-        )
+        raise DataError("no candidate sites: every kind is switched off or empty", source="candidates")
     sites = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
     sites = sites.sort_values("site_id", kind="stable").reset_index(drop=True)
     return validate_candidates(sites)

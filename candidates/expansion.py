@@ -17,9 +17,7 @@ from mca.core.errors import DataError
 HA = 10_000.0
 
 
-def expansion_zones(
-    layers: dict[str, gpd.GeoDataFrame], settings: CandidateSettings
-) -> list[shapely.Geometry]:
+def expansion_zones(layers: dict[str, gpd.GeoDataFrame], settings: CandidateSettings) -> list[shapely.Geometry]:
     """Contiguous polygons where a park could be expanded, before numbering.
 
     Zone = everything within ``expansion_distance_m`` of a park, minus all parks, minus the
@@ -34,31 +32,24 @@ def expansion_zones(
         if name not in layers:
             raise DataError(f"expansion zones need the '{name}' layer", source=name)
     parks = shapely.union_all(layers["parks"].geometry.values)
-    removed = [parks, shapely.union_all(layers["residential"].geometry.values)
-               .buffer(settings.residential_buffer_m)]
+    removed = [parks, shapely.union_all(layers["residential"].geometry.values).buffer(settings.residential_buffer_m)]
     if settings.exclude_nature_in_generation:
         for name in ("natura2000", "nnn"):
             if name not in layers:
                 raise DataError(f"removing nature needs the '{name}' layer", source=name)
-            removed.append(
-                shapely.union_all(layers[name].geometry.values).buffer(settings.exclusion_buffer_m)
-            )
+            removed.append(shapely.union_all(layers[name].geometry.values).buffer(settings.exclusion_buffer_m))
     zone = parks.buffer(settings.expansion_distance_m).difference(shapely.union_all(removed))
     pieces = [p for p in shapely.get_parts(zone) if p.area >= settings.min_expansion_ha * HA]
     if settings.max_expansion_cell_ha is not None:
         pieces = [
             cell
             for piece in pieces
-            for cell in cut_into_cells(
-                piece, settings.max_expansion_cell_ha, settings.min_expansion_ha
-            )
+            for cell in cut_into_cells(piece, settings.max_expansion_cell_ha, settings.min_expansion_ha)
         ]
     return [p for p in pieces if p.area >= settings.min_expansion_ha * HA]
 
 
-def cut_into_cells(
-    piece: shapely.Geometry, max_cell_ha: float, min_ha: float
-) -> list[shapely.Geometry]:
+def cut_into_cells(piece: shapely.Geometry, max_cell_ha: float, min_ha: float) -> list[shapely.Geometry]:
     """Cut ``piece`` along a square grid (cells of ``max_cell_ha``, aligned to the RD origin).
 
     Fragments below ``min_ha`` are merged, smallest first, into the neighbouring cell with which
@@ -80,9 +71,7 @@ def cut_into_cells(
         merged = False
         for k in sorted(small, key=lambda k: cells[k].area):
             shared = [
-                (cells[k].boundary.intersection(other.boundary).length, n)
-                for n, other in enumerate(cells)
-                if n != k
+                (cells[k].boundary.intersection(other.boundary).length, n) for n, other in enumerate(cells) if n != k
             ]
             length, n = max(shared, default=(0.0, -1))
             if length > 0:
@@ -114,9 +103,7 @@ def expansion_sites(
     counters: dict[str, int] = {}
     rows = []
     nature = (
-        "Natura 2000/NNN removed"
-        if settings.exclude_nature_in_generation
-        else "nature kept for the exclusion criteria"
+        "Natura 2000/NNN removed" if settings.exclude_nature_in_generation else "nature kept for the exclusion criteria"
     )
     for k in order:
         park_id = nearest[k]

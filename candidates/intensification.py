@@ -11,9 +11,7 @@ from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
 
 
-def intensification_capacity(
-    net_issued_ha: float, vacancy: float, settings: CandidateSettings
-) -> float:
+def intensification_capacity(net_issued_ha: float, vacancy: float, settings: CandidateSettings) -> float:
     """Hectares of demand a park can absorb by intensification.
 
     capacity_ha = net_issued_ha × headroom × realisation_rate

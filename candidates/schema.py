@@ -35,16 +35,24 @@ KINDS = SITE_KINDS
 SITE_ID_PREFIX = {"available_plot": "AV", "intensification": "IN", "expansion": "EX", "user": "US"}
 PERIOD_COLUMNS: tuple[str, ...] = tuple(f"capacity_{period}_ha" for period in PERIODS)
 COLUMNS: tuple[str, ...] = (
-    "site_id", "name", "kind", "park", "geometry", "area_ha", "capacity_ha", *PERIOD_COLUMNS,
-    "contiguous_ha", "profile", "max_env_category", "source",
+    "site_id",
+    "name",
+    "kind",
+    "park",
+    "geometry",
+    "area_ha",
+    "capacity_ha",
+    *PERIOD_COLUMNS,
+    "contiguous_ha",
+    "profile",
+    "max_env_category",
+    "source",
 )
 CRS = "EPSG:28992"
 TOLERANCE_HA = 1e-6
 
 
-def cumulative_by_period(
-    capacity_ha: float, available_from: str, share_by_first: float = 1.0
-) -> dict[str, float]:
+def cumulative_by_period(capacity_ha: float, available_from: str, share_by_first: float = 1.0) -> dict[str, float]:
     """Cumulative capacity per period column for a site available from ``available_from``.
 
     In the first available period a share ``share_by_first`` is available; from the next
@@ -80,9 +88,7 @@ def validate_candidates(sites: gpd.GeoDataFrame, source: str = "candidates") -> 
     """
     missing = [c for c in COLUMNS if c not in sites.columns]
     if missing:
-        raise DataError(
-            f"candidate table lacks column '{missing[0]}'", source=source, field=missing[0]
-        )
+        raise DataError(f"candidate table lacks column '{missing[0]}'", source=source, field=missing[0])
     if sites.crs is None or not sites.crs.equals(CRS):
         raise DataError(f"candidate geometries must be in {CRS}", source=source, field="geometry")
     if sites["site_id"].isna().any() or (sites["site_id"].astype(str) == "").any():
@@ -98,8 +104,7 @@ def validate_candidates(sites: gpd.GeoDataFrame, source: str = "candidates") -> 
         bad = ~np.isfinite(values) | (values < 0)
         if bad.any():
             raise DataError(
-                f"site {sites['site_id'].iloc[int(np.argmax(bad))]}: {column} must be a "
-                "non-negative number",
+                f"site {sites['site_id'].iloc[int(np.argmax(bad))]}: {column} must be a non-negative number",
                 source=source,
                 field=column,
             )
@@ -111,20 +116,21 @@ def validate_candidates(sites: gpd.GeoDataFrame, source: str = "candidates") -> 
         previous = current
     capacity = sites["capacity_ha"].to_numpy(dtype=float)
     last = PERIOD_COLUMNS[-1]
-    _require(sites, np.abs(previous - capacity) <= TOLERANCE_HA,
-             f"{last} must equal capacity_ha", source, last)
+    _require(sites, np.abs(previous - capacity) <= TOLERANCE_HA, f"{last} must equal capacity_ha", source, last)
     contiguous = sites["contiguous_ha"].to_numpy(dtype=float)
-    _require(sites, contiguous <= capacity + TOLERANCE_HA,
-             "contiguous_ha exceeds capacity_ha", source, "contiguous_ha")
+    _require(sites, contiguous <= capacity + TOLERANCE_HA, "contiguous_ha exceeds capacity_ha", source, "contiguous_ha")
     polygonal = sites.geom_type.isin(("Polygon", "MultiPolygon")).to_numpy()
-    _require(sites, polygonal & ~sites.geometry.is_empty.to_numpy(),
-             "geometry must be a non-empty (multi)polygon", source, "geometry")
+    _require(
+        sites,
+        polygonal & ~sites.geometry.is_empty.to_numpy(),
+        "geometry must be a non-empty (multi)polygon",
+        source,
+        "geometry",
+    )
     return sites
 
 
-def _require(
-    sites: gpd.GeoDataFrame, ok: np.ndarray, message: str, source: str, field: str
-) -> None:
+def _require(sites: gpd.GeoDataFrame, ok: np.ndarray, message: str, source: str, field: str) -> None:
     if not ok.all():
         site = sites["site_id"].iloc[int(np.argmin(ok))]
         raise DataError(f"site {site}: {message}", source=source, field=field)

@@ -22,12 +22,8 @@ class CandidateSettings(BaseModel):
     include_available_plots: bool = Field(
         default=True, description="Generate sites from the available plots per park (001, Tabel 6)"
     )
-    include_intensification: bool = Field(
-        default=True, description="Generate one intensification site per park"
-    )
-    include_expansion: bool = Field(
-        default=True, description="Generate expansion zones around the existing parks"
-    )
+    include_intensification: bool = Field(default=True, description="Generate one intensification site per park")
+    include_expansion: bool = Field(default=True, description="Generate expansion zones around the existing parks")
     include_user_sites: bool = Field(default=True, description="Read the polygons of user_sites")
 
     include_under_option: bool = Field(
@@ -40,43 +36,51 @@ class CandidateSettings(BaseModel):
     )
 
     intensification_headroom: float = Field(
-        default=0.25, ge=0, le=1,
+        default=0.25,
+        ge=0,
+        le=1,
         description="Extra development potential as a share of net issued land; 001 §3.1 gives "
         "20-30 %, the midpoint 25 % is an assumption",
     )
     intensification_realisation_rate: float = Field(
-        default=0.5, ge=0, le=1,
-        description="Share of the intensification headroom that is realised in practice "
-        "(assumption)",
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the intensification headroom that is realised in practice (assumption)",
     )
     frictional_vacancy: float = Field(
-        default=0.05, ge=0, le=1,
-        description="Healthy frictional vacancy; domain range 4-6 %, the midpoint 5 % is an "
-        "assumption",
+        default=0.05,
+        ge=0,
+        le=1,
+        description="Healthy frictional vacancy; domain range 4-6 %, the midpoint 5 % is an assumption",
     )
     intensification_share_2030: float = Field(
-        default=0.5, ge=0, le=1,
-        description="Share of the intensification capacity realised by 2030, the rest by 2040 "
-        "(assumption)",
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the intensification capacity realised by 2030, the rest by 2040 (assumption)",
     )
     intensification_max_contiguous_ha: float = Field(
-        default=2.0, ge=0,
+        default=2.0,
+        ge=0,
         description="Largest single plot intensification can free up on an existing park "
         "(assumption: densification yields small plots, no XXL plot)",
     )
 
     expansion_distance_m: float = Field(
-        default=250.0, gt=0,
+        default=250.0,
+        gt=0,
         description="Expansion zones lie within this distance of an existing park (assumption; "
         "001 §3.2: a new park should preferably adjoin an existing one)",
     )
     exclusion_buffer_m: float = Field(
-        default=0.0, ge=0,
-        description="Buffer around Natura 2000 and NNN when they are removed in generation "
-        "(assumption)",
+        default=0.0,
+        ge=0,
+        description="Buffer around Natura 2000 and NNN when they are removed in generation (assumption)",
     )
     residential_buffer_m: float = Field(
-        default=0.0, ge=0,
+        default=0.0,
+        ge=0,
         description="Buffer around built-up areas removed from expansion zones (assumption; "
         "environmental distances are handled by the criteria)",
     )
@@ -86,16 +90,20 @@ class CandidateSettings(BaseModel):
         "default False so that the exclusion criteria flag and explain such sites (choice)",
     )
     min_expansion_ha: float = Field(
-        default=3.0, ge=0,
+        default=3.0,
+        ge=0,
         description="Expansion pieces smaller than this (gross ha) are dropped (assumption)",
     )
     max_expansion_cell_ha: float | None = Field(
-        default=25.0, gt=0,
+        default=25.0,
+        gt=0,
         description="Larger expansion pieces are cut into grid cells of about this size so that "
         "part of a zone can be opened; None keeps pieces whole (assumption)",
     )
     net_to_gross: float = Field(
-        default=0.8, gt=0, le=1,
+        default=0.8,
+        gt=0,
+        le=1,
         description="Net plot area per gross hectare of a new site (assumption; 001 "
         "Kerncijfers give 0.59-0.98 for the existing parks)",
     )

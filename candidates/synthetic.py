@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mca.core.vocabulary import PROFILES
 from mca.core.errors import UserError
+from mca.core.vocabulary import PROFILES
 
 CRS = "EPSG:28992"
 ORIGIN = (180_000.0, 310_000.0)
@@ -276,9 +276,7 @@ def synthetic_region(n_parks: int, n_sites: int, n_road_edges: int, seed: int = 
             "name": [f"Station {i}" for i in range(n_rail)] + [f"Bus stop {i}" for i in range(n_bus)],
             "kind": ["rail"] * n_rail + ["bus"] * n_bus,
         },
-        geometry=shapely.points(
-            rng.uniform(xmin, xmax, n_rail + n_bus), rng.uniform(ymin, ymax, n_rail + n_bus)
-        ),
+        geometry=shapely.points(rng.uniform(xmin, xmax, n_rail + n_bus), rng.uniform(ymin, ymax, n_rail + n_bus)),
         crs=CRS,
     )
     candidates = _candidates(rng, n_sites, parks_layer, parks, extent)

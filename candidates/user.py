@@ -43,9 +43,7 @@ def user_site_candidates(
         park_id = site.get("park")
         if isinstance(park_id, str) and park_id:
             if park_id not in polygons.index:
-                raise DataError(
-                    f"site '{name}': unknown park '{park_id}'", source=path, field="park"
-                )
+                raise DataError(f"site '{name}': unknown park '{park_id}'", source=path, field="park")
         else:
             park_id = polygons.index[int(np.argmin(polygons.distance(geometry).to_numpy()))]
         capacity = _number(site, "capacity_ha", name, path, area * settings.net_to_gross)
@@ -54,7 +52,8 @@ def user_site_candidates(
         if contiguous > capacity:
             raise DataError(
                 f"site '{name}': contiguous_ha {contiguous:g} exceeds capacity_ha {capacity:g}",
-                source=path, field="contiguous_ha",
+                source=path,
+                field="contiguous_ha",
             )
         available_from = _period(site, name, path, settings.user_available_from)
         attributes = park_attributes(parks, park_id)
@@ -72,8 +71,11 @@ def user_site_candidates(
                 "profile": attributes["profile"],
                 "max_env_category": np.nan,
                 "source": f"user site from {path}"
-                + ("" if pd.notna(site.get("capacity_ha")) else
-                   f"; capacity = area × net/gross {settings.net_to_gross:g} (assumption)"),
+                + (
+                    ""
+                    if pd.notna(site.get("capacity_ha"))
+                    else f"; capacity = area × net/gross {settings.net_to_gross:g} (assumption)"
+                ),
             }
         )
     return to_table(rows)
@@ -90,7 +92,8 @@ def _number(site: pd.Series, column: str, name: str, path: Path, default: float)
     if not np.isfinite(number) or number < 0:
         raise DataError(
             f"site '{name}': {column} must be a non-negative number, not {value!r}",
-            source=path, field=column,
+            source=path,
+            field=column,
         )
     return number
 
@@ -104,6 +107,7 @@ def _period(site: pd.Series, name: str, path: Path, default: str) -> str:
     if text not in PERIODS:
         raise DataError(
             f"site '{name}': available_from must be one of {', '.join(PERIODS)}, not {value!r}",
-            source=path, field="available_from",
+            source=path,
+            field="available_from",
         )
     return text

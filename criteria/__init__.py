@@ -15,12 +15,21 @@ import geopandas as gpd
 import pandas as pd
 
 from criteria.base import Context, Criterion, empty_exclusions, site_index
-from mca.core.vocabulary import LINK_COLUMNS, ROAD_LINKS, ROUTE_COLUMNS, SITE_ROUTES
 from criteria.registry import get, registry
 from criteria.settings import CriteriaSettings
 from mca.core.sectors import DEFAULT_SECTORS, Sector
+from mca.core.vocabulary import LINK_COLUMNS, ROAD_LINKS, ROUTE_COLUMNS, SITE_ROUTES
 
-__all__ = ["CriteriaSettings", "Criterion", "Evaluation", "evaluate", "get", "registry", "road_outputs", "table_settings"]
+__all__ = [
+    "CriteriaSettings",
+    "Criterion",
+    "Evaluation",
+    "evaluate",
+    "get",
+    "registry",
+    "road_outputs",
+    "table_settings",
+]
 
 
 @dataclass(frozen=True)
@@ -109,8 +118,9 @@ def evaluate(
         primary=primary,
         exclusions=pd.concat([e for e in exclusions if len(e)] or [empty_exclusions()], ignore_index=True),
         outputs=outputs,
-        meta=pd.DataFrame(meta, columns=["criterion", "kind", "direction", "unit", "primary", "description", "params"])
-        .set_index("criterion"),
+        meta=pd.DataFrame(
+            meta, columns=["criterion", "kind", "direction", "unit", "primary", "description", "params"]
+        ).set_index("criterion"),
     )
 
 

@@ -33,13 +33,17 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
     network = ctx.road_network
     position, link = network.junction_routes(sites.geometry.values)
     on_route = network.links.iloc[link]
-    per_site = pd.DataFrame(
-        {
-            "position": position,
-            "headroom": on_route["headroom_veh_h"].to_numpy(),
-            "vc": on_route["volume_capacity"].to_numpy(),
-        }
-    ).groupby("position").agg(headroom=("headroom", "min"), vc=("vc", "max"), n=("headroom", "size"))
+    per_site = (
+        pd.DataFrame(
+            {
+                "position": position,
+                "headroom": on_route["headroom_veh_h"].to_numpy(),
+                "vc": on_route["volume_capacity"].to_numpy(),
+            }
+        )
+        .groupby("position")
+        .agg(headroom=("headroom", "min"), vc=("vc", "max"), n=("headroom", "size"))
+    )
     per_site = per_site.reindex(np.arange(len(sites)))
     values = pd.DataFrame(
         {

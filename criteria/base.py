@@ -8,9 +8,9 @@ for exclusion criteria, into exclusion rows. Every module in this package that e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
@@ -27,11 +27,11 @@ if TYPE_CHECKING:
     from criteria.network import RoadNetwork
 
 
-
 @dataclass
 class Context:
     """What criteria share: the layers, the sectors, the tables named by their settings
-    (``"<criterion>.<parameter>"`` → frame, read by the input edge) and a cached road network."""
+    (``"<criterion>.<parameter>"`` → frame, read by the input edge) and a cached road network.
+    """
 
     layers: dict[str, gpd.GeoDataFrame]
     sectors: tuple[Sector, ...] = DEFAULT_SECTORS
@@ -103,13 +103,15 @@ class Criterion:
 
     def run(self, sites: gpd.GeoDataFrame, ctx: Context, params: BaseModel | None = None) -> CriterionResult:
         """Check the layers this criterion needs, compute it (default params if none) and check
-        that it returned exactly the outputs it declares."""
+        that it returned exactly the outputs it declares.
+        """
         for layer_name in self.layers:
             ctx.layer(layer_name, needed_by=self.name)
         result = self.compute(sites, ctx, params if params is not None else self.Params())
         if set(result.outputs) != set(self.provides):
-            raise TypeError(f"criterion '{self.name}' returned outputs {sorted(result.outputs)}, "
-                            f"declared {sorted(self.provides)}")
+            raise TypeError(
+                f"criterion '{self.name}' returned outputs {sorted(result.outputs)}, declared {sorted(self.provides)}"
+            )
         return result
 
 
@@ -165,9 +167,7 @@ def nearest_distance(sites: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> tup
         return distance, position
     valid_positions = np.flatnonzero(valid)
     tree = shapely.STRtree(geoms[valid])
-    (site_pos, feature_pos), dist = tree.query_nearest(
-        sites.geometry.values, return_distance=True, all_matches=False
-    )
+    (site_pos, feature_pos), dist = tree.query_nearest(sites.geometry.values, return_distance=True, all_matches=False)
     distance[site_pos] = dist
     position[site_pos] = valid_positions[feature_pos]
     return distance, position
@@ -178,9 +178,7 @@ def overlap_by_feature(sites: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> p
     if len(sites) == 0 or len(features) == 0:
         return pd.DataFrame({"site_pos": [], "feature_pos": [], "overlap_m2": []})
     site_pos, feature_pos = features.sindex.query(sites.geometry.values, predicate="intersects")
-    overlap = shapely.area(
-        shapely.intersection(sites.geometry.values[site_pos], features.geometry.values[feature_pos])
-    )
+    overlap = shapely.area(shapely.intersection(sites.geometry.values[site_pos], features.geometry.values[feature_pos]))
     pairs = pd.DataFrame({"site_pos": site_pos, "feature_pos": feature_pos, "overlap_m2": overlap})
     return pairs[pairs["overlap_m2"] > 0].reset_index(drop=True)
 
@@ -213,9 +211,7 @@ def protected_area_values(
     largest_name = pd.Series(None, index=ids, dtype=object)
     largest_pos = largest["site_pos"].to_numpy(dtype=np.int64)
     largest_name.iloc[largest_pos] = names[largest["feature_pos"].to_numpy(dtype=np.int64)]
-    n_overlapped = pd.Series(
-        np.bincount(pairs["site_pos"].to_numpy(dtype=np.int64), minlength=len(sites)), index=ids
-    )
+    n_overlapped = pd.Series(np.bincount(pairs["site_pos"].to_numpy(dtype=np.int64), minlength=len(sites)), index=ids)
     site_area = shapely.area(sites.geometry.values)
     distance, nearest = nearest_distance(sites, areas)
     values = pd.DataFrame(

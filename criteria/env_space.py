@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from mca.core.vocabulary import MAX_ENV_CATEGORY
 from criteria.base import (
     Context,
     Criterion,
@@ -26,6 +25,7 @@ from criteria.base import (
     nearest_distance,
     site_index,
 )
+from mca.core.vocabulary import MAX_ENV_CATEGORY
 
 NAME = "env_space"
 

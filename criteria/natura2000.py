@@ -39,8 +39,14 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
     areas = ctx.layer("natura2000", needed_by=NAME)
     values, largest, count = protected_area_values(sites, areas, NAME)
     exclusions = protected_area_exclusions(
-        values, largest, count, prefix=NAME, criterion=NAME, label="Natura 2000",
-        min_overlap_ha=params.min_overlap_ha, buffer_m=params.buffer_m,
+        values,
+        largest,
+        count,
+        prefix=NAME,
+        criterion=NAME,
+        label="Natura 2000",
+        min_overlap_ha=params.min_overlap_ha,
+        buffer_m=params.buffer_m,
     )
     return CriterionResult(values=values, primary=f"{NAME}_distance_m", exclusions=exclusions)
 

@@ -84,7 +84,8 @@ def kernel(distance_m: np.ndarray, decay_distance_m: float) -> np.ndarray:
 
 def aerius_rows(table: pd.DataFrame, site_ids: pd.Index, sector_ids: list[str]) -> pd.DataFrame:
     """The AERIUS table (text columns, ``attrs["source"]`` its file) checked, as rows
-    ``site_id, sector, deposition_mol_ha_yr`` (sector None = all sectors)."""
+    ``site_id, sector, deposition_mol_ha_yr`` (sector None = all sectors).
+    """
     path = table.attrs.get("source", "aerius_csv")
     table = table.copy()
     for column in ("site_id", "deposition_mol_ha_yr"):

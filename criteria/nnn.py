@@ -44,9 +44,14 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
     excluded_areas = areas[areas["zone"].astype(str).isin(params.excluded_zones)]
     zone_values, largest, count = protected_area_values(sites, excluded_areas, f"{NAME}_excluded_zone")
     exclusions = protected_area_exclusions(
-        zone_values, largest, count, prefix=f"{NAME}_excluded_zone", criterion=NAME,
+        zone_values,
+        largest,
+        count,
+        prefix=f"{NAME}_excluded_zone",
+        criterion=NAME,
         label=f"NNN ({'/'.join(params.excluded_zones)})",
-        min_overlap_ha=params.min_overlap_ha, buffer_m=params.buffer_m,
+        min_overlap_ha=params.min_overlap_ha,
+        buffer_m=params.buffer_m,
     )
     values[f"{NAME}_excluded_zone_overlap_ha"] = zone_values[f"{NAME}_excluded_zone_overlap_ha"]
     return CriterionResult(values=values, primary=f"{NAME}_distance_m", exclusions=exclusions)

@@ -4,4 +4,4 @@ from demand.forecast import DemandSource, Estimate, Forecast, forecast
 from demand.settings import DemandSettings
 from demand.split import split_segments
 
-__all__ = ["DemandSettings", "Estimate", "Forecast", "forecast", "DemandSource", "split_segments"]
+__all__ = ["DemandSettings", "DemandSource", "Estimate", "Forecast", "forecast", "split_segments"]

@@ -312,8 +312,14 @@ def _estimates(settings: DemandSettings, issuance_ha: float, share: float, quoti
     """Every variant of Method 1, Method 2 and the conclusion."""
     m2 = settings.method2
     estimates = [
-        _estimate(settings, "method1", name, method1(issuance_ha, fraction), share,
-                  {"issuance_ha": issuance_ha, "intensification": fraction})
+        _estimate(
+            settings,
+            "method1",
+            name,
+            method1(issuance_ha, fraction),
+            share,
+            {"issuance_ha": issuance_ha, "intensification": fraction},
+        )
         for name, fraction in settings.method1.intensification.items()
     ]
     for name, rate in m2.growth_rates.items():
@@ -363,7 +369,9 @@ def _cross_checks(source: DemandSource, estimates: list[Estimate], chosen: Estim
 
 def overall_xxl_share(settings: DemandSettings) -> float:
     """The XXL share of all demand, after per-sector size splits (001 states it for the whole)."""
-    return sum(share * settings.size_shares_for(sector).get("XXL", 0.0) for sector, share in settings.sector_shares.items())
+    return sum(
+        share * settings.size_shares_for(sector).get("XXL", 0.0) for sector, share in settings.sector_shares.items()
+    )
 
 
 def _size_note(settings: DemandSettings) -> str:

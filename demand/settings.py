@@ -71,7 +71,8 @@ class Method1Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     issuance_first_year: int = Field(
-        2011, description="First year of past issuance summed from 001, Tabel 7 (2011 t/m 2020).")
+        2011, description="First year of past issuance summed from 001, Tabel 7 (2011 t/m 2020)."
+    )
     issuance_last_year: int = Field(
         2020,
         description="Last year of past issuance summed from 001, Tabel 7. 001 sums the ten full "
@@ -118,7 +119,9 @@ class Method2Settings(BaseModel):
         "reproduces 001, Tabel 10 (100,570 and 105,210 jobs); 9 would give 101,072 and 105,261.",
     )
     location_share: float = Field(
-        0.26, gt=0, le=1,
+        0.26,
+        gt=0,
+        le=1,
         description="Share of all jobs located on business parks in 2030, locatietypevoorkeur "
         "(001, Bijlage 3, Methode 2 and Tabel 10).",
     )
@@ -131,7 +134,8 @@ class Method2Settings(BaseModel):
         "and 84 ha of Tabel 10 with ordinary rounding. A flat 394 gives 36.2 and 83.8 ha.",
     )
     issued_ha: float = Field(
-        994, ge=0, description="Net issued business-park area in Parkstad in 2021, up to Q3 (001, Tabel 9).")
+        994, ge=0, description="Net issued business-park area in Parkstad in 2021, up to Q3 (001, Tabel 9)."
+    )
 
     @field_validator("growth_rates")
     @classmethod
@@ -161,7 +165,8 @@ class DemandSettings(BaseModel):
         "underestimate demand, and it matches 002's ~70 ha for Heerlen to 2040.",
     )
     explicit_parkstad_2030_ha: float | None = Field(
-        None, ge=0, description="Parkstad demand to 2030 in ha when method = explicit (user input).")
+        None, ge=0, description="Parkstad demand to 2030 in ha when method = explicit (user input)."
+    )
     method1: Method1Settings = Field(default_factory=Method1Settings)
     method2: Method2Settings = Field(default_factory=Method2Settings)
     conclusion_parkstad_2030_ha: dict[str, float] = Field(
@@ -169,7 +174,8 @@ class DemandSettings(BaseModel):
         description="Variant -> Parkstad demand to 2030 in ha (001, Bijlage 3, Conclusie vraagraming).",
     )
     addition_2031_2040_ha: float = Field(
-        40.0, ge=0, description="Additional Parkstad demand 2031-2040 in ha (001, Bijlage 3, Doorkijk naar 2040).")
+        40.0, ge=0, description="Additional Parkstad demand 2031-2040 in ha (001, Bijlage 3, Doorkijk naar 2040)."
+    )
     municipal_share: float | None = Field(
         None,
         ge=0,

@@ -1,2 +1,3 @@
 from mca.app.cli import app
+
 app()

@@ -1,6 +1,7 @@
 """Brute-force reference for tiny problems: enumerate every XXL plot count and opening,
 solve the continuous rest as an LP with scipy, keep the best. Written independently of
-solvers.model (dense matrices, no variable filtering) so that tests can cross-check it."""
+solvers.model (dense matrices, no variable filtering) so that tests can cross-check it.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +11,25 @@ import numpy as np
 from scipy.optimize import linprog
 
 from mca.core.sectors import SIZE_CLASSES
+from mca.core.vocabulary import EXPANSION
 from solvers.problem import AllocationProblem
 from solvers.settings import AllocationSettings
-from mca.core.vocabulary import EXPANSION
 
 
-def brute_force_objective(problem: AllocationProblem, settings: AllocationSettings,
-                          max_combinations: int = 20_000) -> float:
+def brute_force_objective(
+    problem: AllocationProblem, settings: AllocationSettings, max_combinations: int = 20_000
+) -> float:
     """The optimal objective of the allocation model by exhaustive search (tiny problems only)."""
     p = _Dense(problem, settings)
     choices = [range(int(u) + 1) for u in p.n_ub] + [range(2)] * len(p.exp_sites)
     total = int(np.prod([len(c) for c in choices])) if choices else 1
     if total > max_combinations:
         raise ValueError(f"{total} integer combinations exceed max_combinations={max_combinations}")
-    combos = [c for c in itertools.product(*choices)
-              if settings.max_new_sites is None or sum(c[len(p.n_ub):]) <= settings.max_new_sites]
+    combos = [
+        c
+        for c in itertools.product(*choices)
+        if settings.max_new_sites is None or sum(c[len(p.n_ub) :]) <= settings.max_new_sites
+    ]
     floor = None
     if settings.ladder == "strict" and len(p.exp_sites):
         # phase 1: most hectares on the existing stock (rounding hectares penalised, not counted)
@@ -51,19 +56,35 @@ class _Dense:
         vph = [settings.vehicles_per_ha(s.truck_trips_per_ha_day) for s in problem.sectors]
         suit = problem.suitability.loc[site_ids, sector_ids].to_numpy(dtype=float)
         S = len(site_ids)
-        self.vars = [(s, g, t) for s in range(S) for g, (k, z) in enumerate(segs) for t in range(self.T)
-                     if comp[s, g] and (z == "MKB" or contig[s] >= settings.xxl_min_ha)]
+        self.vars = [
+            (s, g, t)
+            for s in range(S)
+            for g, (k, z) in enumerate(segs)
+            for t in range(self.T)
+            if comp[s, g] and (z == "MKB" or contig[s] >= settings.xxl_min_ha)
+        ]
         nx = len(self.vars)
         self.nx, self.G, self.segs = nx, len(segs), segs
-        self.c = np.array([suit[s, segs[g][0]] + settings.tie_break * (1 - s / S)
-                           - (settings.expansion_penalty if settings.ladder == "weighted" and kinds[s] == EXPANSION else 0.0)
-                           for s, g, t in self.vars])
+        self.c = np.array(
+            [
+                suit[s, segs[g][0]]
+                + settings.tie_break * (1 - s / S)
+                - (settings.expansion_penalty if settings.ladder == "weighted" and kinds[s] == EXPANSION else 0.0)
+                for s, g, t in self.vars
+            ]
+        )
         self.existing = np.array([kinds[s] != EXPANSION for s, g, t in self.vars], dtype=float)
         self.xxl = [i for i, (s, g, t) in enumerate(self.vars) if segs[g][1] == "XXL"]
-        plot_max = [contig[self.vars[i][0]] if settings.xxl_max_plot_ha is None
-                    else min(contig[self.vars[i][0]], settings.xxl_max_plot_ha) for i in self.xxl]
+        plot_max = [
+            contig[self.vars[i][0]]
+            if settings.xxl_max_plot_ha is None
+            else min(contig[self.vars[i][0]], settings.xxl_max_plot_ha)
+            for i in self.xxl
+        ]
         self.plot_max = np.array(plot_max)
-        self.n_ub = [np.floor(min(contig[self.vars[i][0]], caps[self.vars[i][0], -1]) / settings.xxl_min_ha) for i in self.xxl]
+        self.n_ub = [
+            np.floor(min(contig[self.vars[i][0]], caps[self.vars[i][0], -1]) / settings.xxl_min_ha) for i in self.xxl
+        ]
         self.exp_sites = [s for s in range(S) if kinds[s] == EXPANSION]
         self.caps, self.kinds, self.contig, self.demand = caps, kinds, contig, demand
         heads = problem.headrooms()
@@ -87,13 +108,19 @@ class _Dense:
         result = self._linprog(combo, existing_only=False, floor=floor)
         return None if result is None else result[0]
 
-    def _linprog(self, combo: tuple[int, ...], *, existing_only: bool, floor: float | None) -> tuple[float, np.ndarray] | None:
+    def _linprog(
+        self, combo: tuple[int, ...], *, existing_only: bool, floor: float | None
+    ) -> tuple[float, np.ndarray] | None:
         st = self.settings
-        n = np.array(combo[:len(self.xxl)], dtype=float)
-        y = dict(zip(self.exp_sites, combo[len(self.xxl):]))
+        n = np.array(combo[: len(self.xxl)], dtype=float)
+        y = dict(zip(self.exp_sites, combo[len(self.xxl) :]))
         nx, G, T = self.nx, self.G, self.T
-        over = [(g, t) for g in range(G) for t in range(T)
-                if st.xxl_rounding and self.segs[g][1] == "XXL" and self.demand[g, t] > 0]
+        over = [
+            (g, t)
+            for g in range(G)
+            for t in range(T)
+            if st.xxl_rounding and self.segs[g][1] == "XXL" and self.demand[g, t] > 0
+        ]
         no = len(over)
         nv = nx + G * T + no  # x, shortfall, XXL rounding
         A_ub, b_ub, A_eq, b_eq = [], [], [], []
@@ -140,8 +167,16 @@ class _Dense:
         else:
             c = np.concatenate([self.c, np.full(G * T, -st.shortfall_penalty), np.full(no, -st.rounding_penalty)])
             constant = -st.tie_break * n.sum() - st.fixed_cost_per_site * sum(y.values())
-        bounds = ([(0, None)] * nx + [(0, self.demand[g, t]) for g in range(G) for t in range(T)]
-                  + [(0, st.xxl_min_ha)] * no)
-        res = linprog(-c, A_ub=np.array(A_ub), b_ub=np.array(b_ub), A_eq=np.array(A_eq), b_eq=np.array(b_eq),
-                      bounds=bounds, method="highs")
+        bounds = (
+            [(0, None)] * nx + [(0, self.demand[g, t]) for g in range(G) for t in range(T)] + [(0, st.xxl_min_ha)] * no
+        )
+        res = linprog(
+            -c,
+            A_ub=np.array(A_ub),
+            b_ub=np.array(b_ub),
+            A_eq=np.array(A_eq),
+            b_eq=np.array(b_eq),
+            bounds=bounds,
+            method="highs",
+        )
         return None if res.status != 0 else (float(-res.fun + constant), res.x)

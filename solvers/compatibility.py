@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from mca.core.errors import DataError
-from mca.core.vocabulary import ALL_SECTORS
 from mca.core.sectors import SIZE_CLASSES, Sector, segment_id
+from mca.core.vocabulary import ALL_SECTORS
 from solvers.settings import AllocationSettings
 
 REASON_COLUMNS = ["site_id", "segment", "rule", "reason"]
@@ -52,11 +52,22 @@ def build_compatibility(
         parts.append(_env_category_reasons(candidates, sectors))
     if "contiguous_ha" in candidates:
         small = candidates.loc[candidates["contiguous_ha"] < settings.xxl_min_ha, ["site_id", "contiguous_ha"]]
-        parts.append(_per_sector(
-            small["site_id"], small["contiguous_ha"].map(
-                lambda ha: f"largest contiguous area {ha:g} ha < XXL minimum plot {settings.xxl_min_ha:g} ha"),
-            [s.id for s in sectors], "contiguity", size_classes=("XXL",)))
-    reasons = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else pd.DataFrame(columns=REASON_COLUMNS)
+        parts.append(
+            _per_sector(
+                small["site_id"],
+                small["contiguous_ha"].map(
+                    lambda ha: f"largest contiguous area {ha:g} ha < XXL minimum plot {settings.xxl_min_ha:g} ha"
+                ),
+                [s.id for s in sectors],
+                "contiguity",
+                size_classes=("XXL",),
+            )
+        )
+    reasons = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else pd.DataFrame(columns=REASON_COLUMNS)
+    )
     segments = [segment_id(s.id, z) for s in sectors for z in SIZE_CLASSES]
     matrix = pd.DataFrame(True, index=pd.Index(site_ids, name="site_id"), columns=segments)
     if len(reasons):
@@ -70,7 +81,10 @@ def build_compatibility(
 
 
 def _per_sector(
-    site_ids: pd.Series, reasons: pd.Series, sector_ids: Sequence[str], rule: str,
+    site_ids: pd.Series,
+    reasons: pd.Series,
+    sector_ids: Sequence[str],
+    rule: str,
     size_classes: Sequence[str] = SIZE_CLASSES,
 ) -> pd.DataFrame:
     """Rows for every (site, sector in sector_ids, size class) with the site's reason."""
@@ -86,10 +100,14 @@ def _exclusion_reasons(exclusions: pd.DataFrame, site_ids: np.ndarray, sector_by
             raise DataError(f"missing column {col!r}", source="exclusions", field=col)
     unknown_site = ~exclusions["site_id"].isin(site_ids)
     if unknown_site.any():
-        raise DataError(f"unknown site {exclusions.loc[unknown_site, 'site_id'].iloc[0]!r}", source="exclusions", field="site_id")
+        raise DataError(
+            f"unknown site {exclusions.loc[unknown_site, 'site_id'].iloc[0]!r}", source="exclusions", field="site_id"
+        )
     unknown_sector = ~exclusions["sector"].isin([ALL_SECTORS, *sector_by_id])
     if unknown_sector.any():
-        raise DataError(f"unknown sector {exclusions.loc[unknown_sector, 'sector'].iloc[0]!r}", source="exclusions", field="sector")
+        raise DataError(
+            f"unknown sector {exclusions.loc[unknown_sector, 'sector'].iloc[0]!r}", source="exclusions", field="sector"
+        )
     text = exclusions["criterion"].astype(str) + ": " + exclusions["reason"].astype(str)
     parts = []
     for sector in sector_by_id:
@@ -98,23 +116,40 @@ def _exclusion_reasons(exclusions: pd.DataFrame, site_ids: np.ndarray, sector_by
     return pd.concat(parts, ignore_index=True)
 
 
-def _profile_reasons(candidates: pd.DataFrame, parks: pd.DataFrame, sectors: Sequence[Sector],
-                     settings: AllocationSettings) -> pd.DataFrame:
+def _profile_reasons(
+    candidates: pd.DataFrame, parks: pd.DataFrame, sectors: Sequence[Sector], settings: AllocationSettings
+) -> pd.DataFrame:
     in_park = candidates[candidates["park"].notna()]
     unknown = ~in_park["park"].isin(parks.index)
     if unknown.any():
-        raise DataError(f"park {in_park.loc[unknown, 'park'].iloc[0]!r} not in the park table", source="candidates", field="park")
+        raise DataError(
+            f"park {in_park.loc[unknown, 'park'].iloc[0]!r} not in the park table", source="candidates", field="park"
+        )
     parts = []
     if settings.rule_no_new_logistics:
         flag = parks["no_new_logistics"].reindex(in_park["park"]).fillna(False).to_numpy(dtype=bool)
         hit = in_park[flag]
-        parts.append(_per_sector(hit["site_id"], "park " + hit["park"].astype(str) + " takes no new logistics (profile rule)",
-                                 [s.id for s in sectors if s.is_logistics], "profile"))
+        parts.append(
+            _per_sector(
+                hit["site_id"],
+                "park " + hit["park"].astype(str) + " takes no new logistics (profile rule)",
+                [s.id for s in sectors if s.is_logistics],
+                "profile",
+            )
+        )
     if settings.rule_reserve_env_space:
         flag = parks["reserve_env_space"].reindex(in_park["park"]).fillna(False).to_numpy(dtype=bool)
         hit = in_park[flag]
-        parts.append(_per_sector(hit["site_id"], "park " + hit["park"].astype(str) + " keeps environmental space for high-nuisance sectors (profile rule)",
-                                 [s.id for s in sectors if not s.high_nuisance], "profile"))
+        parts.append(
+            _per_sector(
+                hit["site_id"],
+                "park "
+                + hit["park"].astype(str)
+                + " keeps environmental space for high-nuisance sectors (profile rule)",
+                [s.id for s in sectors if not s.high_nuisance],
+                "profile",
+            )
+        )
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=REASON_COLUMNS)
 
 
@@ -123,6 +158,8 @@ def _env_category_reasons(candidates: pd.DataFrame, sectors: Sequence[Sector]) -
     parts = []
     for s in sectors:
         hit = cat.notna() & (cat < s.min_env_category)
-        text = cat[hit].map(lambda c, s=s: f"max environmental category {c:g} < {s.min_env_category:g} required by {s.id}")
+        text = cat[hit].map(
+            lambda c, s=s: f"max environmental category {c:g} < {s.min_env_category:g} required by {s.id}"
+        )
         parts.append(_per_sector(candidates.loc[hit, "site_id"], text, [s.id], "env_category"))
     return pd.concat(parts, ignore_index=True)

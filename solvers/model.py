@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from mca.core.vocabulary import EXPANSION
 from solvers.problem import AllocationProblem
 from solvers.settings import AllocationSettings
-from mca.core.vocabulary import EXPANSION
 
 LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
 
@@ -123,8 +123,9 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
         coef = coef - settings.expansion_penalty * is_exp[s_idx]
     # Bounded by demand only, so that capacity and contiguity bind as constraints (with duals).
     x_vars = [pulp.LpVariable(f"x{i}", lowBound=0, upBound=float(u)) for i, u in enumerate(receivable[g_idx, t_idx])]
-    x = pd.DataFrame({"site": s_idx, "segment": g_idx, "period": t_idx, "var": x_vars, "coef": coef,
-                      "ub": ub[s_idx, g_idx, t_idx]})
+    x = pd.DataFrame(
+        {"site": s_idx, "segment": g_idx, "period": t_idx, "var": x_vars, "coef": coef, "ub": ub[s_idx, g_idx, t_idx]}
+    )
 
     lp = AllocationLp("allocation", pulp.LpMaximize)
     obj_terms: list[tuple[pulp.LpVariable, float]] = list(zip(x_vars, coef.tolist()))
@@ -139,8 +140,12 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
     n_vars = [pulp.LpVariable(f"n{j}", lowBound=0, upBound=float(u), cat=pulp.LpInteger) for j, u in enumerate(n_ub)]
     for j, (row, nv) in enumerate(zip(xxl_rows, n_vars)):
         xv = x_vars[row]
-        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([(xv, 1.0), (nv, -xxl_min)]), GE, f"plotmin{j}", 0.0))
-        lp.addConstraint(pulp.LpConstraint(pulp.LpAffineExpression([(xv, 1.0), (nv, -float(big_m[j]))]), LE, f"plotmax{j}", 0.0))
+        lp.addConstraint(
+            pulp.LpConstraint(pulp.LpAffineExpression([(xv, 1.0), (nv, -xxl_min)]), GE, f"plotmin{j}", 0.0)
+        )
+        lp.addConstraint(
+            pulp.LpConstraint(pulp.LpAffineExpression([(xv, 1.0), (nv, -float(big_m[j]))]), LE, f"plotmax{j}", 0.0)
+        )
     obj_terms += [(nv, -settings.tie_break) for nv in n_vars]
     n_frame = pd.DataFrame({"row": xxl_rows, "var": n_vars, "big_m": big_m})
 
@@ -169,14 +174,18 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
                 continue
             terms = [(x_vars[r], 1.0) for r in sel]
             if y is not None:
-                con = pulp.LpConstraint(pulp.LpAffineExpression(terms + [(y, -float(caps[s, t]))]), LE, f"cap{s}_{t}", 0.0)
+                con = pulp.LpConstraint(
+                    pulp.LpAffineExpression(terms + [(y, -float(caps[s, t]))]), LE, f"cap{s}_{t}", 0.0
+                )
             else:
                 con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, f"cap{s}_{t}", float(caps[s, t]))
             lp.addConstraint(con)
             cap_rows.append((s, t, con, float(caps[s, t])))
         xxl_here = rows[seg_xxl[g_idx[rows]]]
         if len(xxl_here) and contiguous[s] < caps[s, -1] - 1e-9:
-            con = pulp.LpConstraint(pulp.LpAffineExpression([(x_vars[r], 1.0) for r in xxl_here]), LE, f"contig{s}", float(contiguous[s]))
+            con = pulp.LpConstraint(
+                pulp.LpAffineExpression([(x_vars[r], 1.0) for r in xxl_here]), LE, f"contig{s}", float(contiguous[s])
+            )
             lp.addConstraint(con)
             contig_rows.append((s, con, float(contiguous[s])))
         if y is not None and settings.min_development_ha > 0:
@@ -185,8 +194,12 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
 
     max_sites = None
     if settings.max_new_sites is not None and len(y_vars) > settings.max_new_sites:
-        max_sites = pulp.LpConstraint(pulp.LpAffineExpression([(v, 1.0) for v in y_vars.values()]), LE, "max_new_sites",
-                                      float(settings.max_new_sites))
+        max_sites = pulp.LpConstraint(
+            pulp.LpAffineExpression([(v, 1.0) for v in y_vars.values()]),
+            LE,
+            "max_new_sites",
+            float(settings.max_new_sites),
+        )
         lp.addConstraint(max_sites)
 
     # Demand balance with shortfall, and for XXL the rounding up to whole plots.
@@ -202,7 +215,7 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
                 continue
             k = g * n_t + t
             sv = pulp.LpVariable(f"short{g}_{t}", lowBound=0, upBound=d)
-            terms = [(x_vars[r], 1.0) for r in order_gt[starts[k]:starts[k + 1]]] + [(sv, 1.0)]
+            terms = [(x_vars[r], 1.0) for r in order_gt[starts[k] : starts[k + 1]]] + [(sv, 1.0)]
             if receivable[g, t] > d:
                 ov = pulp.LpVariable(f"over{g}_{t}", lowBound=0, upBound=float(receivable[g, t] - d))
                 terms.append((ov, -1.0))
@@ -245,7 +258,9 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
                 if not len(links_sel):
                     continue
                 starts = np.flatnonzero(np.r_[True, np.diff(links_sel) != 0])
-                for link, rows_l, v_l in zip(links_sel[starts], np.split(rows_sel, starts[1:]), np.split(v_sel, starts[1:])):
+                for link, rows_l, v_l in zip(
+                    links_sel[starts], np.split(rows_sel, starts[1:]), np.split(v_sel, starts[1:])
+                ):
                     groups.append((int(link), t, rows_l, v_l))
             for link, t, rows_l, v_l in sorted(groups, key=lambda item: (item[0], item[1])):
                 terms = [(x_vars[i], float(v)) for i, v in zip(rows_l, v_l)]
@@ -277,4 +292,3 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
         contiguous=contiguous,
         link_ids=link_ids,
     )
-

@@ -91,7 +91,9 @@ class AllocationProblem:
 
     def demand_matrix(self) -> pd.Series:
         """Demand hectares indexed by (segment id, period), zero where not given."""
-        d = self.demand.assign(segment=[segment_id(a, b) for a, b in zip(self.demand["sector"], self.demand["size_class"])])
+        d = self.demand.assign(
+            segment=[segment_id(a, b) for a, b in zip(self.demand["sector"], self.demand["size_class"])]
+        )
         d = d.groupby(["segment", "period"])["hectares"].sum()
         full = pd.MultiIndex.from_product([self.segment_ids, list(self.periods)], names=["segment", "period"])
         return d.reindex(full, fill_value=0.0).astype(float)
@@ -106,7 +108,9 @@ class AllocationProblem:
         _require(self.sites, ["site_id", "kind", "contiguous_ha"], "sites")
         for p in self.periods:
             if capacity_column(p) not in self.sites and "capacity_ha" not in self.sites:
-                raise DataError(f"missing column {capacity_column(p)!r} (or capacity_ha)", source="sites", field=capacity_column(p))
+                raise DataError(
+                    f"missing column {capacity_column(p)!r} (or capacity_ha)", source="sites", field=capacity_column(p)
+                )
         if self.sites["site_id"].duplicated().any():
             dup = self.sites.loc[self.sites["site_id"].duplicated(), "site_id"].iloc[0]
             raise DataError(f"duplicate site_id {dup!r}", source="sites", field="site_id")
@@ -114,7 +118,8 @@ class AllocationProblem:
         if bad_kind.any():
             raise DataError(
                 f"unknown kind {self.sites.loc[bad_kind, 'kind'].iloc[0]!r}; expected one of {', '.join(SITE_KINDS)}",
-                source="sites", field="kind",
+                source="sites",
+                field="kind",
             )
         caps = self.capacities()
         for p in self.periods:
@@ -125,7 +130,8 @@ class AllocationProblem:
             if shrink.any():
                 raise DataError(
                     f"cumulative capacity falls from {earlier} to {later} at site {shrink.idxmax()!r}",
-                    source="sites", field=capacity_column(later),
+                    source="sites",
+                    field=capacity_column(later),
                 )
         _require(self.demand, ["sector", "size_class", "period", "hectares"], "demand")
         _members(self.demand["sector"], sector_ids, "demand", "sector")
@@ -160,8 +166,12 @@ class AllocationProblem:
         final = caps[self.periods[-1]]
         sites = []
         for row, (sid, cap_row) in zip(self.sites.itertuples(index=False), caps.iterrows()):
-            rec: dict[str, Any] = {"site_id": sid, "kind": row.kind, "capacity_ha": float(final[sid]),
-                                   "contiguous_ha": float(row.contiguous_ha)}
+            rec: dict[str, Any] = {
+                "site_id": sid,
+                "kind": row.kind,
+                "capacity_ha": float(final[sid]),
+                "contiguous_ha": float(row.contiguous_ha),
+            }
             for p in self.periods:
                 if cap_row[p] != final[sid]:
                     rec[capacity_column(p)] = float(cap_row[p])
@@ -182,9 +192,13 @@ class AllocationProblem:
             "sites": sites,
             "demand": _records(self.demand[["sector", "size_class", "period", "hectares"]]),
             "compatibility": {"closed": [{"site_id": s, "segment": g} for s, g in closed.index]},
-            "compatibility_reasons": None if self.compatibility_reasons is None else _records(self.compatibility_reasons),
+            "compatibility_reasons": None
+            if self.compatibility_reasons is None
+            else _records(self.compatibility_reasons),
             "suitability": _records(
-                self.suitability.loc[list(self.sites["site_id"]), [s.id for s in self.sectors]].rename_axis("site_id").reset_index()
+                self.suitability.loc[list(self.sites["site_id"]), [s.id for s in self.sectors]]
+                .rename_axis("site_id")
+                .reset_index()
             ),
             "links": links,
             "routes": _records(self.routes[["site_id", "link_id"]]),
@@ -202,8 +216,11 @@ def problem_from_dict(d: dict[str, Any]) -> AllocationProblem:
             col = capacity_column(p)
             sites[col] = sites[col].fillna(sites["capacity_ha"]) if col in sites else sites["capacity_ha"]
         suit = pd.DataFrame(inputs["suitability"]).set_index("site_id")
-        comp = pd.DataFrame(True, index=pd.Index(sites["site_id"], name="site_id"),
-                            columns=[segment_id(s.id, z) for s in sectors for z in SIZE_CLASSES])
+        comp = pd.DataFrame(
+            True,
+            index=pd.Index(sites["site_id"], name="site_id"),
+            columns=[segment_id(s.id, z) for s in sectors for z in SIZE_CLASSES],
+        )
         for rec in inputs["compatibility"]["closed"]:
             comp.at[rec["site_id"], rec["segment"]] = False
         links = pd.DataFrame(inputs["links"], columns=None if inputs["links"] else ["link_id", "headroom_veh_h"])
@@ -221,7 +238,9 @@ def problem_from_dict(d: dict[str, Any]) -> AllocationProblem:
             compatibility_reasons=None if reasons is None else pd.DataFrame(reasons),
         ).validate()
     except KeyError as exc:
-        raise DataError(f"missing key {exc.args[0]!r} in allocation inputs", source="allocation JSON", field=str(exc.args[0])) from exc
+        raise DataError(
+            f"missing key {exc.args[0]!r} in allocation inputs", source="allocation JSON", field=str(exc.args[0])
+        ) from exc
 
 
 def random_problem(
@@ -246,8 +265,11 @@ def random_problem(
     rng = np.random.default_rng(seed)
     sectors = _sectors(n_sectors)
     ids = [f"S{i:05d}" for i in range(n_sites)]
-    kind = rng.choice(["available_plot", "intensification", "expansion"], size=n_sites,
-                      p=[(1 - expansion_share) * 0.35, (1 - expansion_share) * 0.65, expansion_share])
+    kind = rng.choice(
+        ["available_plot", "intensification", "expansion"],
+        size=n_sites,
+        p=[(1 - expansion_share) * 0.35, (1 - expansion_share) * 0.65, expansion_share],
+    )
     cap = np.round(np.exp(rng.uniform(np.log(0.5), np.log(20.0), n_sites)), 2)
     sites = pd.DataFrame({"site_id": ids, "kind": kind})
     avail_from = rng.choice(len(periods), size=n_sites, p=_first_period_weights(len(periods)))
@@ -259,7 +281,9 @@ def random_problem(
     sites["contiguous_ha"] = np.round(cap * rng.uniform(0.3, 1.0, n_sites), 2)
 
     segs = [segment_id(s.id, z) for s in sectors for z in SIZE_CLASSES]
-    comp = pd.DataFrame(rng.random((n_sites, len(segs))) < open_share, index=pd.Index(ids, name="site_id"), columns=segs)
+    comp = pd.DataFrame(
+        rng.random((n_sites, len(segs))) < open_share, index=pd.Index(ids, name="site_id"), columns=segs
+    )
     site_effect = rng.uniform(0.1, 0.7, n_sites)[:, None]
     sector_effect = rng.uniform(0.0, 0.2, len(sectors))[None, :]
     suit = np.clip(site_effect + sector_effect + rng.normal(0, 0.1, (n_sites, len(sectors))), 0, 1)
@@ -269,17 +293,24 @@ def random_problem(
     n_arterials = max(1, n_parks // 8)
     park = rng.integers(0, n_parks, n_sites)
     park_arterial = rng.integers(0, n_arterials, n_parks)
-    links = pd.DataFrame({
-        "link_id": [f"P{k:04d}" for k in range(n_parks)] + [f"A{k:03d}" for k in range(n_arterials)],
-        "headroom_veh_h": np.concatenate([
-            np.round(rng.uniform(150, 900, n_parks) * sites_per_park / 40, 0),
-            np.round(rng.uniform(1500, 4000, n_arterials) * n_parks / n_arterials / 4, 0),
-        ]),
-    })
-    routes = pd.concat([
-        pd.DataFrame({"site_id": ids, "link_id": [f"P{k:04d}" for k in park]}),
-        pd.DataFrame({"site_id": ids, "link_id": [f"A{park_arterial[k]:03d}" for k in park]}),
-    ], ignore_index=True)
+    links = pd.DataFrame(
+        {
+            "link_id": [f"P{k:04d}" for k in range(n_parks)] + [f"A{k:03d}" for k in range(n_arterials)],
+            "headroom_veh_h": np.concatenate(
+                [
+                    np.round(rng.uniform(150, 900, n_parks) * sites_per_park / 40, 0),
+                    np.round(rng.uniform(1500, 4000, n_arterials) * n_parks / n_arterials / 4, 0),
+                ]
+            ),
+        }
+    )
+    routes = pd.concat(
+        [
+            pd.DataFrame({"site_id": ids, "link_id": [f"P{k:04d}" for k in park]}),
+            pd.DataFrame({"site_id": ids, "link_id": [f"A{park_arterial[k]:03d}" for k in park]}),
+        ],
+        ignore_index=True,
+    )
 
     total = demand_ratio * float(cap.sum())
     sector_share = np.array([0.45, 0.225, 0.175, 0.10] + [0.05] * max(0, n_sectors - 4))[:n_sectors]
@@ -291,8 +322,16 @@ def random_problem(
             for p, ps in zip(periods, period_share):
                 rows.append((s.id, z, p, round(total * ss * zs * ps, 1)))
     demand = pd.DataFrame(rows, columns=["sector", "size_class", "period", "hectares"])
-    return AllocationProblem(sites=sites, demand=demand, suitability=suitability, compatibility=comp,
-                             links=links, routes=routes, sectors=sectors, periods=tuple(periods)).validate()
+    return AllocationProblem(
+        sites=sites,
+        demand=demand,
+        suitability=suitability,
+        compatibility=comp,
+        links=links,
+        routes=routes,
+        sectors=sectors,
+        periods=tuple(periods),
+    ).validate()
 
 
 def _sectors(n: int) -> tuple[Sector, ...]:
@@ -327,4 +366,6 @@ def _members(values: pd.Series, allowed: Any, source: str, field_name: str) -> N
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    return [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()} for rec in frame.to_dict("records")
+    ]

@@ -1,5 +1,6 @@
 """The outcome of an allocation run: allocation, shortfall with explanations, binding constraints,
-shadow prices, summary and a JSON form from which the run can be repeated."""
+shadow prices, summary and a JSON form from which the run can be repeated.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import pulp
 
 from mca.core.jsonable import records
 from mca.core.sectors import segment_id
+from mca.core.vocabulary import EXPANSION
 from solvers.problem import AllocationProblem, problem_from_dict
 from solvers.settings import AllocationSettings
-from mca.core.vocabulary import EXPANSION
 
 if TYPE_CHECKING:
     from solvers.model import AllocationModel
@@ -27,7 +28,8 @@ __all__ = ["AllocationResult", "SolverRun", "make_result", "problem_from_dict", 
 class SolverRun:
     """One optimisation phase: status (``optimal`` = within rel_gap, or ``time_limit``), objective,
     proven bound and relative gap (None when no bound is known), and the method that closed it
-    (``LP relaxation + rounding`` or ``MIP``)."""
+    (``LP relaxation + rounding`` or ``MIP``).
+    """
 
     phase: str
     solver: str
@@ -103,8 +105,9 @@ def settings_from_dict(d: dict[str, Any]) -> AllocationSettings:
     return AllocationSettings(**inputs.get("settings", {}))
 
 
-def make_result(model: AllocationModel, runs: list[SolverRun], *, duals_available: bool,
-                build_seconds: float, seconds: float) -> AllocationResult:
+def make_result(
+    model: AllocationModel, runs: list[SolverRun], *, duals_available: bool, build_seconds: float, seconds: float
+) -> AllocationResult:
     """Read the solved ``model`` into an :class:`AllocationResult`."""
     problem, settings = model.problem, model.settings
     periods = list(problem.periods)
@@ -122,38 +125,47 @@ def make_result(model: AllocationModel, runs: list[SolverRun], *, duals_availabl
 
     placed = xval > 0
     rows = x.loc[placed]
-    allocation = pd.DataFrame({
-        "site_id": model.site_ids[rows["site"]],
-        "sector": [segments[g][0] for g in rows["segment"]],
-        "size_class": [segments[g][1] for g in rows["segment"]],
-        "period": [periods[t] for t in rows["period"]],
-        "hectares": np.round(xval[placed], 6),
-        "plots": pd.array(plots[placed], dtype="Int64"),
-    })
+    allocation = pd.DataFrame(
+        {
+            "site_id": model.site_ids[rows["site"]],
+            "sector": [segments[g][0] for g in rows["segment"]],
+            "size_class": [segments[g][1] for g in rows["segment"]],
+            "period": [periods[t] for t in rows["period"]],
+            "hectares": np.round(xval[placed], 6),
+            "plots": pd.array(plots[placed], dtype="Int64"),
+        }
+    )
 
     # Per-site cumulative use against cumulative capacity.
     per_period = np.zeros((n_site, n_t))
     np.add.at(per_period, (x["site"].to_numpy(), x["period"].to_numpy()), xval)
     used = np.cumsum(per_period, axis=1)
     is_exp = model.kinds == EXPANSION
-    sites = pd.DataFrame({
-        "site_id": np.repeat(model.site_ids, n_t),
-        "kind": np.repeat(model.kinds, n_t),
-        "period": np.tile(periods, n_site),
-        "allocated_ha": np.round(used.ravel(), 6),
-        "capacity_ha": model.caps.ravel(),
-        "free_ha": np.round((model.caps - used).ravel(), 6),
-        "opened": np.repeat(np.where(is_exp, opened, True), n_t),
-    })
+    sites = pd.DataFrame(
+        {
+            "site_id": np.repeat(model.site_ids, n_t),
+            "kind": np.repeat(model.kinds, n_t),
+            "period": np.tile(periods, n_site),
+            "allocated_ha": np.round(used.ravel(), 6),
+            "capacity_ha": model.caps.ravel(),
+            "free_ha": np.round((model.caps - used).ravel(), 6),
+            "opened": np.repeat(np.where(is_exp, opened, True), n_t),
+        }
+    )
 
-    summary = (pd.DataFrame({"kind": model.kinds[x["site"]], "period": np.array(periods)[x["period"]], "hectares": xval})
-               .groupby(["kind", "period"], as_index=False)["hectares"].sum())
+    summary = (
+        pd.DataFrame({"kind": model.kinds[x["site"]], "period": np.array(periods)[x["period"]], "hectares": xval})
+        .groupby(["kind", "period"], as_index=False)["hectares"]
+        .sum()
+    )
     short_val = np.array([max(0.0, v.varValue or 0.0) for v in model.short["var"]])
     short_val[short_val < TOL] = 0.0
     if len(model.short):
         by_period = pd.DataFrame({"period": np.array(periods)[model.short["period"]], "hectares": short_val})
-        summary = pd.concat([summary, by_period.groupby("period", as_index=False)["hectares"].sum().assign(kind="shortfall")],
-                            ignore_index=True)
+        summary = pd.concat(
+            [summary, by_period.groupby("period", as_index=False)["hectares"].sum().assign(kind="shortfall")],
+            ignore_index=True,
+        )
     summary = summary[["kind", "period", "hectares"]]
 
     rounding = _rounding(model)
@@ -168,10 +180,24 @@ def make_result(model: AllocationModel, runs: list[SolverRun], *, duals_availabl
     gap = None if main.bound is None else max(0.0, main.bound - objective) / max(abs(objective), 1e-9)
     status = "optimal" if all(r.status == "optimal" for r in runs) else "time_limit"
     return AllocationResult(
-        status=status, objective=objective, bound=main.bound, gap=gap, solver=settings.solver,
-        seconds=seconds, build_seconds=build_seconds, runs=runs, allocation=allocation, sites=sites,
-        shortfall=shortfall, rounding=rounding, binding=binding, shadow_prices=shadow, summary=summary,
-        problem=problem, settings=settings, notes=notes,
+        status=status,
+        objective=objective,
+        bound=main.bound,
+        gap=gap,
+        solver=settings.solver,
+        seconds=seconds,
+        build_seconds=build_seconds,
+        runs=runs,
+        allocation=allocation,
+        sites=sites,
+        shortfall=shortfall,
+        rounding=rounding,
+        binding=binding,
+        shadow_prices=shadow,
+        summary=summary,
+        problem=problem,
+        settings=settings,
+        notes=notes,
     )
 
 
@@ -199,19 +225,31 @@ def _binding(model: AllocationModel, opened: np.ndarray) -> pd.DataFrame:
     ladder = model.lp.constraints.get("ladder")
     if ladder is not None:
         floor = -ladder.constant
-        out.append(("ladder", "available_plot+intensification", None, floor, float(pulp.value(model.placed_existing)), ladder.pi))
+        out.append(
+            (
+                "ladder",
+                "available_plot+intensification",
+                None,
+                floor,
+                float(pulp.value(model.placed_existing)),
+                ladder.pi,
+            )
+        )
     return pd.DataFrame(out, columns=["constraint", "id", "period", "rhs", "used", "shadow_price"])
 
 
 def _shadow_prices(model: AllocationModel) -> pd.DataFrame:
     """Objective gain of one more hectare of capacity per site: the capacity duals of the LP
-    with plots and openings fixed; ``value_per_ha`` adds one hectare in every period."""
+    with plots and openings fixed; ``value_per_ha`` adds one hectare in every period.
+    """
     periods = list(model.problem.periods)
     n_site = len(model.site_ids)
     values = np.zeros((n_site, len(periods)))
     for s, t, con, _ in model.capacity.itertuples(index=False):
         values[s, t] = con.pi or 0.0
-    frame = pd.DataFrame({"site_id": model.site_ids, "kind": model.kinds, "value_per_ha": np.round(values.sum(axis=1), 9)})
+    frame = pd.DataFrame(
+        {"site_id": model.site_ids, "kind": model.kinds, "value_per_ha": np.round(values.sum(axis=1), 9)}
+    )
     for k, p in enumerate(periods):
         frame[f"value_{p}_per_ha"] = np.round(values[:, k], 9)
     return frame
@@ -229,8 +267,9 @@ def _rounding(model: AllocationModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sector", "size_class", "period", "demand_ha", "hectares"])
 
 
-def _shortfall(model: AllocationModel, xval: np.ndarray, short_val: np.ndarray, opened: np.ndarray,
-               binding: pd.DataFrame) -> pd.DataFrame:
+def _shortfall(
+    model: AllocationModel, xval: np.ndarray, short_val: np.ndarray, opened: np.ndarray, binding: pd.DataFrame
+) -> pd.DataFrame:
     problem, settings = model.problem, model.settings
     periods = list(problem.periods)
     segments = problem.segments
@@ -258,10 +297,15 @@ def _shortfall(model: AllocationModel, xval: np.ndarray, short_val: np.ndarray, 
         unopened = open_sites & (model.kinds == EXPANSION) & ~opened
         cap_open = model.caps[open_sites, t].sum()
         left = free[open_sites & ~unopened, t].sum()
-        lead = (f"no compatible site with capacity left for {seg} in {period}" if left <= TOL
-                else f"{seg} in {period}: compatible capacity is left but cannot be used")
-        text = [f"{lead}: compatible capacity {cap_open:.1f} ha vs demand {demand:.1f} ha; "
-                f"{short:.1f} ha not placed, {left:.1f} ha left on open compatible sites"]
+        lead = (
+            f"no compatible site with capacity left for {seg} in {period}"
+            if left <= TOL
+            else f"{seg} in {period}: compatible capacity is left but cannot be used"
+        )
+        text = [
+            f"{lead}: compatible capacity {cap_open:.1f} ha vs demand {demand:.1f} ha; "
+            f"{short:.1f} ha not placed, {left:.1f} ha left on open compatible sites"
+        ]
         closed = ~comp[:, g]
         if closed.any():
             if reasons is not None and len(reasons):

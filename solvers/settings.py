@@ -20,15 +20,11 @@ class AllocationSettings(BaseModel):
     solver: Literal["cbc", "highs"] = Field(
         "highs", description="MIP solver: CBC (via PuLP) or HiGHS (via highspy). Assumption: HiGHS."
     )
-    time_limit_s: float = Field(
-        120.0, gt=0, description="Time limit per solver call in seconds (assumption)."
-    )
+    time_limit_s: float = Field(120.0, gt=0, description="Time limit per solver call in seconds (assumption).")
     rel_gap: float = Field(
         0.001, ge=0, lt=1, description="Relative MIP gap at which the solver stops (assumption: 0.1 %)."
     )
-    threads: int | None = Field(
-        None, ge=1, description="Solver threads; None = solver default (assumption)."
-    )
+    threads: int | None = Field(None, ge=1, description="Solver threads; None = solver default (assumption).")
     xxl_min_ha: float = Field(
         5.0, gt=0, description="Minimum size of one XXL plot in hectares (001, Bijlage 3: XXL > 5 ha)."
     )

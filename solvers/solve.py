@@ -54,16 +54,18 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     duals_ok = _solve_lp(model, settings, fix=integers)
     if not duals_ok:
         _solve_lp(model, settings, fix=integers, duals=False)
-    return make_result(model, runs, duals_available=duals_ok, build_seconds=build_seconds,
-                       seconds=time.perf_counter() - started)
+    return make_result(
+        model, runs, duals_available=duals_ok, build_seconds=build_seconds, seconds=time.perf_counter() - started
+    )
 
 
 def _integer_vars(model: AllocationModel) -> list[pulp.LpVariable]:
     return list(model.n["var"]) + list(model.y["var"])
 
 
-def _optimise(model: AllocationModel, settings: AllocationSettings, phase: str,
-              previous: dict[pulp.LpVariable, float] | None) -> tuple[SolverRun, dict[pulp.LpVariable, float]]:
+def _optimise(
+    model: AllocationModel, settings: AllocationSettings, phase: str, previous: dict[pulp.LpVariable, float] | None
+) -> tuple[SolverRun, dict[pulp.LpVariable, float]]:
     """Maximise the current objective: LP relaxation and rounding first, the MIP only if needed.
 
     The LP relaxation gives a proven bound. Integer values are rounded from it (and, if given,
@@ -94,18 +96,35 @@ def _optimise(model: AllocationModel, settings: AllocationSettings, phase: str,
             v.varValue = value
         gap = max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9)
         if gap <= settings.rel_gap:
-            run = SolverRun(phase=phase, solver=settings.solver, status="optimal", objective=best[0], bound=bound,
-                            gap=gap, seconds=time.perf_counter() - started, method="LP relaxation + rounding")
+            run = SolverRun(
+                phase=phase,
+                solver=settings.solver,
+                status="optimal",
+                objective=best[0],
+                bound=bound,
+                gap=gap,
+                seconds=time.perf_counter() - started,
+                method="LP relaxation + rounding",
+            )
             return run, {v: best[1][v] for v in ints}
     run = _run(model.lp, settings, phase, warm_start=best is not None)
     if run.bound is None or bound < run.bound:
-        run = SolverRun(phase=phase, solver=run.solver, status=run.status, objective=run.objective, bound=bound,
-                        gap=max(0.0, bound - run.objective) / max(abs(run.objective), 1e-9),
-                        seconds=run.seconds, method=run.method)
+        run = SolverRun(
+            phase=phase,
+            solver=run.solver,
+            status=run.status,
+            objective=run.objective,
+            bound=bound,
+            gap=max(0.0, bound - run.objective) / max(abs(run.objective), 1e-9),
+            seconds=run.seconds,
+            method=run.method,
+        )
     return run, {v: float(round(v.varValue or 0.0)) for v in ints}
 
 
-def _dive(model: AllocationModel, settings: AllocationSettings, max_rounds: int = 40) -> dict[pulp.LpVariable, float] | None:
+def _dive(
+    model: AllocationModel, settings: AllocationSettings, max_rounds: int = 40
+) -> dict[pulp.LpVariable, float] | None:
     """Relax-and-fix: repeatedly solve the LP with the integers fixed so far and fix more of them.
 
     XXL rows whose relaxed hectares reach a whole plot get their plot count. When no new row
@@ -145,15 +164,18 @@ def _dive(model: AllocationModel, settings: AllocationSettings, max_rounds: int 
         if new:
             continue
         if pending:
-            held = _sub_mip(model, settings, {**fixed, **{v: 0.0 for v in zero}})
-            short = {(g, t) for g, t, v in zip(model.short["segment"], model.short["period"], model.short["var"])
-                     if (v.varValue or 0.0) > 1e-6}
+            held = _sub_mip(model, settings, {**fixed, **dict.fromkeys(zero, 0.0)})
+            short = {
+                (g, t)
+                for g, t, v in zip(model.short["segment"], model.short["period"], model.short["var"])
+                if (v.varValue or 0.0) > 1e-6
+            }
             if held is not None and not short:
                 return held
             keys = list(zip(model.x["segment"].to_numpy()[rows], model.x["period"].to_numpy()[rows]))
             free = {n_vars[j] for j in range(len(n_vars)) if keys[j] in short}
             return _sub_mip(model, settings, {**fixed, **{v: 0.0 for v in zero if v not in free}})
-        fixed.update({v: 0.0 for v in zero})
+        fixed.update(dict.fromkeys(zero, 0.0))
         for s, v in y_of.items():
             if v not in fixed:
                 has_plot = any(fixed.get(n_vars[j], 0.0) > 0 for j in np.nonzero(n_site == s)[0])
@@ -163,8 +185,9 @@ def _dive(model: AllocationModel, settings: AllocationSettings, max_rounds: int 
     return None
 
 
-def _sub_mip(model: AllocationModel, settings: AllocationSettings,
-             fixed: dict[pulp.LpVariable, float]) -> dict[pulp.LpVariable, float] | None:
+def _sub_mip(
+    model: AllocationModel, settings: AllocationSettings, fixed: dict[pulp.LpVariable, float]
+) -> dict[pulp.LpVariable, float] | None:
     """Solve the MIP with the plot counts in ``fixed`` held; the integer values of its solution."""
     ints = _integer_vars(model)
     saved = [(v.lowBound, v.upBound) for v in ints]
@@ -180,8 +203,13 @@ def _sub_mip(model: AllocationModel, settings: AllocationSettings,
     return {v: float(round(v.varValue or 0.0)) for v in ints}
 
 
-def _solve_lp(model: AllocationModel, settings: AllocationSettings, *, fix: dict[pulp.LpVariable, float] | None,
-              duals: bool = True) -> bool:
+def _solve_lp(
+    model: AllocationModel,
+    settings: AllocationSettings,
+    *,
+    fix: dict[pulp.LpVariable, float] | None,
+    duals: bool = True,
+) -> bool:
     """Solve the continuous problem: integers in ``fix`` fixed at their values, the others relaxed.
 
     Returns True if optimal. With ``duals``, constraint ``pi`` is normalised to the objective
@@ -223,15 +251,24 @@ def _run(lp: pulp.LpProblem, settings: AllocationSettings, phase: str, *, warm_s
         raise InfeasibleError(
             f"{settings.solver} found no allocation within {settings.time_limit_s:g} s in phase '{phase}' "
             f"(solver status {pulp.LpStatus[lp.status]})",
-            source="allocation", field="time_limit_s",
+            source="allocation",
+            field="time_limit_s",
         )
     objective = float(pulp.value(lp.objective))
     status = "optimal" if lp.sol_status == pulp.LpSolutionOptimal else "time_limit"
     gap = None
     if bound is not None:
         gap = max(0.0, bound - objective) / max(abs(objective), 1e-9)
-    return SolverRun(phase=phase, solver=settings.solver, status=status, objective=objective,
-                     bound=bound, gap=gap, seconds=seconds, method="MIP")
+    return SolverRun(
+        phase=phase,
+        solver=settings.solver,
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        method="MIP",
+    )
 
 
 def _solve_cbc(lp: pulp.LpProblem, settings: AllocationSettings, *, mip: bool = True) -> float | None:
@@ -239,8 +276,14 @@ def _solve_cbc(lp: pulp.LpProblem, settings: AllocationSettings, *, mip: bool = 
         log = Path(tmp) / "cbc.log"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # PULP_CBC_CMD: PuLP 4 deprecation notice
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.rel_gap,
-                                       threads=settings.threads, logPath=str(log), mip=mip)
+            solver = pulp.PULP_CBC_CMD(
+                msg=False,
+                timeLimit=settings.time_limit_s,
+                gapRel=settings.rel_gap,
+                threads=settings.threads,
+                logPath=str(log),
+                mip=mip,
+            )
             lp.solve(solver)
         text = log.read_text() if log.exists() else ""
     if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
@@ -261,7 +304,11 @@ def _cbc_bound(log: str, objective: float) -> float | None:
     partial = re.search(r"Partial search - best objective " + _NUM + r" \(best possible " + _NUM + r"\)", log)
     if partial:
         return objective + abs(float(partial.group(1)) - float(partial.group(2)))
-    if "Search completed" in log or re.search(r"^Optimal - objective value", log, re.M) or "Result - Optimal solution found" in log:
+    if (
+        "Search completed" in log
+        or re.search(r"^Optimal - objective value", log, re.M)
+        or "Result - Optimal solution found" in log
+    ):
         return objective
     return None
 
@@ -319,8 +366,10 @@ class _ResolvingHiGHS(pulp.HiGHS):
         sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
         cost = np.array([sense * lp.objective.get(v, 0.0) for v in variables], dtype=float)
         integer = np.array(
-            [int(highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous)
-             for v in variables],
+            [
+                int(highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous)
+                for v in variables
+            ],
             dtype=np.uint8,
         )
         highs = lp.solverModel
@@ -330,8 +379,13 @@ class _ResolvingHiGHS(pulp.HiGHS):
 
 
 def _solve_highs(lp: pulp.LpProblem, settings: AllocationSettings, *, warm_start: bool = False) -> float | None:
-    solver = _ResolvingHiGHS(warm_start=warm_start, msg=False, timeLimit=settings.time_limit_s,
-                             gapRel=settings.rel_gap, threads=settings.threads)
+    solver = _ResolvingHiGHS(
+        warm_start=warm_start,
+        msg=False,
+        timeLimit=settings.time_limit_s,
+        gapRel=settings.rel_gap,
+        threads=settings.threads,
+    )
     lp.solve(solver)
     if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return None

@@ -142,25 +142,51 @@ NODES: dict[str, tuple[float, float]] = {
 # All figures are schematic assumptions; the access roads of Trilandis and De Beitel are near
 # capacity so that the headroom criterion bites.
 ROADS = [
-    ("A76", "motorway", 100, 4200, 3100,
-     ["A76-west", "J-nuth", "A76-a", "J-kunderberg", "A76-b", "J-simpelveld", "J-bocholtz",
-      "A76-border"]),
+    (
+        "A76",
+        "motorway",
+        100,
+        4200,
+        3100,
+        ["A76-west", "J-nuth", "A76-a", "J-kunderberg", "A76-b", "J-simpelveld", "J-bocholtz", "A76-border"],
+    ),
     ("A79", "motorway", 100, 3600, 2400, ["J-kunderberg", "J-heerlen-a79"]),
-    ("Buitenring Parkstad (N300)", "main", 80, 3600, 2300,
-     ["J-nuth", "N300-a", "J-hoensbroek", "N300-b", "J-brunssum", "N300-c", "J-heerlerheide",
-      "J-heerlerheide-oost", "N300-d", "J-landgraaf", "N300-e", "J-kerkrade-west", "N300-f",
-      "J-bocholtz"]),
-    ("N281", "main", 70, 1800, 1450,
-     ["J-nuth", "N281-a", "N281-b", "N281-c", "N281-d", "N281-e", "N281-f", "N281-g",
-      "J-kerkrade-west"]),
+    (
+        "Buitenring Parkstad (N300)",
+        "main",
+        80,
+        3600,
+        2300,
+        [
+            "J-nuth",
+            "N300-a",
+            "J-hoensbroek",
+            "N300-b",
+            "J-brunssum",
+            "N300-c",
+            "J-heerlerheide",
+            "J-heerlerheide-oost",
+            "N300-d",
+            "J-landgraaf",
+            "N300-e",
+            "J-kerkrade-west",
+            "N300-f",
+            "J-bocholtz",
+        ],
+    ),
+    (
+        "N281",
+        "main",
+        70,
+        1800,
+        1450,
+        ["J-nuth", "N281-a", "N281-b", "N281-c", "N281-d", "N281-e", "N281-f", "N281-g", "J-kerkrade-west"],
+    ),
     ("Valkenburgerweg", "main", 50, 1600, 1250, ["J-heerlen-a79", "centrum"]),
     ("Beersdalweg", "main", 50, 1600, 1100, ["centrum", "N281-c"]),
-    ("Kerkraderweg", "main", 50, 1500, 1200,
-     ["centrum", "kerkraderweg-a", "heerlerbaan", "J-kerkrade-west"]),
-    ("Heerlen-Zuid (Beitel)", "main", 50, 1500, 1150,
-     ["J-simpelveld", "zuid-a", "zuid-b", "zuid-c", "J-heerlen-a79"]),
-    ("Koumenweg", "main", 50, 1400, 900,
-     ["N281-f", "koumenweg-a", "koumenweg-b", "J-heerlerheide-oost"]),
+    ("Kerkraderweg", "main", 50, 1500, 1200, ["centrum", "kerkraderweg-a", "heerlerbaan", "J-kerkrade-west"]),
+    ("Heerlen-Zuid (Beitel)", "main", 50, 1500, 1150, ["J-simpelveld", "zuid-a", "zuid-b", "zuid-c", "J-heerlen-a79"]),
+    ("Koumenweg", "main", 50, 1400, 900, ["N281-f", "koumenweg-a", "koumenweg-b", "J-heerlerheide-oost"]),
     ("Brunssum-Zuid", "local", 30, 700, 300, ["J-brunssum", "brunssum-a", "brunssum-b"]),
 ]
 
@@ -298,16 +324,14 @@ def build_layers() -> dict[str, gpd.GeoDataFrame]:
     centres = {pid: (x, y) for pid, (_, x, y, _, _) in PARK_PLACES.items()}
     layers = {
         "parks": parks,
-        "natura2000": gpd.GeoDataFrame(
-            [{"name": n, "geometry": g} for n, g in NATURA2000], crs=CRS
-        ),
-        "nnn": gpd.GeoDataFrame(
-            [{"name": n, "zone": z, "geometry": g} for n, z, g in NNN], crs=CRS
-        ),
+        "natura2000": gpd.GeoDataFrame([{"name": n, "geometry": g} for n, g in NATURA2000], crs=CRS),
+        "nnn": gpd.GeoDataFrame([{"name": n, "zone": z, "geometry": g} for n, z, g in NNN], crs=CRS),
         "roads": roads_layer(centres),
         "junctions": gpd.GeoDataFrame(
-            [{"junction_id": node, "name": name, "road": road, "geometry": Point(NODES[node])}
-             for node, (name, road) in JUNCTIONS.items()],
+            [
+                {"junction_id": node, "name": name, "road": road, "geometry": Point(NODES[node])}
+                for node, (name, road) in JUNCTIONS.items()
+            ],
             crs=CRS,
         ),  # fmt: skip
         "residential": residential_layer(),

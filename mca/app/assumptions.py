@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 from pydantic import BaseModel
 
+import criteria
 from demand.forecast import Forecast
 from mca.app.scenario import Scenario
 from mca.inputs.layers import schematic_layers
 from mca.scoring.ranking import weight_set_name
 from mca.scoring.weights import resolve_weights
-import criteria
 
 
 def assumptions_table(
@@ -64,5 +64,3 @@ def _described_fields(stage: str, model: BaseModel) -> list[dict[str, str]]:
         basis = description if "assumption" not in description.lower() else f"assumption: {description}"
         rows.append({"item": f"{stage}: {name}", "value": str(getattr(model, name)), "basis": basis})
     return rows
-
-

@@ -12,7 +12,6 @@ import typer
 
 from mca.app import pipeline, views
 from mca.app.console import (
-    frame_to_table,
     FormatOpt,
     ScenarioArg,
     SitesFormat,
@@ -20,15 +19,16 @@ from mca.app.console import (
     emit_frame,
     emit_json,
     err,
+    frame_to_table,
     handle_errors,
     out,
 )
-from mca.core.errors import UserError
-from mca.core.csvio import csv_text
-from mca.core.jsonable import dumps, records
 from mca.app.output import output_targets, staged_file, staged_outputs
 from mca.app.results import RunResult
 from mca.app.scenario import LoadedScenario, load_scenario
+from mca.core.csvio import csv_text
+from mca.core.errors import UserError
+from mca.core.jsonable import dumps, records
 
 
 @handle_errors
@@ -60,9 +60,9 @@ def check_data(
 ) -> None:
     """Report where the source tables disagree (Tabel 4 vs Kerncijfers, totals, jobs/ha)."""
     from demand.forecast import tabel_7_disagreements
-    from mca.inputs.demand_source import load_demand_source
     from mca.inputs.dataset import check_data as run_check
     from mca.inputs.dataset import format_disagreements, load_parks
+    from mca.inputs.demand_source import load_demand_source
 
     items = run_check(load_parks(parks))
     sys.stdout.write(format_disagreements(items) + "\n")
@@ -97,7 +97,9 @@ SITE_COLUMNS = ["site_id", "name", "kind", "park", "area_ha", "capacity_ha", "co
 def candidates(
     scenario: ScenarioArg = None,
     fmt: Annotated[SitesFormat, typer.Option("--format", "-f", help="Output format.")] = SitesFormat.table,
-    out_path: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of standard output.")] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of standard output.")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
 ) -> None:
     """List candidate sites with their criteria values, exclusion flags and reasons."""
@@ -141,9 +143,13 @@ def raise_user(message: str, **where: object) -> None:
 def rank(
     scenario: ScenarioArg = None,
     weights: Annotated[str | None, typer.Option("--weights", "-w", help="Named weight set of the scenario.")] = None,
-    method: Annotated[str | None, typer.Option("--method", "-m", help="wsm, topsis or electre; default from the scenario.")] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", "-m", help="wsm, topsis or electre; default from the scenario.")
+    ] = None,
     sector: Annotated[str | None, typer.Option(help="Rank for one sector (its weight set and exclusions).")] = None,
-    compare_weights: Annotated[str | None, typer.Option("--compare-weights", help="Compare named weight sets, e.g. A,B,C.")] = None,
+    compare_weights: Annotated[
+        str | None, typer.Option("--compare-weights", help="Compare named weight sets, e.g. A,B,C.")
+    ] = None,
     top: Annotated[int, typer.Option(help="Top-k for the overlap in --compare-weights.")] = 10,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
@@ -154,8 +160,13 @@ def rank(
     if compare_weights:
         names = [n.strip() for n in compare_weights.split(",") if n.strip()]
         result = compare_weight_sets(
-            scored.raw, scored.directions, scored.evaluation.exclusions, inputs.scenario.scoring,
-            names, method=method, top_k=top,
+            scored.raw,
+            scored.directions,
+            scored.evaluation.exclusions,
+            inputs.scenario.scoring,
+            names,
+            method=method,
+            top_k=top,
         )
         tables = {
             "ranks": result.ranks.reset_index(),
@@ -184,7 +195,15 @@ def rank(
     if fmt is TableFormat.csv:
         sys.stdout.write(csv_text(ranking))
         return
-    columns = ["rank", "site_id", "name", "kind", "score", *[c for c in ranking if c.startswith("contrib_")], "exclusion_reasons"]
+    columns = [
+        "rank",
+        "site_id",
+        "name",
+        "kind",
+        "score",
+        *[c for c in ranking if c.startswith("contrib_")],
+        "exclusion_reasons",
+    ]
     shown = ranking[columns].rename(columns=lambda c: c.removeprefix("contrib_"))
     out.print(frame_to_table(shown, title="Ranked sites (criterion columns: contribution to the score)"))
 
@@ -193,7 +212,9 @@ def rank(
 def robustness(
     scenario: ScenarioArg = None,
     samples: Annotated[int | None, typer.Option(help="Weight samples; default from the scenario.")] = None,
-    margin: Annotated[float | None, typer.Option(help="Sample within ± margin of the weight set; default: whole simplex.")] = None,
+    margin: Annotated[
+        float | None, typer.Option(help="Sample within ± margin of the weight set; default: whole simplex.")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
     fmt: FormatOpt = TableFormat.table,
 ) -> None:
@@ -205,7 +226,8 @@ def robustness(
     inputs, scored = _scored(scenario)
     settings = inputs.scenario.scoring.smaa
     result = pipeline.robustness(
-        inputs, scored,
+        inputs,
+        scored,
         samples if samples is not None else settings.samples,
         margin if margin is not None else settings.margin,
         seed if seed is not None else settings.seed,
@@ -260,8 +282,11 @@ def allocate(
             if len(frame):
                 out.print(frame_to_table(frame, title=title))
         gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
-        out.print(f"solver {result.solver}: {result.status}, objective {result.objective:.3f}, gap {gap}, "
-                  f"{result.seconds:.1f} s", highlight=False)
+        out.print(
+            f"solver {result.solver}: {result.status}, objective {result.objective:.3f}, gap {gap}, "
+            f"{result.seconds:.1f} s",
+            highlight=False,
+        )
         for note in result.notes:
             out.print(note, highlight=False)
 
@@ -270,7 +295,9 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; one su
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output folders.")]
 
 
-def _run_scenario(item: LoadedScenario, then: Callable[[RunResult, Callable[[str], None]], object] | None = None) -> RunResult:
+def _run_scenario(
+    item: LoadedScenario, then: Callable[[RunResult, Callable[[str], None]], object] | None = None
+) -> RunResult:
     """Run one scenario with a progress line on standard error, then ``then(result, progress)``."""
     with err.status(f"{item.scenario.name}: starting") as status:
 
@@ -328,7 +355,11 @@ def compare(
         results = [_run_scenario(item) for item in loaded]
         comparison = compare_runs(results, share=share)
         write_comparison(comparison, folder)
-    out.print(frame_to_table(comparison.no_regret.reset_index(), title=f"No-regret sites (chosen in ≥ {share:.0%} of scenarios)"))
+    out.print(
+        frame_to_table(
+            comparison.no_regret.reset_index(), title=f"No-regret sites (chosen in ≥ {share:.0%} of scenarios)"
+        )
+    )
     err.print(f"wrote {targets[0]}")
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from mca.app.results import RunResult  # noqa: E402
-from mca.core.csvio import write_csv  # noqa: E402
+from mca.app.results import RunResult
+from mca.core.csvio import write_csv
 
 
 @dataclass
@@ -36,15 +36,19 @@ def compare_runs(results: list[RunResult], share: float = 0.8) -> ScenarioCompar
     """Compare the runs of several scenarios on the same or overlapping candidate sets."""
     names = [r.scenario_name for r in results]
     ranks = pd.concat({r.scenario_name: r.ranking.set_index("site_id")["rank"] for r in results}, axis=1)
-    allocated = pd.concat(
-        {
-            r.scenario_name: r.allocation.groupby("site_id")["hectares"].sum()
-            if len(r.allocation)
-            else pd.Series(dtype=float)
-            for r in results
-        },
-        axis=1,
-    ).reindex(ranks.index).fillna(0.0)
+    allocated = (
+        pd.concat(
+            {
+                r.scenario_name: r.allocation.groupby("site_id")["hectares"].sum()
+                if len(r.allocation)
+                else pd.Series(dtype=float)
+                for r in results
+            },
+            axis=1,
+        )
+        .reindex(ranks.index)
+        .fillna(0.0)
+    )
     chosen = allocated > 1e-6
     info = pd.concat([r.sites.set_index("site_id")[["name", "kind", "park"]] for r in results])
     info = info[~info.index.duplicated()]

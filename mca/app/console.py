@@ -19,8 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mca.core.errors import UserError
 from mca.core.csvio import csv_text
+from mca.core.errors import UserError
 from mca.core.jsonable import dumps, records
 
 out = Console(soft_wrap=False, width=200)

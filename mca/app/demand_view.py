@@ -63,8 +63,13 @@ def forecast_table(fc: Forecast) -> list[Table]:
     )
     for column in ("methode (method)", "variant"):
         estimates.add_column(column)
-    hectare_columns = ("Parkstad t/m 2030", "Parkstad 2031–2040", "Heerlen t/m 2030", "Heerlen 2031–2040",
-                       "Heerlen t/m 2040")
+    hectare_columns = (
+        "Parkstad t/m 2030",
+        "Parkstad 2031–2040",
+        "Heerlen t/m 2030",
+        "Heerlen 2031–2040",
+        "Heerlen t/m 2040",
+    )
     for column in hectare_columns:
         estimates.add_column(column, justify="right")
     for e in fc.estimates:
@@ -72,8 +77,16 @@ def forecast_table(fc: Forecast) -> list[Table]:
         estimates.add_row(
             METHOD_LABELS[e.method],
             f"{e.variant}{marker}",
-            *(f"{v:.1f}" for v in (e.parkstad_2030_ha, e.parkstad_2031_2040_ha, e.heerlen_2030_ha,
-                                   e.heerlen_2031_2040_ha, e.heerlen_2040_ha)),
+            *(
+                f"{v:.1f}"
+                for v in (
+                    e.parkstad_2030_ha,
+                    e.parkstad_2031_2040_ha,
+                    e.heerlen_2030_ha,
+                    e.heerlen_2031_2040_ha,
+                    e.heerlen_2040_ha,
+                )
+            ),
         )
 
     pivot = fc.segments.pivot_table(
@@ -97,8 +110,11 @@ def forecast_table(fc: Forecast) -> list[Table]:
         checks.add_column(column, justify="right")
     for check in fc.cross_checks:
         checks.add_row(
-            check["name"], check["source"], f"{check['reference_ha']:.0f}",
-            f"{check['forecast_ha']:.1f}", f"{check['difference_ha']:+.1f}",
+            check["name"],
+            check["source"],
+            f"{check['reference_ha']:.0f}",
+            f"{check['forecast_ha']:.1f}",
+            f"{check['difference_ha']:+.1f}",
         )
     return [estimates, segments, checks]
 

@@ -25,8 +25,15 @@ from mca.app.scenario import LoadedScenario, Scenario
 from mca.core.vocabulary import MAX_ENV_CATEGORY
 from mca.inputs import InputData, InputRequest, read_inputs
 from mca.inputs.layers import schematic_layers
-from mca.scoring import SMAAResult, excluded_everywhere, rank_sites, smaa, suitability, unscorable_exclusions
-from mca.scoring import value_scores
+from mca.scoring import (
+    SMAAResult,
+    excluded_everywhere,
+    rank_sites,
+    smaa,
+    suitability,
+    unscorable_exclusions,
+    value_scores,
+)
 from mca.scoring.ranking import weight_set_name
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
@@ -99,9 +106,7 @@ def demand_forecast(inputs: Inputs) -> Forecast:
 
 def candidate_sites(inputs: Inputs) -> gpd.GeoDataFrame:
     """All candidate sites of the scenario."""
-    return build_candidates(
-        inputs.layers, inputs.parks, inputs.scenario.candidates, user_sites=inputs.data.user_sites
-    )
+    return build_candidates(inputs.layers, inputs.parks, inputs.scenario.candidates, user_sites=inputs.data.user_sites)
 
 
 def score_sites(inputs: Inputs, sites: gpd.GeoDataFrame, progress: Progress = _quiet) -> Scored:

@@ -19,15 +19,16 @@ from candidates.settings import CandidateSettings
 from criteria.settings import CriteriaSettings
 from demand.settings import DemandSettings
 from mca.core.errors import UserError
-from mca.inputs.scenario_files import KeyPath, read_scenario_chain
-from mca.inputs.layers import LayerSettings
 from mca.core.paths import SCENARIO_DIR
+from mca.core.sectors import DEFAULT_SECTORS, Sector
+from mca.inputs.layers import LayerSettings
+from mca.inputs.scenario_files import KeyPath, read_scenario_chain
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
-from mca.core.sectors import DEFAULT_SECTORS, Sector
 from solvers.settings import AllocationSettings
 
 DEFAULT_SCENARIO = SCENARIO_DIR / "heerlen_base.yaml"
+
 
 class OutputSettings(BaseModel):
     """What `mca run` writes besides the always-written tables."""
@@ -49,7 +50,8 @@ class Scenario(BaseModel):
         None, description="Park key figures CSV; default: the bundled data/heerlen/parks.csv."
     )
     demand_source: Path | None = Field(
-        None, description="Source figures of the demand forecast (YAML); default: the bundled data/heerlen/demand_source.yaml."
+        None,
+        description="Source figures of the demand forecast (YAML); default: the bundled data/heerlen/demand_source.yaml.",
     )
     sectors: list[Sector] = Field(default_factory=lambda: list(DEFAULT_SECTORS))
     demand: DemandSettings = Field(default_factory=DemandSettings)
@@ -96,7 +98,9 @@ def _format_location(loc: tuple[str | int, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _locate(origin: dict[KeyPath, tuple[Path, int]], loc: tuple[str | int, ...], fallback: Path) -> tuple[Path, int | None]:
+def _locate(
+    origin: dict[KeyPath, tuple[Path, int]], loc: tuple[str | int, ...], fallback: Path
+) -> tuple[Path, int | None]:
     """The file and line that set the deepest known prefix of ``loc``."""
     for end in range(len(loc), 0, -1):
         hit = origin.get(tuple(loc[:end]))
@@ -105,7 +109,9 @@ def _locate(origin: dict[KeyPath, tuple[Path, int]], loc: tuple[str | int, ...],
     return fallback, None
 
 
-def validation_error_to_user_error(exc: ValidationError, source: Path, origin: dict[KeyPath, tuple[Path, int]] | None = None) -> UserError:
+def validation_error_to_user_error(
+    exc: ValidationError, source: Path, origin: dict[KeyPath, tuple[Path, int]] | None = None
+) -> UserError:
     """Turn the first pydantic error into a one-line UserError with file, field and line."""
     error = exc.errors()[0]
     loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -12,6 +11,7 @@ from mca.app.results import ROUNDING_ITEM, RunResult
 from mca.core.jsonable import plain
 from mca.core.vocabulary import ALL_SECTORS
 from mca.scoring import excluded_sites
+
 
 def sites_with_criteria(scored: Scored) -> gpd.GeoDataFrame:
     """Candidates with every criterion value, the exclusion flag and every reason (also per sector).
@@ -74,9 +74,7 @@ def ranking_records(ranking: pd.DataFrame) -> list[dict]:
         record = {k: plain(v) for k, v in row.items() if not k.startswith(("contrib_", "vs_"))}
         if contrib:
             record["contributions"] = {c.removeprefix("contrib_"): plain(row[c]) for c in contrib}
-        record["value_scores"] = {
-            c.removeprefix("vs_"): plain(row[c]) for c in ranking.columns if c.startswith("vs_")
-        }
+        record["value_scores"] = {c.removeprefix("vs_"): plain(row[c]) for c in ranking.columns if c.startswith("vs_")}
         rows.append(record)
     return rows
 

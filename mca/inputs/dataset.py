@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from mca.core.errors import DataError
-from mca.core.vocabulary import PROFILES
 from mca.core.paths import HEERLEN_DIR
+from mca.core.vocabulary import PROFILES
 
 PARKS_CSV = HEERLEN_DIR / "parks.csv"
 
@@ -239,19 +239,31 @@ def _park_disagreements(park_id: str, row: pd.Series, tolerance: float) -> list[
         )
 
     if _exceeds(row["net_ha"], row["gross_ha"], 2):
-        report("net_ha", {"Kerncijfers net": row["net_ha"], "Kerncijfers gross": row["gross_ha"]}, "net area exceeds gross area")
+        report(
+            "net_ha",
+            {"Kerncijfers net": row["net_ha"], "Kerncijfers gross": row["gross_ha"]},
+            "net area exceeds gross area",
+        )
 
     for table, column in _CHOICE_COLUMN.items():
         label = _TABLE_LABEL[table]
         issued = row[column]
         if _exceeds(issued, row["net_ha"], 2):
-            report(column, {f"{label} net issued": issued, "Kerncijfers net": row["net_ha"]}, f"{label} net issued area exceeds the net area")
+            report(
+                column,
+                {f"{label} net issued": issued, "Kerncijfers net": row["net_ha"]},
+                f"{label} net issued area exceeds the net area",
+            )
             continue
         unissued = row["net_ha"] - issued
         if _exceeds(row["available_ha"], unissued, 3):
             report(
                 "available_ha",
-                {"Tabel 6 available": row["available_ha"], "Kerncijfers net": row["net_ha"], f"{label} net issued": issued},
+                {
+                    "Tabel 6 available": row["available_ha"],
+                    "Kerncijfers net": row["net_ha"],
+                    f"{label} net issued": issued,
+                },
                 f"available land exceeds net − {label} net issued ({unissued:.1f} ha)",
             )
 

@@ -95,8 +95,7 @@ def read_layer(
         raise DataError(f"layer '{layer_name}' is empty", source=where)
     if gdf.crs is None:
         raise DataError(
-            f"layer '{layer_name}' has no coordinate reference system; "
-            f"assign one (e.g. {TARGET_CRS}) in your GIS",
+            f"layer '{layer_name}' has no coordinate reference system; assign one (e.g. {TARGET_CRS}) in your GIS",
             source=where,
         )
     for column in required_columns:
@@ -109,8 +108,7 @@ def read_layer(
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         raise DataError(
-            f"layer '{layer_name}': feature {_feature_label(gdf, missing.idxmax())} "
-            "has no geometry",
+            f"layer '{layer_name}': feature {_feature_label(gdf, missing.idxmax())} has no geometry",
             source=where,
         )
     gdf = repair_geometries(gdf, layer_name, where)
@@ -154,9 +152,7 @@ def repair_geometries(gdf: gpd.GeoDataFrame, layer_name: str, where: str) -> gpd
         label = _feature_label(gdf, index)
         reason = shapely.is_valid_reason(original)
         repaired = _keep_family(shapely.make_valid(original, method="linework"), family)
-        alternative = _keep_family(
-            shapely.make_valid(original, method="structure", keep_collapsed=False), family
-        )
+        alternative = _keep_family(shapely.make_valid(original, method="structure", keep_collapsed=False), family)
         area = repaired.area if repaired is not None else 0.0
         alt_area = alternative.area if alternative is not None else 0.0
         change = abs(area - alt_area) / max(area, alt_area) if max(area, alt_area) > 0 else 0.0
@@ -167,8 +163,7 @@ def repair_geometries(gdf: gpd.GeoDataFrame, layer_name: str, where: str) -> gpd
                 source=where,
             )
         warnings.warn(
-            f"{where}: layer '{layer_name}': repaired invalid geometry of feature {label} "
-            f"({reason})",
+            f"{where}: layer '{layer_name}': repaired invalid geometry of feature {label} ({reason})",
             stacklevel=3,
         )
         gdf.loc[index, gdf.geometry.name] = repaired
@@ -182,9 +177,7 @@ def _keep_family(geom: shapely.Geometry, family: str | None) -> shapely.Geometry
         return None
     if len(parts) == 1:
         return parts[0]
-    return shapely.union_all(parts) if family == "polygonal" else shapely.line_merge(
-        shapely.union_all(parts)
-    )
+    return shapely.union_all(parts) if family == "polygonal" else shapely.line_merge(shapely.union_all(parts))
 
 
 def _feature_label(gdf: gpd.GeoDataFrame, index: object) -> str:
@@ -213,8 +206,7 @@ def _choose_layer(path: Path, layer_name: str, layer: str | None, where: str) ->
     if len(available) == 1:
         return available[0]
     raise DataError(
-        f"file has several layers ({', '.join(available)}); name the one to use for "
-        f"'{layer_name}' with 'layer:'",
+        f"file has several layers ({', '.join(available)}); name the one to use for '{layer_name}' with 'layer:'",
         source=where,
     )
 
@@ -241,13 +233,10 @@ class LayerSource(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    path: Path = Field(
-        description="GeoPackage, GeoJSON or Shapefile; relative to the scenario file"
-    )
+    path: Path = Field(description="GeoPackage, GeoJSON or Shapefile; relative to the scenario file")
     layer: str | None = Field(
         default=None,
-        description="Layer inside the file; default: the layer named like the logical layer, "
-        "or the file's only layer",
+        description="Layer inside the file; default: the layer named like the logical layer, or the file's only layer",
     )
 
 
@@ -282,9 +271,7 @@ class LayerSettings(BaseModel):
         return LayerSource(path=path, layer=source.layer)
 
 
-def load_layers(
-    settings: LayerSettings | None = None, base_dir: Path | None = None
-) -> dict[str, gpd.GeoDataFrame]:
+def load_layers(settings: LayerSettings | None = None, base_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
     """Read and validate every layer of :data:`LAYER_SCHEMA`, in EPSG:28992.
 
     Relative paths resolve against ``base_dir`` (the folder of the scenario file).

@@ -25,9 +25,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}'", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
         seen.add(key)
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
@@ -86,7 +84,9 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def read_scenario_chain(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict, dict[KeyPath, tuple[Path, int]], list[Path]]:
+def read_scenario_chain(
+    path: Path, chain: tuple[Path, ...] = ()
+) -> tuple[dict, dict[KeyPath, tuple[Path, int]], list[Path]]:
     """Read a scenario and its ``extends`` chain; return data, key → (file, line), files."""
     path = path.resolve()
     if path in chain:

@@ -70,17 +70,14 @@ def check_weights(scores: pd.DataFrame, weights: Mapping[str, float]) -> np.ndar
     missing = [c for c in scores.columns if c not in weights]
     if unknown or missing:
         raise UserError(
-            f"weights and scores disagree: weights without scores {unknown}, scores without "
-            f"weights {missing}",
+            f"weights and scores disagree: weights without scores {unknown}, scores without weights {missing}",
             source="scoring",
             field="weights",
         )
     return np.array([weights[c] for c in scores.columns], dtype=float)
 
 
-def aggregate(
-    scores: pd.DataFrame, weights: Mapping[str, float], method: Method = "wsm"
-) -> pd.DataFrame:
+def aggregate(scores: pd.DataFrame, weights: Mapping[str, float], method: Method = "wsm") -> pd.DataFrame:
     """``site_id, score, rank, shared_rank`` for value scores (index site_id, one column each)."""
     if method not in METHODS:
         raise UserError(f"unknown method '{method}'; use one of {METHODS}", field="method")

@@ -63,18 +63,19 @@ def compare_weight_sets(
             tau, p_value = float(result.statistic), float(result.pvalue)
         else:
             tau, p_value = np.nan, np.nan
-        kendall_rows.append({"a": a, "b": b, "tau": tau, "p_value": p_value,
-                             "n_sites": len(ranked)})
+        kendall_rows.append({"a": a, "b": b, "tau": tau, "p_value": p_value, "n_sites": len(ranked)})
         k = min(top_k, len(ranked))
         top_a = set(ranked.index[ranked[a] <= k])
         top_b = set(ranked.index[ranked[b] <= k])
         overlap = len(top_a & top_b)
-        top_rows.append({"a": a, "b": b, "k": k, "overlap": overlap,
-                         "share": overlap / k if k else np.nan})
+        top_rows.append({"a": a, "b": b, "k": k, "overlap": overlap, "share": overlap / k if k else np.nan})
 
     movers = pd.DataFrame({"min_rank": ranked.min(axis=1), "max_rank": ranked.max(axis=1)})
     movers["spread"] = movers["max_rank"] - movers["min_rank"]
-    movers = movers.astype(int).reset_index().sort_values(
-        ["spread", "min_rank", "site_id"], ascending=[False, True, True], kind="mergesort"
-    ).set_index("site_id")
+    movers = (
+        movers.astype(int)
+        .reset_index()
+        .sort_values(["spread", "min_rank", "site_id"], ascending=[False, True, True], kind="mergesort")
+        .set_index("site_id")
+    )
     return ComparisonResult(ranks, pd.DataFrame(kendall_rows), pd.DataFrame(top_rows), movers)

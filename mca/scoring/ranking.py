@@ -14,18 +14,15 @@ import numpy as np
 import pandas as pd
 
 from mca.core.errors import DataError, UserError
+from mca.core.sectors import Sector
+from mca.core.vocabulary import ALL_SECTORS, EXCLUSION_COLUMNS
 from mca.scoring.aggregation import METHODS, Method, aggregate
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.valuefunctions import MinMaxValueFunction, apply_value_function
 from mca.scoring.weights import WeightsResult, resolve_weights
-from mca.core.sectors import Sector
-from mca.core.vocabulary import ALL_SECTORS, EXCLUSION_COLUMNS
 
 
-
-def excluded_sites(
-    exclusions: pd.DataFrame, site_ids: Iterable[str], sector: str | None = None
-) -> pd.DataFrame:
+def excluded_sites(exclusions: pd.DataFrame, site_ids: Iterable[str], sector: str | None = None) -> pd.DataFrame:
     """Per site: ``excluded`` (bool) and ``exclusion_reasons`` ("criterion: reason; …").
 
     Applies the ``"*"`` exclusions and, when ``sector`` is given, that sector's.
@@ -37,16 +34,16 @@ def excluded_sites(
     rows = exclusions.astype({"site_id": str, "sector": str})
     unknown = sorted(set(rows["site_id"]) - set(index))
     if unknown:
-        raise DataError(
-            f"exclusions name unknown sites {unknown[:5]}", source="exclusions", field="site_id"
-        )
+        raise DataError(f"exclusions name unknown sites {unknown[:5]}", source="exclusions", field="site_id")
     applies = rows["sector"].eq(ALL_SECTORS)
     if sector is not None:
         applies |= rows["sector"].eq(sector)
     rows = rows[applies]
-    text = (rows["criterion"].astype(str) + ": " + rows["reason"].astype(str)).groupby(
-        rows["site_id"], sort=False
-    ).agg(lambda reasons: "; ".join(dict.fromkeys(reasons)))
+    text = (
+        (rows["criterion"].astype(str) + ": " + rows["reason"].astype(str))
+        .groupby(rows["site_id"], sort=False)
+        .agg(lambda reasons: "; ".join(dict.fromkeys(reasons)))
+    )
     result = pd.DataFrame(index=index)
     result["excluded"] = index.isin(rows["site_id"])
     result["exclusion_reasons"] = text.reindex(index).fillna("")
@@ -68,8 +65,9 @@ def unscorable_exclusions(raw: pd.DataFrame) -> pd.DataFrame:
             "site_id": missing.index.get_level_values(0),
             "criterion": names,
             "sector": ALL_SECTORS,
-            "reason": [f"no value for {name} (e.g. no road route to a junction, or no features in its layer)"
-                       for name in names],
+            "reason": [
+                f"no value for {name} (e.g. no road route to a junction, or no features in its layer)" for name in names
+            ],
         },
         columns=list(EXCLUSION_COLUMNS),
     )
@@ -84,8 +82,7 @@ def _check_raw(raw: pd.DataFrame, directions: Mapping[str, str], settings: Scori
     for criterion in raw.columns:
         if directions.get(criterion) not in ("max", "min"):
             raise DataError(
-                f"direction of criterion '{criterion}' is {directions.get(criterion)!r}; "
-                "expected 'max' or 'min'",
+                f"direction of criterion '{criterion}' is {directions.get(criterion)!r}; expected 'max' or 'min'",
                 source="criteria",
                 field=str(criterion),
             )
@@ -97,8 +94,7 @@ def _check_raw(raw: pd.DataFrame, directions: Mapping[str, str], settings: Scori
             field=unknown[0],
         )
     if raw.index.has_duplicates:
-        raise DataError("duplicate site ids in the criteria matrix", source="criteria",
-                        field="site_id")
+        raise DataError("duplicate site ids in the criteria matrix", source="criteria", field="site_id")
 
 
 def value_scores(
@@ -188,14 +184,18 @@ def rank_sites(
             contribution = resolved.weights[criterion] * scores[criterion]
             result[f"contrib_{criterion}"] = contribution.where(~result["excluded"])
     result = result.reset_index()
-    result = result.sort_values(
-        ["excluded", "rank", "site_id"], na_position="last", kind="mergesort"
-    ).reset_index(drop=True)
+    result = result.sort_values(["excluded", "rank", "site_id"], na_position="last", kind="mergesort").reset_index(
+        drop=True
+    )
     front = ["site_id", "rank", "score", "shared_rank", "excluded", "exclusion_reasons"]
     result = result[front + [c for c in result.columns if c not in front]]
     result.attrs.update(
-        weight_set=name, method=method, sector=sector, weights=resolved.weights,
-        consistency_ratio=resolved.consistency_ratio, warnings=list(resolved.warnings),
+        weight_set=name,
+        method=method,
+        sector=sector,
+        weights=resolved.weights,
+        consistency_ratio=resolved.consistency_ratio,
+        warnings=list(resolved.warnings),
     )
     return result
 

@@ -23,41 +23,62 @@ def default_weight_sets() -> dict[str, WeightSet]:
         "balanced": DirectWeights(
             description=_ILLUSTRATION + "all six criteria count equally.",
             weights=dict.fromkeys(
-                ["adjacency", "road_access", "access_pressure", "env_space", "size_shape",
-                 "public_transport"],
+                ["adjacency", "road_access", "access_pressure", "env_space", "size_shape", "public_transport"],
                 1.0,
             ),
         ),
         "economy_first": ROCWeights(
             description=_ILLUSTRATION + "what firms look for first: motorway access, a usable "
             "plot, reuse of an existing park's infrastructure (rank-order centroid weights).",
-            order=["road_access", "size_shape", "adjacency", "env_space", "access_pressure",
-                   "public_transport"],
+            order=["road_access", "size_shape", "adjacency", "env_space", "access_pressure", "public_transport"],
         ),
         "nature_first": SwingWeights(
             description=_ILLUSTRATION + "least new land and nuisance: adjoin existing parks "
             "(001 §3.2, principle 1), keep distance to dwellings, spare loaded roads, reachable "
             "without a car (swing points).",
-            points={"adjacency": 100, "env_space": 80, "access_pressure": 70,
-                    "public_transport": 60, "size_shape": 20, "road_access": 20},
+            points={
+                "adjacency": 100,
+                "env_space": 80,
+                "access_pressure": 70,
+                "public_transport": 60,
+                "size_shape": 20,
+                "road_access": 20,
+            },
         ),
         "accessibility_first": DirectWeights(
             description=_ILLUSTRATION + "reachability by road and public transport, without "
             "overloading the access roads.",
-            weights={"road_access": 3, "public_transport": 3, "access_pressure": 2,
-                     "adjacency": 1, "env_space": 1, "size_shape": 1},
+            weights={
+                "road_access": 3,
+                "public_transport": 3,
+                "access_pressure": 2,
+                "adjacency": 1,
+                "env_space": 1,
+                "size_shape": 1,
+            },
         ),
         "logistics": DirectWeights(
-            description=_ILLUSTRATION + "default for wholesale & logistics: road access "
-            "counts most.",
-            weights={"road_access": 3, "adjacency": 2, "access_pressure": 2, "size_shape": 2,
-                     "env_space": 1, "public_transport": 1},
+            description=_ILLUSTRATION + "default for wholesale & logistics: road access counts most.",
+            weights={
+                "road_access": 3,
+                "adjacency": 2,
+                "access_pressure": 2,
+                "size_shape": 2,
+                "env_space": 1,
+                "public_transport": 1,
+            },
         ),
         "production": DirectWeights(
             description=_ILLUSTRATION + "default for production/industry: environmental space "
             "(distance to dwellings) counts most.",
-            weights={"env_space": 3, "adjacency": 2, "road_access": 2, "size_shape": 2,
-                     "access_pressure": 1, "public_transport": 1},
+            weights={
+                "env_space": 3,
+                "adjacency": 2,
+                "road_access": 2,
+                "size_shape": 2,
+                "access_pressure": 1,
+                "public_transport": 1,
+            },
         ),
     }
 
@@ -68,19 +89,20 @@ class SMAASettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     samples: int = Field(
-        default=10_000, ge=100, le=1_000_000,
-        description="Number of weight vectors sampled (assumption: 10,000 gives acceptabilities "
-        "to about ±0.01).",
+        default=10_000,
+        ge=100,
+        le=1_000_000,
+        description="Number of weight vectors sampled (assumption: 10,000 gives acceptabilities to about ±0.01).",
     )
     margin: float | None = Field(
-        default=None, ge=0, le=1,
+        default=None,
+        ge=0,
+        le=1,
         description="Sample weights within ± this margin around the chosen weight set; None = "
         "uniformly over all weight vectors (no preference information). Assumption.",
     )
     seed: int = Field(default=0, description="Random seed, for reproducible results.")
-    report_ranks: int = Field(
-        default=10, ge=1, description="Rank columns shown in reports (assumption)."
-    )
+    report_ranks: int = Field(default=10, ge=1, description="Rank columns shown in reports (assumption).")
 
 
 class ScoringSettings(BaseModel):
@@ -97,9 +119,7 @@ class ScoringSettings(BaseModel):
         default_factory=default_weight_sets,
         description="Named weight sets; the defaults are illustrations (assumption, not policy).",
     )
-    default_weight_set: str = Field(
-        default="balanced", description="Weight set used when none is named (assumption)."
-    )
+    default_weight_set: str = Field(default="balanced", description="Weight set used when none is named (assumption).")
     sector_weight_sets: dict[str, str] = Field(
         default_factory=lambda: {"wholesale_logistics": "logistics", "production": "production"},
         description="Sector id → weight set for that sector's suitability; other sectors use "
@@ -107,8 +127,7 @@ class ScoringSettings(BaseModel):
     )
     method: Literal["wsm", "topsis", "electre2"] = Field(
         default="wsm",
-        description="Aggregation: weighted sum (transparent contributions; assumption), TOPSIS "
-        "or ELECTRE II.",
+        description="Aggregation: weighted sum (transparent contributions; assumption), TOPSIS or ELECTRE II.",
     )
     smaa: SMAASettings = Field(default_factory=SMAASettings)
 
@@ -117,8 +136,7 @@ class ScoringSettings(BaseModel):
         names = set(self.weight_sets)
         if self.default_weight_set not in names:
             raise ValueError(
-                f"default_weight_set '{self.default_weight_set}' is not among the weight sets "
-                f"{sorted(names)}"
+                f"default_weight_set '{self.default_weight_set}' is not among the weight sets {sorted(names)}"
             )
         unknown = {s: n for s, n in self.sector_weight_sets.items() if n not in names}
         if unknown:

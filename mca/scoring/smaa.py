@@ -86,7 +86,8 @@ def sample_weights(
         if count >= samples:
             return np.concatenate(accepted)[:samples]
     raise UserError(
-        "could not sample weights within the margin; increase it", source="scoring.smaa",
+        "could not sample weights within the margin; increase it",
+        source="scoring.smaa",
         field="margin",
     )
 
@@ -121,9 +122,7 @@ def smaa(
     """
     missing = [c for c in criteria if c not in scores.columns]
     if missing:
-        raise UserError(
-            f"no value scores for criteria {missing}", source="scores", field=missing[0]
-        )
+        raise UserError(f"no value scores for criteria {missing}", source="scores", field=missing[0])
     if samples < 1:
         raise UserError("samples must be at least 1", source="scoring.smaa", field="samples")
     table = scores[criteria].set_axis(scores.index.astype(str).rename("site_id"))
@@ -141,8 +140,9 @@ def smaa(
             )
         base = np.array([base_weights[c] for c in criteria], dtype=float)
         if (base < 0).any() or base.sum() <= 0:
-            raise UserError("base weights must be non-negative and not all zero",
-                            source="scoring.smaa", field="base_weights")
+            raise UserError(
+                "base weights must be non-negative and not all zero", source="scoring.smaa", field="base_weights"
+            )
         base = base / base.sum()
     if margin is not None and not 0 <= margin <= 1:
         raise UserError("margin must lie in [0, 1]", source="scoring.smaa", field="margin")
@@ -154,7 +154,7 @@ def smaa(
     positions = np.arange(n_sites)
     chunk = max(1, CHUNK_CELLS // n_sites)
     for start in range(0, samples, chunk):
-        w = weights[start:start + chunk]
+        w = weights[start : start + chunk]
         order = np.argsort(_rank_keys(w @ values.T, positions), axis=1)  # site at each rank
         counts += np.bincount((order * n_sites + positions).ravel(), minlength=n_sites * n_sites)
         first = order[:, 0]
@@ -163,24 +163,21 @@ def smaa(
             first_weight_sum[:, j] += np.bincount(first, weights=w[:, j], minlength=n_sites)
 
     ranks = pd.RangeIndex(1, n_sites + 1, name="rank")
-    acceptability = pd.DataFrame(
-        counts.reshape(n_sites, n_sites) / samples, index=table.index, columns=ranks
-    )
+    acceptability = pd.DataFrame(counts.reshape(n_sites, n_sites) / samples, index=table.index, columns=ranks)
     with np.errstate(invalid="ignore", divide="ignore"):
         central = first_weight_sum / first_count[:, None]
     central[first_count == 0] = np.nan
     if margin is None:
-        scheme = (f"uniform over the weight simplex (Dirichlet(1,…,1)), {samples} samples, "
-                  f"seed {seed}")
+        scheme = f"uniform over the weight simplex (Dirichlet(1,…,1)), {samples} samples, seed {seed}"
     else:
-        scheme = (f"uniform over the simplex within ±{margin:g} of the base weights, "
-                  f"{samples} samples, seed {seed}")
+        scheme = f"uniform over the simplex within ±{margin:g} of the base weights, {samples} samples, seed {seed}"
     return SMAAResult(
         acceptability_full=acceptability,
         acceptability=acceptability.iloc[:, :report_ranks],
         central_weights=pd.DataFrame(central, index=table.index, columns=criteria),
-        expected_rank=pd.Series(acceptability.to_numpy() @ np.arange(1, n_sites + 1),
-                                index=table.index, name="expected_rank"),
+        expected_rank=pd.Series(
+            acceptability.to_numpy() @ np.arange(1, n_sites + 1), index=table.index, name="expected_rank"
+        ),
         samples=samples,
         scheme=scheme,
     )

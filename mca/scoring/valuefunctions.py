@@ -92,7 +92,9 @@ class CategoricalValueFunction(BaseModel):
         min_length=1, description="Category value → score in 0..1."
     )
     default: float | None = Field(
-        default=None, ge=0, le=1,
+        default=None,
+        ge=0,
+        le=1,
         description="Score of categories not in the mapping; None = error.",
     )
 

@@ -21,7 +21,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from mca.core.errors import UserError
 
 SAATY_RANDOM_INDEX: dict[int, float] = {
-    1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49,
+    1: 0.0,
+    2: 0.0,
+    3: 0.58,
+    4: 0.90,
+    5: 1.12,
+    6: 1.24,
+    7: 1.32,
+    8: 1.41,
+    9: 1.45,
+    10: 1.49,
 }
 """Random consistency index RI by matrix order n (Saaty 1980, *The Analytic Hierarchy Process*;
 the same table is in Saaty 1990, EJOR 48:9–26)."""
@@ -59,9 +68,7 @@ class AHPWeights(BaseModel):
 
     method: Literal["ahp"] = "ahp"
     description: str = _DESCRIPTION
-    judgments: dict[str, dict[str, Annotated[float, Field(ge=1 / 9 - 1e-9, le=9)]]] = Field(
-        min_length=1
-    )
+    judgments: dict[str, dict[str, Annotated[float, Field(ge=1 / 9 - 1e-9, le=9)]]] = Field(min_length=1)
 
     def criteria(self) -> list[str]:
         """The criteria named in the judgments, in order of first mention."""
@@ -84,10 +91,7 @@ class AHPWeights(BaseModel):
         twice = sorted("/".join(sorted(p)) for p, n in given.items() if n > 1)
         if twice:
             raise ValueError(f"pairs judged twice (give each pair once): {twice}")
-        missing = [
-            f"{a}/{b}" for i, a in enumerate(names) for b in names[i + 1:]
-            if frozenset((a, b)) not in given
-        ]
+        missing = [f"{a}/{b}" for i, a in enumerate(names) for b in names[i + 1 :] if frozenset((a, b)) not in given]
         if missing:
             raise ValueError(f"pairwise matrix incomplete, missing pairs: {missing}")
         if len(names) > max(SAATY_RANDOM_INDEX):
@@ -138,9 +142,7 @@ class SwingWeights(BaseModel):
         return self
 
 
-WeightSet = Annotated[
-    DirectWeights | AHPWeights | ROCWeights | SwingWeights, Field(discriminator="method")
-]
+WeightSet = Annotated[DirectWeights | AHPWeights | ROCWeights | SwingWeights, Field(discriminator="method")]
 
 
 @dataclass(frozen=True)

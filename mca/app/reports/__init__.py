@@ -16,8 +16,7 @@ from mca.app.results import RunResult
 __all__ = ["build_manifest", "write_all"]
 
 
-def write_all(result: RunResult, out_dir: Path, *,
-              progress: Callable[[str], None] | None = None) -> list[Path]:
+def write_all(result: RunResult, out_dir: Path, *, progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write every output of ``result`` into ``out_dir`` and return the files in writing order.
 
     Order: the four CSVs, ``<scenario>.xlsx``, ``<scenario>.gpkg``, the maps and charts,

@@ -30,12 +30,11 @@ def summary_items(result: RunResult, *, details: bool = True) -> list[tuple[str,
         ("scenario", result.scenario_name),
         ("description", str(result.scenario.get("description", ""))),
         ("schematic data", "yes — demonstration only" if result.schematic else "no"),
-        ("candidate sites", int(len(ranking))),
+        ("candidate sites", len(ranking)),
         ("excluded sites", int(ranking["excluded"].astype(bool).sum())),
         ("demand (ha)", float(result.segments["hectares"].sum())),
         ("allocated (ha)", float(result.allocation["hectares"].sum())),
-        ("shortfall (ha)", float(result.shortfall["hectares"].sum())
-         if "hectares" in result.shortfall else 0.0),
+        ("shortfall (ha)", float(result.shortfall["hectares"].sum()) if "hectares" in result.shortfall else 0.0),
         ("solver status", result.solver.get("status", "")),
     ]
     if not details:
@@ -74,8 +73,7 @@ def _format_sheet(sheet: Worksheet, frame: pd.DataFrame, periods: list[str]) -> 
     for index, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(index)
         texts = [str(column), *(str(v) for v in frame[column].tolist())]
-        sheet.column_dimensions[letter].width = min(max(len(t) for t in texts) + 2,
-                                                    _MAX_COLUMN_WIDTH)
+        sheet.column_dimensions[letter].width = min(max(len(t) for t in texts) + 2, _MAX_COLUMN_WIDTH)
         fmt = number_format(str(column), periods)
         if fmt:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
@@ -99,7 +97,8 @@ def workbook_sheets(result: RunResult) -> dict[str, pd.DataFrame]:
 
 def write_excel(result: RunResult, path: Path) -> Path:
     """Write the workbook ``path`` (sheets: summary, ranking, allocation, demand, shortfall,
-    exclusions, assumptions)."""
+    exclusions, assumptions).
+    """
     periods = tables.periods_of(result)
     sheets = workbook_sheets(result)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:

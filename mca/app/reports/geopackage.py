@@ -7,13 +7,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from mca.core.errors import DataError
 from mca.app.reports import tables
 from mca.app.results import RunResult
+from mca.core.errors import DataError
 
 RD_NEW = "EPSG:28992"
-CONTEXT_LAYERS: tuple[str, ...] = ("natura2000", "nnn", "roads", "junctions", "stations",
-                                   "residential")
+CONTEXT_LAYERS: tuple[str, ...] = ("natura2000", "nnn", "roads", "junctions", "stations", "residential")
 
 
 def gpkg_safe(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
@@ -43,23 +42,22 @@ def allocation_layer(result: RunResult) -> gpd.GeoDataFrame:
     rows = tables.allocation_table(result)
     text = pd.Series(
         {
-            site_id: "; ".join(
-                f"{r.sector}/{r.size_class} {r.period}: {r.hectares:.2f} ha"
-                for r in group.itertuples()
-            )
+            site_id: "; ".join(f"{r.sector}/{r.size_class} {r.period}: {r.hectares:.2f} ha" for r in group.itertuples())
             for site_id, group in rows.groupby("site_id", sort=True)
         },
-        name="segments", dtype=object,
+        name="segments",
+        dtype=object,
     )
     main_sector = pd.Series(name="main_sector", dtype=object)
     if not per_sector.empty:
         main_sector = per_sector.idxmax(axis=1).rename("main_sector")
-    attributes = (by_site.set_index("site_id")
-                  .join(per_sector.add_prefix("ha_")).join(main_sector).join(text)
-                  .reset_index())
+    attributes = (
+        by_site.set_index("site_id").join(per_sector.add_prefix("ha_")).join(main_sector).join(text).reset_index()
+    )
     geometry = result.sites[["site_id", "geometry"]].drop_duplicates("site_id")
-    layer = gpd.GeoDataFrame(geometry.merge(attributes, on="site_id", how="inner"),
-                             geometry="geometry", crs=result.sites.crs)
+    layer = gpd.GeoDataFrame(
+        geometry.merge(attributes, on="site_id", how="inner"), geometry="geometry", crs=result.sites.crs
+    )
     layer = layer[[c for c in layer.columns if c != "geometry"] + ["geometry"]]
     layer = layer.sort_values("site_id", kind="mergesort", key=lambda s: s.astype(str))
     return gpkg_safe(layer.reset_index(drop=True), "allocation")

@@ -63,19 +63,22 @@ def column_formatter(column: str, periods: list[str]) -> Formatter:
     return _text
 
 
-def table_view(frame: pd.DataFrame, periods: list[str], headers: Mapping[str, str] | None = None,
-               formatters: Mapping[str, Formatter] | None = None) -> dict[str, Any]:
+def table_view(
+    frame: pd.DataFrame,
+    periods: list[str],
+    headers: Mapping[str, str] | None = None,
+    formatters: Mapping[str, Formatter] | None = None,
+) -> dict[str, Any]:
     """A frame as ``{"columns": [...], "rows": [[...]], "numeric": [...]}`` of display strings."""
     headers = headers or {}
     formatters = formatters or {}
     columns = [str(c) for c in frame.columns]
     fmts = [formatters.get(c, column_formatter(c, periods)) for c in columns]
-    rows = [[fmt(v) for fmt, v in zip(fmts, record)]
-            for record in frame.itertuples(index=False, name=None)]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
-               for c in frame.columns]
-    return {"columns": [headers.get(c, c.replace("_", " ")) for c in columns], "rows": rows,
-            "numeric": numeric}
+    rows = [[fmt(v) for fmt, v in zip(fmts, record)] for record in frame.itertuples(index=False, name=None)]
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns
+    ]
+    return {"columns": [headers.get(c, c.replace("_", " ")) for c in columns], "rows": rows, "numeric": numeric}
 
 
 def image_data_uri(path: Path) -> str:
@@ -94,22 +97,30 @@ def _item_text(label: str, value: Any) -> str:
 
 
 def _scalar_items(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(str(k).replace("_", " "), _item_text(str(k), mapping[k])) for k in sorted(mapping)
-            if _is_missing(mapping[k]) or isinstance(mapping[k], (str, int, float, bool))]
+    return [
+        (str(k).replace("_", " "), _item_text(str(k), mapping[k]))
+        for k in sorted(mapping)
+        if _is_missing(mapping[k]) or isinstance(mapping[k], (str, int, float, bool))
+    ]
 
 
 def _period_headers(periods: list[str]) -> dict[str, str]:
-    return {p: f"{label} (ha)" for p, label in zip(periods, period_labels(periods))} | {
-        "total": "total (ha)"}
+    return {p: f"{label} (ha)" for p, label in zip(periods, period_labels(periods))} | {"total": "total (ha)"}
 
 
 def _criteria_view(result: RunResult, periods: list[str]) -> dict[str, Any]:
     rows = []
     for name in tables.criterion_names(result):
         meta = result.criteria_meta.get(name, {})
-        rows.append({"criterion": name, "weight": result.weights.get(name, float("nan")),
-                     "unit": meta.get("unit", ""), "direction": meta.get("direction", ""),
-                     "description": meta.get("description", "")})
+        rows.append(
+            {
+                "criterion": name,
+                "weight": result.weights.get(name, float("nan")),
+                "unit": meta.get("unit", ""),
+                "direction": meta.get("direction", ""),
+                "description": meta.get("description", ""),
+            }
+        )
     frame = pd.DataFrame(rows, columns=["criterion", "weight", "unit", "direction", "description"])
     return table_view(frame, periods)
 
@@ -125,15 +136,17 @@ def _ranking_views(result: RunResult, periods: list[str]) -> tuple[dict, dict, d
     ranked = ranking[~ranking["excluded"]].head(top_ranked(result))
     ranked = ranked[["rank", "site_id", "name", "kind", "park", "score", *contrib]]
     headers = {c: f"from {c.removeprefix('contrib_').replace('_', ' ')}" for c in contrib}
-    excluded = ranking[ranking["excluded"]][["site_id", "name", "kind", "park",
-                                             "exclusion_reasons"]]
+    excluded = ranking[ranking["excluded"]][["site_id", "name", "kind", "park", "exclusion_reasons"]]
     exclusions = tables.exclusions_table(result)
-    partial = exclusions[(exclusions["sector"].astype(str) != ALL_SECTORS)
-                         & ~exclusions["site_id"].isin(excluded["site_id"])]
+    partial = exclusions[
+        (exclusions["sector"].astype(str) != ALL_SECTORS) & ~exclusions["site_id"].isin(excluded["site_id"])
+    ]
     partial = partial[["site_id", "sector", "criterion", "reason"]]
-    return (table_view(ranked, periods, {"site_id": "site", **headers}),
-            table_view(excluded, periods, {"site_id": "site", "exclusion_reasons": "reasons"}),
-            table_view(partial, periods, {"site_id": "site", "sector": "excluded for sector"}))
+    return (
+        table_view(ranked, periods, {"site_id": "site", **headers}),
+        table_view(excluded, periods, {"site_id": "site", "exclusion_reasons": "reasons"}),
+        table_view(partial, periods, {"site_id": "site", "sector": "excluded for sector"}),
+    )
 
 
 def _acceptability_view(result: RunResult, periods: list[str]) -> dict[str, Any] | None:
@@ -148,8 +161,7 @@ def _acceptability_view(result: RunResult, periods: list[str]) -> dict[str, Any]
     frame = frame.sort_values([first, "site"], ascending=[False, True], kind="mergesort")
     frame = frame.head(TOP_ROBUSTNESS_SITES)
     rank_columns = [c for c in frame.columns if c != "site"]
-    return table_view(frame, periods, {c: f"rank {c}" for c in rank_columns},
-                      {c: _percent for c in rank_columns})
+    return table_view(frame, periods, {c: f"rank {c}" for c in rank_columns}, dict.fromkeys(rank_columns, _percent))
 
 
 def _central_weights_view(result: RunResult, periods: list[str]) -> dict[str, Any] | None:
@@ -179,9 +191,11 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
         "description": str(result.scenario.get("description", "") or ""),
         "schematic": result.schematic,
         "schematic_notice": SCHEMATIC_NOTICE,
-        "summary": [(label, _item_text(label, value))
-                    for label, value in summary_items(result, details=False)
-                    if label not in ("scenario", "description")],
+        "summary": [
+            (label, _item_text(label, value))
+            for label, value in summary_items(result, details=False)
+            if label not in ("scenario", "description")
+        ],
         "assumptions": table_view(tables.assumptions_table(result), periods),
         "criteria": _criteria_view(result, periods),
         "input_files": [Path(p).name for p in result.input_files],
@@ -192,10 +206,8 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
         "excluded": excluded,
         "partial": partial,
         "allocation_by_site": table_view(by_site, periods, {**period_headers, "site_id": "site"}),
-        "allocation_by_kind": table_view(by_kind.rename_axis("site kind").reset_index(), periods,
-                                         period_headers),
-        "shortfall": table_view(shortfall, periods, {"size_class": "size class",
-                                                     "hectares": "hectares not placed"}),
+        "allocation_by_kind": table_view(by_kind.rename_axis("site kind").reset_index(), periods, period_headers),
+        "shortfall": table_view(shortfall, periods, {"size_class": "size class", "hectares": "hectares not placed"}),
         "shortfall_total": _fixed(1)(float(shortfall["hectares"].sum())),
         "allocation_items": _scalar_items(result.allocation_summary),
         "solver_items": _scalar_items(result.solver),
@@ -209,9 +221,13 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
 
 def render_html(result: RunResult, images: Mapping[str, Path]) -> str:
     """The report as one HTML string; ``images`` maps PNG file names to their paths."""
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("mca.app", "templates"),
-                                     autoescape=True, undefined=jinja2.StrictUndefined,
-                                     trim_blocks=True, lstrip_blocks=True)
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("mca.app", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     return environment.get_template(TEMPLATE_NAME).render(report_context(result, images))
 
 

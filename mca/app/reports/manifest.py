@@ -5,19 +5,26 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import mca
+from mca.app.results import RunResult
 from mca.core.errors import DataError
 from mca.core.jsonable import jsonable
-from mca.app.results import RunResult
 
 MANIFEST_NAME = "manifest.json"
 RECORDED_PACKAGES: tuple[str, ...] = (
-    "numpy", "pandas", "geopandas", "shapely", "pyproj", "pulp", "highspy", "scikit-criteria",
+    "numpy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "pulp",
+    "highspy",
+    "scikit-criteria",
     "pydantic",
 )
 
@@ -44,29 +51,33 @@ def package_versions() -> dict[str, str]:
 
 def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
     """The manifest as a dict: inputs and outputs with their SHA-256, parameters, versions,
-    solver status and gap, and the creation time (the only place a wall-clock time appears)."""
+    solver status and gap, and the creation time (the only place a wall-clock time appears).
+    """
     inputs = []
     for path in result.input_files:
         path = Path(path)
         if not path.is_file():
-            raise DataError("input file of the run is missing, cannot record its hash",
-                            source=path)
+            raise DataError("input file of the run is missing, cannot record its hash", source=path)
         inputs.append({"path": str(path), "sha256": sha256_file(path)})
-    outputs = [{"path": Path(p).name, "sha256": sha256_file(Path(p)),
-                "bytes": Path(p).stat().st_size} for p in files]
-    return jsonable({
-        "scenario_name": result.scenario_name,
-        "scenario_file": str(result.scenario_path) if result.scenario_path else None,
-        "schematic_data": result.schematic,
-        "inputs": inputs,
-        "outputs": outputs,
-        "parameters": result.scenario,
-        "weights": result.weights,
-        "packages": package_versions(),
-        "solver": {"status": result.solver.get("status"), "gap": result.solver.get("gap"),
-                   "details": result.solver},
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    })
+    outputs = [{"path": Path(p).name, "sha256": sha256_file(Path(p)), "bytes": Path(p).stat().st_size} for p in files]
+    return jsonable(
+        {
+            "scenario_name": result.scenario_name,
+            "scenario_file": str(result.scenario_path) if result.scenario_path else None,
+            "schematic_data": result.schematic,
+            "inputs": inputs,
+            "outputs": outputs,
+            "parameters": result.scenario,
+            "weights": result.weights,
+            "packages": package_versions(),
+            "solver": {
+                "status": result.solver.get("status"),
+                "gap": result.solver.get("gap"),
+                "details": result.solver,
+            },
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
 
 
 def write_manifest(result: RunResult, files: list[Path], path: Path) -> Path:

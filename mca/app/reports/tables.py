@@ -20,7 +20,14 @@ from mca.core.jsonable import dumps
 from mca.core.sectors import DEFAULT_SECTORS
 
 RANKING_BASE_COLUMNS: tuple[str, ...] = (
-    "site_id", "name", "kind", "park", "rank", "score", "excluded", "exclusion_reasons",
+    "site_id",
+    "name",
+    "kind",
+    "park",
+    "rank",
+    "score",
+    "excluded",
+    "exclusion_reasons",
 )
 SITE_LABEL_COLUMNS: tuple[str, ...] = ("name", "kind", "park")
 SECTOR_LABELS: dict[str, str] = {sector.id: sector.label for sector in DEFAULT_SECTORS}
@@ -72,8 +79,8 @@ def criterion_names(result: RunResult) -> list[str]:
     names += [c for c in result.criteria_meta if c not in names]
     for column in sorted(result.ranking.columns):
         for prefix in ("contrib_", "vs_"):
-            if column.startswith(prefix) and column[len(prefix):] not in names:
-                names.append(column[len(prefix):])
+            if column.startswith(prefix) and column[len(prefix) :] not in names:
+                names.append(column[len(prefix) :])
     return names
 
 
@@ -156,8 +163,7 @@ def assumptions_table(result: RunResult) -> pd.DataFrame:
 def _period_pivot(frame: pd.DataFrame, index: list[str], periods: list[str]) -> pd.DataFrame:
     """Hectares summed per ``index`` × period, with every period column and a ``total``."""
     data = frame.assign(period=frame["period"].astype(str))
-    pivot = data.pivot_table(index=index, columns="period", values="hectares", aggfunc="sum",
-                             fill_value=0.0)
+    pivot = data.pivot_table(index=index, columns="period", values="hectares", aggfunc="sum", fill_value=0.0)
     pivot = pivot.reindex(columns=periods, fill_value=0.0)
     pivot.columns = [str(c) for c in pivot.columns]
     pivot["total"] = pivot.sum(axis=1)
@@ -197,7 +203,8 @@ def allocation_by_kind(result: RunResult) -> pd.DataFrame:
         return pd.DataFrame(columns=periods, dtype=float)
     frame = result.allocation.merge(
         pd.DataFrame(result.sites[["site_id", "kind"]]).drop_duplicates("site_id"),
-        on="site_id", how="left",
+        on="site_id",
+        how="left",
     )
     frame["kind"] = frame["kind"].fillna("unknown").astype(str)
     pivot = _period_pivot(frame, ["kind"], periods).set_index("kind").sort_index()
@@ -208,8 +215,9 @@ def allocated_by_site_and_sector(result: RunResult) -> pd.DataFrame:
     """Allocated hectares per site (index) and sector (columns, in sector order)."""
     if result.allocation.empty:
         return pd.DataFrame(dtype=float)
-    pivot = result.allocation.pivot_table(index="site_id", columns="sector", values="hectares",
-                                          aggfunc="sum", fill_value=0.0)
+    pivot = result.allocation.pivot_table(
+        index="site_id", columns="sector", values="hectares", aggfunc="sum", fill_value=0.0
+    )
     return pivot.reindex(columns=sector_order(pivot.columns)).sort_index()
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import skcriteria
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from skcriteria.agg.simple import WeightedSumModel
 
@@ -19,8 +20,9 @@ CRITERIA = ["x", "y", "z"]
 
 def random_scores(n: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame(rng.random((n, 3)), columns=CRITERIA,
-                        index=pd.Index([f"s{i:02d}" for i in range(n)], name="site_id"))
+    return pd.DataFrame(
+        rng.random((n, 3)), columns=CRITERIA, index=pd.Index([f"s{i:02d}" for i in range(n)], name="site_id")
+    )
 
 
 def test_rows_and_columns_of_acceptability_sum_to_one():
@@ -55,8 +57,10 @@ def test_margin_zero_equals_the_deterministic_ranking():
 
 
 def test_central_weights_nan_for_never_first_and_on_simplex_otherwise():
-    scores = pd.DataFrame({"x": [1.0, 0.0, 0.0], "y": [0.0, 1.0, 0.0], "z": [0.5, 0.5, 0.1]},
-                          index=pd.Index(["best_x", "best_y", "dominated"], name="site_id"))
+    scores = pd.DataFrame(
+        {"x": [1.0, 0.0, 0.0], "y": [0.0, 1.0, 0.0], "z": [0.5, 0.5, 0.1]},
+        index=pd.Index(["best_x", "best_y", "dominated"], name="site_id"),
+    )
     result = smaa(scores, CRITERIA, samples=4000, seed=0)
     central = result.central_weights
     assert central.loc["dominated"].isna().all()
@@ -81,8 +85,11 @@ def test_matches_scikit_criteria_one_sample_at_a_time():
 
 
 @hsettings(max_examples=30, deadline=None)
-@given(st.lists(st.integers(0, 10), min_size=2, max_size=6).filter(lambda w: sum(w) > 0),
-       st.floats(0.01, 0.5), st.integers(0, 1000))
+@given(
+    st.lists(st.integers(0, 10), min_size=2, max_size=6).filter(lambda w: sum(w) > 0),
+    st.floats(0.01, 0.5),
+    st.integers(0, 1000),
+)
 def test_margin_samples_lie_on_the_simplex_within_the_margin(base, margin, seed):
     b = np.array(base, dtype=float) / sum(base)
     w = sample_weights(300, len(b), np.random.default_rng(seed), margin, b)

@@ -37,9 +37,7 @@ def test_demand_json_reproduces_the_source_figures() -> None:
     code, out, _ = invoke("demand", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    parkstad = {
-        (e["method"], e["variant"]): e["parkstad_2030_ha"] for e in data["estimates"]
-    }
+    parkstad = {(e["method"], e["variant"]): e["parkstad_2030_ha"] for e in data["estimates"]}
     assert round(parkstad[("method2", "wlo_laag")]) == 37  # 001, Tabel 10
     assert round(parkstad[("method2", "wlo_hoog")]) == 84  # 001, Tabel 10
     assert round(parkstad[("method1", "intensification_30")]) == 40  # 001, Bijlage 3

@@ -10,13 +10,20 @@ from hypothesis import strategies as st
 
 import criteria
 from candidates.synthetic import synthetic_region
-from mca.core.vocabulary import EXCLUSION_COLUMNS
 from criteria.settings import CriteriaSettings
 from mca.core.errors import DataError, UserError
+from mca.core.vocabulary import EXCLUSION_COLUMNS
 
 EXPECTED = {
-    "access_pressure", "adjacency", "env_space", "natura2000", "nitrogen", "nnn",
-    "public_transport", "road_access", "size_shape",
+    "access_pressure",
+    "adjacency",
+    "env_space",
+    "natura2000",
+    "nitrogen",
+    "nnn",
+    "public_transport",
+    "road_access",
+    "size_shape",
 }
 REGION = synthetic_region(n_parks=5, n_sites=40, n_road_edges=400, seed=11)
 
@@ -81,8 +88,10 @@ def test_natura2000_buffer_only_adds_exclusions():
     buffered = criteria.evaluate(
         REGION.candidates, REGION.layers, CriteriaSettings.model_validate({"natura2000": {"params": {"buffer_m": 500}}})
     ).exclusions
+
     def n2000(frame):
         return set(frame.loc[frame["criterion"] == "natura2000", "site_id"])
+
     assert n2000(plain) <= n2000(buffered)
 
 
@@ -109,8 +118,10 @@ def test_values_invariant_to_row_order(order):
     shuffled = REGION.candidates.iloc[list(order)]
     result = criteria.evaluate(shuffled, REGION.layers)
     pd.testing.assert_frame_equal(result.values.loc[BASE.values.index], BASE.values)
+
     def keyed(frame):
         return frame.sort_values(["site_id", "criterion", "sector"]).reset_index(drop=True)
+
     pd.testing.assert_frame_equal(keyed(result.exclusions), keyed(BASE.exclusions))
     assert set(map(tuple, result.routes.to_numpy())) == set(map(tuple, BASE.routes.to_numpy()))
 

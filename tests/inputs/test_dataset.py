@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mca.core.errors import DataError
+from mca.core.paths import HEERLEN_DIR
 from mca.inputs.dataset import (
     AREA_ROUNDING_HA,
     REQUIRED_COLUMNS,
@@ -20,19 +22,12 @@ from mca.inputs.dataset import (
     format_disagreements,
     load_parks,
 )
-from mca.core.errors import DataError
-from mca.core.paths import HEERLEN_DIR
 
 PARK_IDS = {
     "avantis", "baaks-soureth", "beitel", "c-mill", "coriopolis", "de-kissel", "de-koumen", "emma",
     "in-de-cramer", "litscherveld", "nieuw-einde", "prinsenstraat", "smitzerveld", "ten-esschen",
     "trilandis", "weggebekker", "wijngaardsweg",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def parks() -> pd.DataFrame:
-    return load_parks()
 
 
 def test_the_17_parks_with_architecture_ids(parks: pd.DataFrame) -> None:
@@ -95,7 +90,9 @@ def test_profiles_clusters_and_flags(parks: pd.DataFrame) -> None:
 
 
 def test_net_issued_uses_the_named_table(parks: pd.DataFrame) -> None:
-    column = parks["net_issued_ha_choice"].map({"kerncijfers": "net_issued_ha_kerncijfers", "tabel4": "net_issued_ha_tabel4"})
+    column = parks["net_issued_ha_choice"].map(
+        {"kerncijfers": "net_issued_ha_kerncijfers", "tabel4": "net_issued_ha_tabel4"}
+    )
     chosen = [parks.loc[park, col] for park, col in column.items()]
     assert parks["net_issued_ha"].tolist() == pytest.approx(chosen)
     assert set(parks.index[parks["net_issued_ha_choice"] == "kerncijfers"]) == {"de-kissel"}

@@ -37,15 +37,13 @@ SAATY_1990_HOUSE = """
 3   5   1/6 7   5   5   1   1/2
 4   7   5   8   6   6   2   1
 """
-HOUSE_CRITERIA = ["size", "transportation", "neighbourhood", "age", "yard", "facilities",
-                  "condition", "financing"]
+HOUSE_CRITERIA = ["size", "transportation", "neighbourhood", "age", "yard", "facilities", "condition", "financing"]
 HOUSE_PRIORITIES = [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333]
 
 
 def upper_triangle_judgments(text: str, names: list[str]) -> dict[str, dict[str, float]]:
     rows = [[float(Fraction(x)) for x in line.split()] for line in text.strip().splitlines()]
-    return {a: {b: rows[i][j] for j, b in enumerate(names) if j > i}
-            for i, a in enumerate(names[:-1])}
+    return {a: {b: rows[i][j] for j, b in enumerate(names) if j > i} for i, a in enumerate(names[:-1])}
 
 
 def test_ahp_reproduces_saaty_1990_house_example():
@@ -70,9 +68,7 @@ def test_ahp_consistent_matrix_gives_exact_ratios():
 def test_ahp_judgment_may_be_given_in_either_direction():
     forward = AHPWeights(judgments={"a": {"b": 3}})
     backward = AHPWeights(judgments={"b": {"a": 1 / 3}})
-    assert resolve_weights(forward, ["a", "b"]).weights == pytest.approx(
-        resolve_weights(backward, ["a", "b"]).weights
-    )
+    assert resolve_weights(forward, ["a", "b"]).weights == pytest.approx(resolve_weights(backward, ["a", "b"]).weights)
     assert resolve_weights(forward, ["a", "b"]).weights == pytest.approx({"a": 0.75, "b": 0.25})
 
 
@@ -96,9 +92,7 @@ def test_roc_weights_known_values():
 
 def test_swing_weights_relative_to_most_important_swing():
     ws = SwingWeights(points={"a": 100, "b": 50, "c": 50})
-    assert resolve_weights(ws, ["a", "b", "c"]).weights == pytest.approx(
-        {"a": 0.5, "b": 0.25, "c": 0.25}
-    )
+    assert resolve_weights(ws, ["a", "b", "c"]).weights == pytest.approx({"a": 0.5, "b": 0.25, "c": 0.25})
     with pytest.raises(ValidationError, match="100 points"):
         SwingWeights(points={"a": 80, "b": 50})
 
@@ -131,8 +125,7 @@ def test_discriminated_union_by_method():
 names = st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=8, unique=True)
 
 
-@given(names.flatmap(lambda n: st.tuples(
-    st.just(n), st.lists(st.floats(0, 1e6), min_size=len(n), max_size=len(n)))))
+@given(names.flatmap(lambda n: st.tuples(st.just(n), st.lists(st.floats(0, 1e6), min_size=len(n), max_size=len(n)))))
 def test_direct_weights_sum_to_one(case):
     criteria, values = case
     if sum(values) <= 0:
@@ -158,14 +151,22 @@ def test_roc_weights_sum_to_one_and_decrease(criteria):
     assert all(a > b for a, b in zip(weights, weights[1:]))
 
 
-@given(names.filter(lambda n: len(n) >= 2).flatmap(lambda n: st.tuples(
-    st.just(n),
-    st.lists(st.sampled_from([1 / 9, 1 / 5, 1 / 3, 1, 2, 3, 5, 7, 9]),
-             min_size=len(n) * (len(n) - 1) // 2, max_size=len(n) * (len(n) - 1) // 2))))
+@given(
+    names.filter(lambda n: len(n) >= 2).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.sampled_from([1 / 9, 1 / 5, 1 / 3, 1, 2, 3, 5, 7, 9]),
+                min_size=len(n) * (len(n) - 1) // 2,
+                max_size=len(n) * (len(n) - 1) // 2,
+            ),
+        )
+    )
+)
 def test_ahp_weights_sum_to_one_for_any_judgments(case):
     criteria, values = case
     it = iter(values)
-    judgments = {a: {b: next(it) for b in criteria[i + 1:]} for i, a in enumerate(criteria[:-1])}
+    judgments = {a: {b: next(it) for b in criteria[i + 1 :]} for i, a in enumerate(criteria[:-1])}
     result = resolve_weights(AHPWeights(judgments=judgments), criteria)
     assert sum(result.weights.values()) == pytest.approx(1.0)
     assert all(w > 0 for w in result.weights.values())
@@ -173,8 +174,7 @@ def test_ahp_weights_sum_to_one_for_any_judgments(case):
     assert (result.consistency_ratio > 0.1) == bool(result.warnings)
 
 
-@given(names.flatmap(lambda n: st.tuples(
-    st.just(n), st.lists(st.floats(0, 100), min_size=len(n), max_size=len(n)))))
+@given(names.flatmap(lambda n: st.tuples(st.just(n), st.lists(st.floats(0, 100), min_size=len(n), max_size=len(n)))))
 def test_swing_weights_sum_to_one(case):
     criteria, values = case
     values[0] = 100.0

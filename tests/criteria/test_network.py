@@ -108,7 +108,9 @@ def test_unconnected_site_gets_nan(detour_layers):
     values = criteria.get("road_access").run(frame, ctx).values
     assert np.isnan(values.loc["s0", "road_access_network_m"])
     pressure = criteria.get("access_pressure").run(frame, ctx)
-    assert criteria.road_outputs(frame, ctx)[SITE_ROUTES].empty and np.isnan(pressure.values.loc["s0", "access_pressure_min_headroom_veh_h"])
+    assert criteria.road_outputs(frame, ctx)[SITE_ROUTES].empty and np.isnan(
+        pressure.values.loc["s0", "access_pressure_min_headroom_veh_h"]
+    )
 
 
 def test_junction_off_the_network_is_a_data_error(detour_layers):
@@ -139,8 +141,14 @@ def test_routes_are_shortest_paths_on_synthetic_region():
 
     roads = region.layers["roads"]
     local_nodes = np.array(
-        sorted({tuple(np.round(c, 1)) for g, cls in zip(roads.geometry, roads["road_class"], strict=True)
-                if cls != "motorway" for c in (g.coords[0], g.coords[-1])})
+        sorted(
+            {
+                tuple(np.round(c, 1))
+                for g, cls in zip(roads.geometry, roads["road_class"], strict=True)
+                if cls != "motorway"
+                for c in (g.coords[0], g.coords[-1])
+            }
+        )
     )
     points = shapely.points(local_nodes)
     times = roads.geometry.length.to_numpy() / (roads["speed_kmh"].to_numpy() * 1000 / 60)

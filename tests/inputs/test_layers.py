@@ -1,4 +1,4 @@
-"""Layer I/O (mca.inputs.layers) and the bundled schematic Heerlen layers."""
+"""Layer I/O (mca.inputs.layers) and the heerlen_layers schematic Heerlen layers."""
 
 from __future__ import annotations
 
@@ -24,10 +24,23 @@ from mca.inputs.layers import (
 
 # 001, Kerncijfers bedrijventerreinen Heerlen (appendix 2), "Bruto oppervlakte" in ha.
 GROSS_HA_001 = {
-    "avantis": 46.0, "baaks-soureth": 11.4, "beitel": 136.2, "c-mill": 14.8, "coriopolis": 18.6,
-    "de-kissel": 16.7, "de-koumen": 57.1, "emma": 18.7, "in-de-cramer": 17.2,
-    "litscherveld": 1.4, "nieuw-einde": 3.5, "prinsenstraat": 6.7, "smitzerveld": 13.5,
-    "ten-esschen": 12.8, "trilandis": 54.8, "weggebekker": 3.6, "wijngaardsweg": 25.0,
+    "avantis": 46.0,
+    "baaks-soureth": 11.4,
+    "beitel": 136.2,
+    "c-mill": 14.8,
+    "coriopolis": 18.6,
+    "de-kissel": 16.7,
+    "de-koumen": 57.1,
+    "emma": 18.7,
+    "in-de-cramer": 17.2,
+    "litscherveld": 1.4,
+    "nieuw-einde": 3.5,
+    "prinsenstraat": 6.7,
+    "smitzerveld": 13.5,
+    "ten-esschen": 12.8,
+    "trilandis": 54.8,
+    "weggebekker": 3.6,
+    "wijngaardsweg": 25.0,
 }
 
 
@@ -37,16 +50,10 @@ def write(gdf: gpd.GeoDataFrame, path, **kwargs) -> None:
         gdf.to_file(path, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def bundled() -> dict[str, gpd.GeoDataFrame]:
-    return load_layers()
-
-
 def test_reprojects_wgs84_to_rd_new(tmp_path):
     # Known answer: the RD origin (Onze Lieve Vrouwetoren, Amersfoort) is x=155000, y=463000.
     path = tmp_path / "points.geojson"
-    write(gpd.GeoDataFrame({"name": ["amersfoort"]}, geometry=[Point(5.38720621, 52.15517440)],
-                           crs="EPSG:4326"), path)
+    write(gpd.GeoDataFrame({"name": ["amersfoort"]}, geometry=[Point(5.38720621, 52.15517440)], crs="EPSG:4326"), path)
     gdf = read_layer(path, "stations", required_columns=("name",), geom_types=("Point",))
     assert gdf.crs.to_epsg() == 28992
     assert gdf.geometry[0].x == pytest.approx(155000, abs=1.0)
@@ -90,8 +97,7 @@ def test_unreadable_or_missing_file(tmp_path, content):
 
 def test_wrong_geometry_type(tmp_path):
     path = tmp_path / "lines.gpkg"
-    write(gpd.GeoDataFrame({"name": ["l"]}, geometry=[LineString([(0, 0), (1, 1)])],
-                           crs="EPSG:28992"), path)
+    write(gpd.GeoDataFrame({"name": ["l"]}, geometry=[LineString([(0, 0), (1, 1)])], crs="EPSG:28992"), path)
     with pytest.raises(DataError, match="must hold Polygon/MultiPolygon"):
         read_layer(path, "residential", geom_types=("Polygon", "MultiPolygon"))
 
@@ -100,8 +106,12 @@ def test_bow_tie_is_repaired_with_a_warning_naming_the_feature(tmp_path):
     path = tmp_path / "parks.gpkg"
     bow_tie = Polygon([(0, 0), (200, 200), (200, 0), (0, 200)])
     square = Polygon([(500, 0), (600, 0), (600, 100), (500, 100)])
-    write(gpd.GeoDataFrame({"park_id": ["ok", "knot"], "name": ["Ok", "Knot"]},
-                           geometry=[square, bow_tie], crs="EPSG:28992"), path)
+    write(
+        gpd.GeoDataFrame(
+            {"park_id": ["ok", "knot"], "name": ["Ok", "Knot"]}, geometry=[square, bow_tie], crs="EPSG:28992"
+        ),
+        path,
+    )
     with pytest.warns(UserWarning, match=r"feature 1 \(park_id=knot\)") as record:
         gdf = read_layer(path, "parks", geom_types=("Polygon", "MultiPolygon"))
     assert "parks" in str(record[0].message)
@@ -115,8 +125,7 @@ def test_ambiguous_invalid_geometry_is_refused(tmp_path):
     shell = [(0, 0), (400, 0), (400, 400), (0, 400)]
     hole = [(300, 300), (600, 300), (600, 600), (300, 600)]
     path = tmp_path / "bad.geojson"
-    write(gpd.GeoDataFrame({"name": ["n"]}, geometry=[Polygon(shell, [hole])], crs="EPSG:28992"),
-          path)
+    write(gpd.GeoDataFrame({"name": ["n"]}, geometry=[Polygon(shell, [hole])], crs="EPSG:28992"), path)
     with pytest.raises(DataError, match="cannot be repaired safely"):
         read_layer(path, "natura2000")
 
@@ -124,8 +133,7 @@ def test_ambiguous_invalid_geometry_is_refused(tmp_path):
 def test_named_layer_in_multilayer_geopackage(tmp_path):
     path = tmp_path / "multi.gpkg"
     for name, x in (("a", 1), ("b", 2)):
-        write(gpd.GeoDataFrame({"name": [name]}, geometry=[Point(x, 0)], crs="EPSG:28992"),
-              path, layer=name)
+        write(gpd.GeoDataFrame({"name": [name]}, geometry=[Point(x, 0)], crs="EPSG:28992"), path, layer=name)
     assert read_layer(path, "stations", layer="b")["name"].tolist() == ["b"]
     with pytest.raises(DataError, match="several layers"):
         read_layer(path, "stations")
@@ -146,33 +154,33 @@ def test_layer_settings_resolve_relative_paths(tmp_path):
         LayerSettings.model_validate({"rivers": {"path": "x.gpkg"}})
 
 
-def test_bundled_layers_are_valid_schematic_and_in_rd_new(bundled):
-    assert set(bundled) == set(LAYER_SCHEMA)
-    for name, gdf in bundled.items():
+def test_bundled_layers_are_valid_schematic_and_in_rd_new(heerlen_layers):
+    assert set(heerlen_layers) == set(LAYER_SCHEMA)
+    for name, gdf in heerlen_layers.items():
         assert gdf.crs.to_epsg() == 28992, name
         assert gdf.geometry.is_valid.all(), name
         assert is_schematic(gdf), name
-    assert schematic_layers(bundled) == sorted(LAYER_SCHEMA)
-    metadata = bundled["parks"].attrs["metadata"]
+    assert schematic_layers(heerlen_layers) == sorted(LAYER_SCHEMA)
+    metadata = heerlen_layers["parks"].attrs["metadata"]
     assert metadata["schematic"] == "true" and "SCHEMATIC" in metadata["DESCRIPTION"]
     plain = gpd.GeoDataFrame({"name": ["x"]}, geometry=[Point(0, 0)], crs="EPSG:28992")
     assert not is_schematic(plain)
     assert is_schematic(plain.assign(schematic=True))
 
 
-def test_park_polygons_have_the_gross_area_of_001(bundled):
-    parks = bundled["parks"].set_index("park_id")
+def test_park_polygons_have_the_gross_area_of_001(heerlen_layers):
+    parks = heerlen_layers["parks"].set_index("park_id")
     assert sorted(parks.index) == sorted(GROSS_HA_001)
     area_ha = parks.area / 10_000
     for park_id, gross in GROSS_HA_001.items():
         assert area_ha[park_id] == pytest.approx(gross, abs=0.01), park_id
 
 
-def test_park_polygons_match_the_park_table(bundled):
+def test_park_polygons_match_the_park_table(heerlen_layers):
     from mca.inputs.dataset import load_parks
 
     table = load_parks()
-    area_ha = bundled["parks"].set_index("park_id").area / 10_000
+    area_ha = heerlen_layers["parks"].set_index("park_id").area / 10_000
     assert np.allclose(area_ha[table.index], table["gross_ha"], atol=0.01)
 
 
@@ -184,32 +192,32 @@ def road_graph(roads: gpd.GeoDataFrame) -> nx.Graph:
     return graph
 
 
-def test_road_network_is_connected_and_junctions_are_on_it(bundled):
-    graph = road_graph(bundled["roads"])
+def test_road_network_is_connected_and_junctions_are_on_it(heerlen_layers):
+    graph = road_graph(heerlen_layers["roads"])
     assert nx.is_connected(graph)
-    nodes = {tuple(np.round(p.coords[0], 1)) for p in bundled["junctions"].geometry}
+    nodes = {tuple(np.round(p.coords[0], 1)) for p in heerlen_layers["junctions"].geometry}
     assert nodes <= set(graph.nodes)
-    assert set(bundled["roads"]["road_class"]) <= {"motorway", "main", "access", "local"}
-    assert (bundled["roads"]["volume_veh_h"] <= bundled["roads"]["capacity_veh_h"]).all()
-    assert (bundled["roads"]["volume_veh_h"] / bundled["roads"]["capacity_veh_h"] > 0.9).any()
+    assert set(heerlen_layers["roads"]["road_class"]) <= {"motorway", "main", "access", "local"}
+    assert (heerlen_layers["roads"]["volume_veh_h"] <= heerlen_layers["roads"]["capacity_veh_h"]).all()
+    assert (heerlen_layers["roads"]["volume_veh_h"] / heerlen_layers["roads"]["capacity_veh_h"] > 0.9).any()
 
 
-def test_every_park_reaches_a_junction_and_one_only_by_a_detour(bundled):
-    graph = road_graph(bundled["roads"])
-    junctions = [tuple(np.round(p.coords[0], 1)) for p in bundled["junctions"].geometry]
+def test_every_park_reaches_a_junction_and_one_only_by_a_detour(heerlen_layers):
+    graph = road_graph(heerlen_layers["roads"])
+    junctions = [tuple(np.round(p.coords[0], 1)) for p in heerlen_layers["junctions"].geometry]
     distance = nx.multi_source_dijkstra_path_length(graph, junctions, weight="length")
     detour = {}
-    for park in bundled["parks"].itertuples():
+    for park in heerlen_layers["parks"].itertuples():
         inside = [n for n in graph.nodes if park.geometry.contains(Point(n))]
         assert inside, f"no road reaches {park.park_id}"
         route = min(distance[n] for n in inside)
-        straight = bundled["junctions"].distance(park.geometry.centroid).min()
+        straight = heerlen_layers["junctions"].distance(park.geometry.centroid).min()
         detour[park.park_id] = route / straight
     assert detour["weggebekker"] > 2  # NNN and the Brunssummerheide block the direct way
 
 
-def test_parks_do_not_overlap_each_other_or_dwellings_but_some_are_close(bundled):
-    parks, residential = bundled["parks"], bundled["residential"]
+def test_parks_do_not_overlap_each_other_or_dwellings_but_some_are_close(heerlen_layers):
+    parks, residential = heerlen_layers["parks"], heerlen_layers["residential"]
     assert parks.union_all().area == pytest.approx(parks.area.sum())
     assert parks.intersection(residential.union_all()).area.max() == 0
     nearest = parks.geometry.apply(lambda g: residential.distance(g).min())

@@ -20,12 +20,31 @@ LAYER_COLUMNS = {
     "stations": ({"name", "kind"}, {"Point"}),
 }
 CANDIDATE_COLUMNS = [
-    "site_id", "name", "kind", "park", "geometry", "area_ha", "capacity_ha", "capacity_2030_ha",
-    "capacity_2040_ha", "contiguous_ha", "profile", "max_env_category", "source",
+    "site_id",
+    "name",
+    "kind",
+    "park",
+    "geometry",
+    "area_ha",
+    "capacity_ha",
+    "capacity_2030_ha",
+    "capacity_2040_ha",
+    "contiguous_ha",
+    "profile",
+    "max_env_category",
+    "source",
 ]
 PARK_COLUMNS = [
-    "gross_ha", "net_ha", "net_issued_ha", "vacancy_q1_2024", "available_ha", "available_under_option_ha",
-    "profile", "max_env_category", "no_new_logistics", "reserve_env_space",
+    "gross_ha",
+    "net_ha",
+    "net_issued_ha",
+    "vacancy_q1_2024",
+    "available_ha",
+    "available_under_option_ha",
+    "profile",
+    "max_env_category",
+    "no_new_logistics",
+    "reserve_env_space",
 ]
 
 

@@ -8,33 +8,31 @@ import math
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from rich.table import Table
 
 from demand import DemandSettings, forecast, split_segments
-from mca.inputs.demand_source import load_demand_source
 from demand.forecast import method1, method2, municipal_share, tabel_7_disagreements, terrain_quotient_2015
-from mca.app.demand_view import forecast_table, forecast_to_dict, segments_csv
 from demand.settings import SECTOR_SHARE_RANGES
+from mca.app.demand_view import forecast_table, forecast_to_dict, segments_csv
 from mca.core.errors import DataError, UserError
 from mca.core.sectors import DEFAULT_SECTORS, PERIODS, SIZE_CLASSES
+from mca.inputs.demand_source import load_demand_source
 
 
 @pytest.fixture(scope="module")
-def source():
-    return load_demand_source()
-
-
-@pytest.fixture(scope="module")
-def base(source):
-    return forecast(DemandSettings(), source)
+def base(demand_source):
+    return forecast(DemandSettings(), demand_source)
 
 
 # --- Tabel 7 -----------------------------------------------------------------------------
 
-def test_tabel_7_totals_are_the_sums_of_2011_to_2020(source):
-    table = source.tabel_7
+
+def test_tabel_7_totals_are_the_sums_of_2011_to_2020(demand_source):
+    table = demand_source.tabel_7
     assert table.total(None, 2011, 2020) == pytest.approx(57.17, abs=0.005)
     assert table.total("Heerlen", 2011, 2020) == pytest.approx(36.18, abs=0.005)
     assert table.total("Kerkrade", 2011, 2020) == pytest.approx(16.11, abs=0.005)
@@ -43,27 +41,28 @@ def test_tabel_7_totals_are_the_sums_of_2011_to_2020(source):
     assert table.total(None, 2021, 2021) == pytest.approx(3.20, abs=0.005)
 
 
-def test_tabel_7_disagreement_is_reported(source):
-    table = source.tabel_7.model_copy(update={"printed_row_totals": {"Heerlen": 39.21}})
+def test_tabel_7_disagreement_is_reported(demand_source):
+    table = demand_source.tabel_7.model_copy(update={"printed_row_totals": {"Heerlen": 39.21}})
     found = tabel_7_disagreements(table)
     assert len(found) == 1 and "Heerlen" in found[0]
 
 
-def test_heerlen_share_of_issuance(source, base):
-    share = municipal_share(source.tabel_7, "Heerlen", 2011, 2020)
+def test_heerlen_share_of_issuance(demand_source, base):
+    share = municipal_share(demand_source.tabel_7, "Heerlen", 2011, 2020)
     assert share == pytest.approx(36.18 / 57.17, abs=1e-4)
     assert base.heerlen_share == share
     # 001: Heerlen 'ruim 60 %', Kerkrade 'circa 28 %'.
     assert 0.60 < share < 0.65
-    assert municipal_share(source.tabel_7, "Kerkrade", 2011, 2020) == pytest.approx(0.28, abs=0.005)
+    assert municipal_share(demand_source.tabel_7, "Kerkrade", 2011, 2020) == pytest.approx(0.28, abs=0.005)
 
 
-def test_year_outside_tabel_7_is_a_user_error(source):
+def test_year_outside_tabel_7_is_a_user_error(demand_source):
     with pytest.raises(UserError, match="not in Tabel 7"):
-        source.tabel_7.total(None, 2009, 2020)
+        demand_source.tabel_7.total(None, 2009, 2020)
 
 
 # --- Method 1 and Method 2 known answers ------------------------------------------------
+
 
 def test_method1_reproduces_40_to_51_ha(base):
     assert method1(57.17, 0.30) == pytest.approx(40.019)
@@ -71,8 +70,8 @@ def test_method1_reproduces_40_to_51_ha(base):
     assert round(base.estimate("method1", "intensification_10").parkstad_2030_ha) == 51
 
 
-def test_method2_reproduces_tabel_10(source, base):
-    printed = {"wlo_laag": source.tabel_10.wlo_laag, "wlo_hoog": source.tabel_10.wlo_hoog}
+def test_method2_reproduces_tabel_10(demand_source, base):
+    printed = {"wlo_laag": demand_source.tabel_10.wlo_laag, "wlo_hoog": demand_source.tabel_10.wlo_hoog}
     for variant, row in printed.items():
         details = base.estimate("method2", variant).details
         # Tabel 10 prints jobs rounded to tens.
@@ -93,18 +92,19 @@ def test_method2_conventions_that_do_not_reproduce_tabel_10():
     assert round(method2(105_736, -0.005, 9, 0.26, 394, 994).total_jobs, -1) == 101_070
 
 
-def test_terrain_quotients_of_tabel_9(source):
-    assert terrain_quotient_2015(source.tabel_9) == pytest.approx(394.25, abs=0.01)
-    assert round(source.tabel_9.issued_ha[2021] * 1e4 / source.tabel_9.jobs_on_parks[2021]) == 382
-    assert round(source.tabel_9.issued_ha[2015] * 1e4 / source.tabel_9.jobs_on_parks[2015]) == 394
+def test_terrain_quotients_of_tabel_9(demand_source):
+    assert terrain_quotient_2015(demand_source.tabel_9) == pytest.approx(394.25, abs=0.01)
+    assert round(demand_source.tabel_9.issued_ha[2021] * 1e4 / demand_source.tabel_9.jobs_on_parks[2021]) == 382
+    assert round(demand_source.tabel_9.issued_ha[2015] * 1e4 / demand_source.tabel_9.jobs_on_parks[2015]) == 394
 
 
-def test_method2_explicit_quotient_is_used(source):
-    fc = forecast(DemandSettings(method2={"terrain_quotient_m2": 394}), source)
+def test_method2_explicit_quotient_is_used(demand_source):
+    fc = forecast(DemandSettings(method2={"terrain_quotient_m2": 394}), demand_source)
     assert fc.estimate("method2", "wlo_laag").parkstad_2030_ha == pytest.approx(36.204, abs=1e-3)
 
 
 # --- Horizons, allocation choice, cross-check -----------------------------------------
+
 
 def test_base_case_places_conclusion_high(base):
     chosen = base.allocation
@@ -127,30 +127,35 @@ def test_base_case_agrees_with_002_about_70_ha(base):
     ("method", "variant", "parkstad_2030"),
     [("method1", "intensification_30", 40.019), ("method2", "wlo_hoog", 84.44), ("conclusion", "low", 50.0)],
 )
-def test_chosen_variant_drives_the_segments(method, variant, parkstad_2030, source):
-    fc = forecast(DemandSettings(method=method, variant=variant), source)
+def test_chosen_variant_drives_the_segments(method, variant, parkstad_2030, demand_source):
+    fc = forecast(DemandSettings(method=method, variant=variant), demand_source)
     assert fc.allocation.parkstad_2030_ha == pytest.approx(parkstad_2030, abs=0.01)
     by_period = fc.segments.groupby("period")["hectares"].sum()
     assert by_period["2030"] == pytest.approx(parkstad_2030 * fc.heerlen_share, abs=0.01)
     assert by_period["2040"] == pytest.approx(40 * fc.heerlen_share)
 
 
-def test_explicit_total_and_share(source):
-    fc = forecast(DemandSettings(method="explicit", explicit_parkstad_2030_ha=100, municipal_share=0.5,
-                                 addition_2031_2040_ha=0), source)
+def test_explicit_total_and_share(demand_source):
+    fc = forecast(
+        DemandSettings(method="explicit", explicit_parkstad_2030_ha=100, municipal_share=0.5, addition_2031_2040_ha=0),
+        demand_source,
+    )
     assert fc.to_place == {"2030": 50.0, "2040": 0.0}
     assert fc.segments["hectares"].sum() == pytest.approx(50.0)
     assert any("scenario value" in a for a in fc.assumptions)
 
 
-def test_negative_method2_places_nothing_to_2030(source):
-    fc = forecast(DemandSettings(method="method2", variant="shrink", method2={"growth_rates": {"shrink": -0.03}}), source)
+def test_negative_method2_places_nothing_to_2030(demand_source):
+    fc = forecast(
+        DemandSettings(method="method2", variant="shrink", method2={"growth_rates": {"shrink": -0.03}}), demand_source
+    )
     assert fc.allocation.parkstad_2030_ha < 0
     assert fc.to_place["2030"] == 0.0
     assert any("negative demand" in a for a in fc.assumptions)
 
 
 # --- Segments -------------------------------------------------------------------------
+
 
 def test_base_segments_shape(base):
     seg = base.segments
@@ -163,9 +168,9 @@ def test_base_segments_shape(base):
     assert wholesale_xxl == pytest.approx(base.total_heerlen_ha * 0.475 * 0.55)
 
 
-shares = st.dictionaries(
-    st.sampled_from(["a", "b", "c", "d", "e"]), st.floats(0.0, 10.0), min_size=1
-).filter(lambda d: sum(d.values()) > 1e-3)
+shares = st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e"]), st.floats(0.0, 10.0), min_size=1).filter(
+    lambda d: sum(d.values()) > 1e-3
+)
 
 
 @hyp_settings(max_examples=150, deadline=None)
@@ -176,7 +181,9 @@ shares = st.dictionaries(
     size_xxl=st.floats(0.0, 1.0),
 )
 def test_split_sums_to_total_and_is_non_negative(total_2030, total_2040, sector_shares, size_xxl):
-    seg = split_segments({"2030": total_2030, "2040": total_2040}, sector_shares, {"MKB": 1 - size_xxl, "XXL": size_xxl})
+    seg = split_segments(
+        {"2030": total_2030, "2040": total_2040}, sector_shares, {"MKB": 1 - size_xxl, "XXL": size_xxl}
+    )
     assert (seg["hectares"] >= 0).all()
     for period, total in (("2030", total_2030), ("2040", total_2040)):
         assert math.fsum(seg.loc[seg["period"] == period, "hectares"]) == pytest.approx(total, rel=1e-12, abs=1e-9)
@@ -197,8 +204,12 @@ def test_split_scales_with_the_total_and_follows_the_shares(total, factor, secto
 
 
 def test_split_uses_per_sector_size_shares():
-    seg = split_segments({"2030": 10.0}, {"production": 0.5, "consumer": 0.5}, {"MKB": 0.5, "XXL": 0.5},
-                         {"consumer": {"MKB": 1.0, "XXL": 0.0}})
+    seg = split_segments(
+        {"2030": 10.0},
+        {"production": 0.5, "consumer": 0.5},
+        {"MKB": 0.5, "XXL": 0.5},
+        {"consumer": {"MKB": 1.0, "XXL": 0.0}},
+    )
     consumer = seg[seg["sector"] == "consumer"].set_index("size_class")["hectares"]
     assert consumer["MKB"] == pytest.approx(5.0) and consumer["XXL"] == 0.0
 
@@ -209,6 +220,7 @@ def test_split_rejects_negative_total():
 
 
 # --- Settings and validation ------------------------------------------------------------
+
 
 def test_default_point_values_lie_inside_the_source_ranges():
     defaults = DemandSettings()
@@ -225,10 +237,19 @@ def test_point_values_are_labelled_assumptions(base):
     assert any("sector shares" in a and "ASSUMPTION" in a for a in base.assumptions)
 
 
-def test_share_outside_source_range_is_flagged(source):
-    fc = forecast(DemandSettings(sector_shares={"wholesale_logistics": 0.7, "production": 0.1,
-                                                "construction_installation": 0.1, "consumer": 0.1},
-                                 size_shares={"MKB": 0.6, "XXL": 0.4}), source)
+def test_share_outside_source_range_is_flagged(demand_source):
+    fc = forecast(
+        DemandSettings(
+            sector_shares={
+                "wholesale_logistics": 0.7,
+                "production": 0.1,
+                "construction_installation": 0.1,
+                "consumer": 0.1,
+            },
+            size_shares={"MKB": 0.6, "XXL": 0.4},
+        ),
+        demand_source,
+    )
     flagged = " ".join(fc.assumptions)
     assert "wholesale_logistics = 70.0% lies outside" in flagged
     assert "XXL share 40.0%" in flagged
@@ -237,8 +258,17 @@ def test_share_outside_source_range_is_flagged(source):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"sector_shares": {"wholesale_logistics": -0.1, "production": 0.6, "construction_installation": 0.4,
-                            "consumer": 0.1}}, "must be >= 0"),
+        (
+            {
+                "sector_shares": {
+                    "wholesale_logistics": -0.1,
+                    "production": 0.6,
+                    "construction_installation": 0.4,
+                    "consumer": 0.1,
+                }
+            },
+            "must be >= 0",
+        ),
         ({"sector_shares": {"wholesale_logistics": 0.5, "production": 0.3}}, "must sum to 1"),
         ({"size_shares": {"MKB": 0.5, "XXL": 0.6}}, "must sum to 1"),
         ({"size_shares": {"MKB": 0.5, "XL": 0.5}}, "unknown size class"),
@@ -266,6 +296,7 @@ def test_sector_ids_from_validation_context():
 
 # --- Source file -------------------------------------------------------------------------
 
+
 def test_bad_source_file_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="cannot read"):
         load_demand_source(tmp_path / "missing.yaml")
@@ -278,6 +309,7 @@ def test_bad_source_file_is_a_data_error(tmp_path):
 
 def test_every_source_entry_is_cited():
     import yaml
+
     from mca.inputs.demand_source import DEMAND_SOURCE_PATH
 
     raw = yaml.safe_load(DEMAND_SOURCE_PATH.read_text(encoding="utf-8"))
@@ -287,6 +319,7 @@ def test_every_source_entry_is_cited():
 
 
 # --- Reports -------------------------------------------------------------------------------
+
 
 def test_forecast_to_dict_is_json_and_consistent(base):
     data = json.loads(json.dumps(forecast_to_dict(base)))

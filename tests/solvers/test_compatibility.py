@@ -10,16 +10,26 @@ from mca.core.errors import DataError
 from mca.core.sectors import DEFAULT_SECTORS
 from solvers import AllocationSettings, build_compatibility
 
-CANDIDATES = pd.DataFrame({
-    "site_id": ["a", "b", "c", "d"],
-    "park": ["beitel", "de-koumen", None, "avantis"],
-    "max_env_category": [5.1, 4.2, np.nan, 3.1],
-    "contiguous_ha": [8.0, 3.0, 12.0, 6.0],
-})
-PARKS = pd.DataFrame({"no_new_logistics": [True, False, False], "reserve_env_space": [False, True, False]},
-                     index=pd.Index(["beitel", "de-koumen", "avantis"], name="park_id"))
-EXCLUSIONS = pd.DataFrame({"site_id": ["c", "d"], "criterion": ["natura2000", "nitrogen"], "sector": ["*", "production"],
-                           "reason": ["inside Natura 2000", "deposition above threshold"]})
+CANDIDATES = pd.DataFrame(
+    {
+        "site_id": ["a", "b", "c", "d"],
+        "park": ["beitel", "de-koumen", None, "avantis"],
+        "max_env_category": [5.1, 4.2, np.nan, 3.1],
+        "contiguous_ha": [8.0, 3.0, 12.0, 6.0],
+    }
+)
+PARKS = pd.DataFrame(
+    {"no_new_logistics": [True, False, False], "reserve_env_space": [False, True, False]},
+    index=pd.Index(["beitel", "de-koumen", "avantis"], name="park_id"),
+)
+EXCLUSIONS = pd.DataFrame(
+    {
+        "site_id": ["c", "d"],
+        "criterion": ["natura2000", "nitrogen"],
+        "sector": ["*", "production"],
+        "reason": ["inside Natura 2000", "deposition above threshold"],
+    }
+)
 
 
 def test_rules_close_the_expected_pairs() -> None:
@@ -32,7 +42,9 @@ def test_rules_close_the_expected_pairs() -> None:
     assert not m.loc["d", "production/MKB"]  # nitrogen exclusion and category 3.1 < 4.1
     assert not m.loc["d", "wholesale_logistics/MKB"]  # 3.1 < 3.2
     assert m.loc["d", "construction_installation/XXL"] and m.loc["d", "consumer/MKB"]
-    rules = set(comp.reasons.loc[(comp.reasons["site_id"] == "d") & (comp.reasons["segment"] == "production/MKB"), "rule"])
+    rules = set(
+        comp.reasons.loc[(comp.reasons["site_id"] == "d") & (comp.reasons["segment"] == "production/MKB"), "rule"]
+    )
     assert rules == {"exclusion", "env_category"}
     # every closed pair has at least one reason, every reason closes its pair
     closed = {(s, g) for (s, g), v in m.stack().items() if not v}

@@ -84,14 +84,18 @@ def test_scores_out_of_range_or_missing_refused():
         aggregate(frame({"s1": [1, 0]}, ["x", "y"]), {"x": 1, "y": 1}, "promethee")
 
 
-grid_scores = st.integers(2, 8).flatmap(lambda n: st.lists(
-    st.lists(st.integers(0, 100), min_size=3, max_size=3), min_size=n, max_size=n))
+grid_scores = st.integers(2, 8).flatmap(
+    lambda n: st.lists(st.lists(st.integers(0, 100), min_size=3, max_size=3), min_size=n, max_size=n)
+)
 int_weights = st.lists(st.integers(0, 10), min_size=3, max_size=3).filter(lambda w: sum(w) > 0)
 
 
 def to_frame(rows: list[list[int]]) -> pd.DataFrame:
-    return pd.DataFrame(np.array(rows) / 100, columns=["x", "y", "z"],
-                        index=pd.Index([f"s{i}" for i in range(len(rows))], name="site_id"))
+    return pd.DataFrame(
+        np.array(rows) / 100,
+        columns=["x", "y", "z"],
+        index=pd.Index([f"s{i}" for i in range(len(rows))], name="site_id"),
+    )
 
 
 def normalised(weights: list[float]) -> dict[str, float]:

@@ -62,7 +62,9 @@ def test_vng_category_is_monotone_in_distance(a, b):
 def test_env_space_values_zoning_cap_and_sector_exclusions():
     residential = gpd.GeoDataFrame({"kind": ["dwellings"]}, geometry=[box(0, 0, 100, 100)], crs=CRS)
     frame = sites(
-        box(350, 0, 450, 100), box(160, 0, 260, 100), box(3000, 0, 3100, 100),
+        box(350, 0, 450, 100),
+        box(160, 0, 260, 100),
+        box(3000, 0, 3100, 100),
         max_env_category=[np.nan, np.nan, 3.1],
     )
     result = run("env_space", frame, {"residential": residential})
@@ -75,8 +77,12 @@ def test_env_space_values_zoning_cap_and_sector_exclusions():
     assert values.loc["s2", "env_space_category"] == 3.1  # zoning cap
     excluded = set(zip(result.exclusions["site_id"], result.exclusions["sector"]))
     # production needs 4.1 (mca.core.sectors): fits s0 only; construction (3.1) fits all three
-    assert excluded == {("s1", "production"), ("s2", "production"), ("s1", "wholesale_logistics"),
-                        ("s2", "wholesale_logistics")}
+    assert excluded == {
+        ("s1", "production"),
+        ("s2", "production"),
+        ("s1", "wholesale_logistics"),
+        ("s2", "wholesale_logistics"),
+    }
     reason = result.exclusions.set_index(["site_id", "sector"]).loc[("s1", "production"), "reason"]
     assert "60 m" in reason and "3.1" in reason and "4.1" in reason
 

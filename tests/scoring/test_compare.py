@@ -11,16 +11,26 @@ from mca.core.errors import UserError
 from mca.scoring.compare import compare_weight_sets
 from mca.scoring.settings import ScoringSettings
 
-DIRECTIONS = {"adjacency": "max", "road_access": "min", "access_pressure": "min",
-              "env_space": "max", "size_shape": "max", "public_transport": "min"}
+DIRECTIONS = {
+    "adjacency": "max",
+    "road_access": "min",
+    "access_pressure": "min",
+    "env_space": "max",
+    "size_shape": "max",
+    "public_transport": "min",
+}
 
 
 def case(n: int = 25):
     rng = np.random.default_rng(3)
-    raw = pd.DataFrame(rng.integers(0, 3000, (n, 6)), columns=list(DIRECTIONS),
-                       index=pd.Index([f"s{i:02d}" for i in range(n)], name="site_id"))
-    exclusions = pd.DataFrame({"site_id": ["s03", "s07"], "criterion": "natura2000",
-                               "sector": "*", "reason": "inside Natura 2000"})
+    raw = pd.DataFrame(
+        rng.integers(0, 3000, (n, 6)),
+        columns=list(DIRECTIONS),
+        index=pd.Index([f"s{i:02d}" for i in range(n)], name="site_id"),
+    )
+    exclusions = pd.DataFrame(
+        {"site_id": ["s03", "s07"], "criterion": "natura2000", "sector": "*", "reason": "inside Natura 2000"}
+    )
     return raw, exclusions
 
 
@@ -48,10 +58,14 @@ def test_comparison_of_default_weight_sets():
 
 def test_identical_weight_sets_agree_completely():
     raw, exclusions = case()
-    settings = ScoringSettings(weight_sets={
-        "a": {"method": "direct", "weights": dict.fromkeys(DIRECTIONS, 1)},
-        "b": {"method": "direct", "weights": dict.fromkeys(DIRECTIONS, 7)},
-    }, default_weight_set="a", sector_weight_sets={})
+    settings = ScoringSettings(
+        weight_sets={
+            "a": {"method": "direct", "weights": dict.fromkeys(DIRECTIONS, 1)},
+            "b": {"method": "direct", "weights": dict.fromkeys(DIRECTIONS, 7)},
+        },
+        default_weight_set="a",
+        sector_weight_sets={},
+    )
     result = compare_weight_sets(raw, DIRECTIONS, exclusions, settings, ["a", "b"], top_k=10)
     assert result.kendall["tau"].tolist() == [pytest.approx(1.0)]
     assert result.top_k["overlap"].tolist() == [10]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mca.app.scenario import DEFAULT_SCENARIO, load_scenario
 from mca.core.errors import UserError
 from mca.core.paths import SCENARIO_DIR
-from mca.app.scenario import DEFAULT_SCENARIO, load_scenario
 
 BUNDLED = sorted(SCENARIO_DIR.glob("*.yaml"))
 

@@ -16,33 +16,47 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from conftest_reports import make_run_result
-from mca.core.errors import DataError
 from mca.app.reports import build_manifest, write_all
 from mca.app.reports.html import render_html
 from mca.app.reports.maps import SCHEMATIC_NOTICE, format_distance, period_labels, scale_bar_length
 from mca.app.reports.tables import flatten_value, safe_filename
+from mca.core.errors import DataError
 
 STEM = "base_case_test"
 EXPECTED_FILES = [
-    "ranking.csv", "allocation.csv", "exclusions.csv", "demand_segments.csv",
-    f"{STEM}.xlsx", f"{STEM}.gpkg",
-    "map_suitability.png", "map_exclusions.png", "map_allocation.png",
-    "chart_demand.png", "chart_allocation.png", "report.html", "manifest.json",
+    "ranking.csv",
+    "allocation.csv",
+    "exclusions.csv",
+    "demand_segments.csv",
+    f"{STEM}.xlsx",
+    f"{STEM}.gpkg",
+    "map_suitability.png",
+    "map_exclusions.png",
+    "map_allocation.png",
+    "chart_demand.png",
+    "chart_allocation.png",
+    "report.html",
+    "manifest.json",
 ]
 CSV_FILES = ["ranking.csv", "allocation.csv", "exclusions.csv", "demand_segments.csv"]
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def runs(tmp_path_factory: pytest.TempPathFactory, make_run_result) -> dict[str, object]:
     """The fixture result written twice, into two different folders."""
     base = tmp_path_factory.mktemp("reports")
     result = make_run_result(base / "inputs")
     messages: list[str] = []
     first = write_all(result, base / "run_a", progress=messages.append)
     second = write_all(result, base / "run_b")
-    return {"result": result, "a": first, "b": second, "dir_a": base / "run_a",
-            "dir_b": base / "run_b", "messages": messages}
+    return {
+        "result": result,
+        "a": first,
+        "b": second,
+        "dir_a": base / "run_a",
+        "dir_b": base / "run_b",
+        "messages": messages,
+    }
 
 
 def test_every_file_is_written_in_a_fixed_order_and_non_empty(runs):
@@ -64,20 +78,28 @@ def test_csv_outputs_are_byte_identical_across_runs(runs):
 def test_ranking_csv_lists_ranked_sites_by_rank_then_excluded_by_id(runs):
     ranking = pd.read_csv(runs["dir_a"] / "ranking.csv", keep_default_na=False)
     assert list(ranking.columns) == [
-        "site_id", "name", "kind", "park", "rank", "score", "excluded", "exclusion_reasons",
-        "contrib_adjacency", "contrib_road_headroom", "vs_adjacency", "vs_road_headroom",
+        "site_id",
+        "name",
+        "kind",
+        "park",
+        "rank",
+        "score",
+        "excluded",
+        "exclusion_reasons",
+        "contrib_adjacency",
+        "contrib_road_headroom",
+        "vs_adjacency",
+        "vs_road_headroom",
     ]
     assert ranking["site_id"].tolist() == ["S4", "S1", "S2", "S3", "S5", "S6"]
     assert ranking["rank"].tolist() == ["1", "2", "3", "4", "", ""]
-    assert ranking.loc[5, "exclusion_reasons"] == (
-        "inside NNN (goudgroen); nitrogen deposition above threshold")
+    assert ranking.loc[5, "exclusion_reasons"] == ("inside NNN (goudgroen); nitrogen deposition above threshold")
 
 
 def test_other_csvs_hold_the_fixture_rows_sorted(runs):
     allocation = pd.read_csv(runs["dir_a"] / "allocation.csv")
     assert allocation["hectares"].sum() == pytest.approx(11.7)
-    keys = list(zip(allocation.site_id, allocation.sector, allocation.size_class,
-                    allocation.period.astype(str)))
+    keys = list(zip(allocation.site_id, allocation.sector, allocation.size_class, allocation.period.astype(str)))
     assert keys == sorted(keys)
     assert allocation.loc[allocation.site_id == "S4", "park"].tolist() == ["de-koumen"]
     segments = pd.read_csv(runs["dir_a"] / "demand_segments.csv")
@@ -88,8 +110,7 @@ def test_other_csvs_hold_the_fixture_rows_sorted(runs):
 
 def test_workbook_has_formatted_sheets(runs):
     book = load_workbook(runs["dir_a"] / f"{STEM}.xlsx")
-    assert {"ranking", "allocation", "demand", "exclusions", "assumptions", "summary"} <= set(
-        book.sheetnames)
+    assert {"ranking", "allocation", "demand", "exclusions", "assumptions", "summary"} <= set(book.sheetnames)
     ranking = book["ranking"]
     header = [c.value for c in ranking[1]]
     assert header[:6] == ["site_id", "name", "kind", "park", "rank", "score"]
@@ -101,8 +122,7 @@ def test_workbook_has_formatted_sheets(runs):
     allocation_header = [c.value for c in allocation[1]]
     hectares = allocation.cell(row=2, column=allocation_header.index("hectares") + 1)
     assert hectares.number_format == "0.0"
-    assert [c.value for c in book["demand"][1]] == ["sector", "size_class", "2030", "2040",
-                                                   "total"]
+    assert [c.value for c in book["demand"][1]] == ["sector", "size_class", "2030", "2040", "total"]
     assert [c.value for c in book["exclusions"][1]][:2] == ["site_id", "name"]
     assumptions = book["assumptions"]
     assert [c.value for c in assumptions[1]] == ["item", "value", "basis"]
@@ -114,8 +134,7 @@ def test_workbook_has_formatted_sheets(runs):
 def test_geopackage_layers_read_back_in_rd_new(runs):
     path = runs["dir_a"] / f"{STEM}.gpkg"
     layers = dict(pyogrio.list_layers(path))
-    expected_rows = {"candidate_sites": 6, "allocation": 4, "parks": 2, "natura2000": 1,
-                     "nnn": 1, "roads": 3}
+    expected_rows = {"candidate_sites": 6, "allocation": 4, "parks": 2, "natura2000": 1, "nnn": 1, "roads": 3}
     assert set(layers) == set(expected_rows)
     for name, rows in expected_rows.items():
         frame = gpd.read_file(path, layer=name)
@@ -123,12 +142,14 @@ def test_geopackage_layers_read_back_in_rd_new(runs):
         assert len(frame) == rows, name
     sites = gpd.read_file(path, layer="candidate_sites")
     assert sites.set_index("site_id").loc["S6", "exclusion_reasons"] == (
-        "inside NNN (goudgroen); nitrogen deposition above threshold")
+        "inside NNN (goudgroen); nitrogen deposition above threshold"
+    )
     assert sites["excluded"].sum() == 2
     allocation = gpd.read_file(path, layer="allocation").set_index("site_id")
     assert allocation["allocated_ha"].sum() == pytest.approx(11.7)
     assert (allocation["ha_2030"] + allocation["ha_2040"]).tolist() == pytest.approx(
-        allocation["allocated_ha"].tolist())
+        allocation["allocated_ha"].tolist()
+    )
     assert allocation.loc["S2", "main_sector"] == "production"
     assert allocation.loc["S4", "ha_wholesale_logistics"] == pytest.approx(6.0)
 
@@ -153,14 +174,14 @@ def test_html_escapes_user_text_and_shows_the_tables(runs):
     assert "55%" in html  # acceptability of S4 at rank 1
 
 
-def test_schematic_notice_only_when_schematic(tmp_path: Path):
+def test_schematic_notice_only_when_schematic(tmp_path: Path, make_run_result):
     schematic = render_html(make_run_result(tmp_path / "a", schematic=True), {})
     real = render_html(make_run_result(tmp_path / "b", schematic=False), {})
     assert SCHEMATIC_NOTICE in schematic
     assert SCHEMATIC_NOTICE not in real and "Schematic" not in real
 
 
-def test_html_has_no_wall_clock_time(tmp_path: Path):
+def test_html_has_no_wall_clock_time(tmp_path: Path, make_run_result):
     result = make_run_result(tmp_path)
     assert render_html(result, {}) == render_html(result, {})
     result.acceptability = None
@@ -175,26 +196,36 @@ def test_manifest_hashes_every_other_output(runs):
         assert hashlib.sha256((runs["dir_a"] / name).read_bytes()).hexdigest() == digest
     result = runs["result"]
     inputs = {Path(e["path"]).name: e["sha256"] for e in manifest["inputs"]}
-    assert inputs == {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                      for p in result.input_files}
+    assert inputs == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in result.input_files}
     assert manifest["scenario_name"] == result.scenario_name
     assert manifest["solver"]["status"] == "Optimal" and manifest["solver"]["gap"] == 0.0
     assert manifest["parameters"]["outputs"]["dir"] == str(result.scenario["outputs"]["dir"])
-    assert {"mca-sites", "python", "numpy", "pandas", "geopandas", "shapely", "pyproj", "pulp",
-            "highspy", "scikit-criteria", "pydantic"} <= set(manifest["packages"])
+    assert {
+        "mca-sites",
+        "python",
+        "numpy",
+        "pandas",
+        "geopandas",
+        "shapely",
+        "pyproj",
+        "pulp",
+        "highspy",
+        "scikit-criteria",
+        "pydantic",
+    } <= set(manifest["packages"])
     assert "created_at" in manifest
     text = (runs["dir_a"] / "manifest.json").read_text(encoding="utf-8")
     assert text == json.dumps(manifest, sort_keys=True, indent=2) + "\n"
 
 
-def test_manifest_refuses_a_missing_input_file(tmp_path: Path):
+def test_manifest_refuses_a_missing_input_file(tmp_path: Path, make_run_result):
     result = make_run_result(tmp_path)
     result.input_files.append(tmp_path / "gone.gpkg")
     with pytest.raises(DataError, match="gone.gpkg"):
         build_manifest(result, [])
 
 
-def test_empty_allocation_still_writes_every_output(tmp_path: Path):
+def test_empty_allocation_still_writes_every_output(tmp_path: Path, make_run_result):
     result = make_run_result(tmp_path / "inputs")
     result.allocation = result.allocation.iloc[0:0]
     files = write_all(result, tmp_path / "out")
