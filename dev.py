@@ -3,11 +3,12 @@
 
     python3 dev.py run [MCA-RUN-ARGS...]   # the main job on the bundled Heerlen data
     python3 dev.py test [PYTEST-ARGS...]   # the test suite
+    python3 dev.py lint                    # import contracts, ruff, mypy (as in CI)
     python3 dev.py mca ARGS...             # any other `mca` command
     python3 dev.py bench                   # the benchmark scripts
 
 The first call creates a virtual environment in `.venv/` and installs the package
-with its test extra; later calls reinstall only when `pyproject.toml` changed.
+with its test and lint extras; later calls reinstall only when `pyproject.toml` changed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _python() -> Path:
 
 def ensure_environment() -> None:
     """Create `.venv` and install the project into it when needed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by any python3
         sys.exit(f"dev.py: Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if _python().exists() and STAMP.exists() and STAMP.read_text().strip() == digest:
@@ -42,16 +43,38 @@ def ensure_environment() -> None:
     print("dev.py: installing mca-sites and its dependencies into .venv", file=sys.stderr)
     pip = [str(_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[test,lint]"], check=True)
     STAMP.write_text(digest)
 
 
+LINTERS: tuple[tuple[str, ...], ...] = (
+    ("lint-imports",),
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("mypy",),
+)
+"""The checks `lint` runs, in order: import contracts first, they say the most about structure."""
+
+
+def lint() -> int:
+    """Run every linter; the exit status is the first failure's, 0 when all pass."""
+    status = 0
+    for command in LINTERS:
+        print(f"dev.py lint: {' '.join(command)}", file=sys.stderr, flush=True)
+        code = subprocess.run([str(BIN / command[0]), *command[1:]], cwd=ROOT).returncode
+        status = status or code
+    return status
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test", "mca", "bench"}:
+    """Dispatch ``run``, ``test``, ``lint``, ``mca`` or ``bench``."""
+    if not argv or argv[0] not in {"run", "test", "lint", "mca", "bench"}:
         print(__doc__, file=sys.stderr)
         return 2
     ensure_environment()
     command, rest = argv[0], argv[1:]
+    if command == "lint":
+        return lint()
     if command == "run":
         args = [str(BIN / "mca"), "run", *rest]
     elif command == "mca":

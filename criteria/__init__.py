@@ -56,7 +56,7 @@ class Evaluation:
         return raw, {name: str(self.meta.loc[name, "direction"]) for name in ranking}
 
     def with_exclusions(self, rows: pd.DataFrame) -> Evaluation:
-        """This evaluation with ``rows`` added to its exclusions."""
+        """The evaluation with ``rows`` added to its exclusions."""
         if rows.empty:
             return self
         return replace(self, exclusions=pd.concat([self.exclusions, rows], ignore_index=True))

@@ -51,7 +51,8 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
             np.add.at(shared, site_pos, length)
         distance, nearest = nearest_distance(sites, parks)
         park_ids = parks["park_id"].to_numpy()
-        nearest_park = np.where(nearest >= 0, park_ids[nearest.clip(0)], None)
+        found = nearest >= 0
+        nearest_park[found] = park_ids[nearest[found]]
     else:
         distance = np.full(len(sites), np.nan)
     shared = np.minimum(shared, perimeter)  # parks overlapping each other would count twice

@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Context:
-    """What criteria share: the layers, the sectors, the tables named by their settings
-    (``"<criterion>.<parameter>"`` → frame, read by the input edge) and a cached road network.
+    """What criteria share: layers, sectors, tables and a cached road network.
+
+    ``tables`` holds the tables named by the criteria's file parameters
+    (``"<criterion>.<parameter>"`` → frame, read by the input edge).
     """
 
     layers: dict[str, gpd.GeoDataFrame]
@@ -102,8 +104,9 @@ class Criterion:
     provides: tuple[str, ...] = ()
 
     def run(self, sites: gpd.GeoDataFrame, ctx: Context, params: BaseModel | None = None) -> CriterionResult:
-        """Check the layers this criterion needs, compute it (default params if none) and check
-        that it returned exactly the outputs it declares.
+        """The criterion's result, after checking the layers it needs (default params if none).
+
+        The result must hold exactly the outputs the criterion declares.
         """
         for layer_name in self.layers:
             ctx.layer(layer_name, needed_by=self.name)

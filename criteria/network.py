@@ -63,36 +63,12 @@ class RoadNetwork:
     @classmethod
     def from_layers(cls, roads: gpd.GeoDataFrame, junctions: gpd.GeoDataFrame) -> RoadNetwork:
         """Build the graph; roads need `ROAD_COLUMNS`, junctions ``junction_id`` and a point geometry."""
-        missing = [c for c in ROAD_COLUMNS if c not in roads.columns]
-        if missing:
-            raise DataError(f"roads layer lacks column(s) {', '.join(missing)}", source="roads", field=missing[0])
-        if len(roads) == 0:
-            raise DataError("the roads layer is empty", source="roads")
-        speed = pd.to_numeric(roads["speed_kmh"], errors="coerce").to_numpy(dtype=float)
-        if not (speed > 0).all():
-            bad = roads["road_id"].to_numpy()[~(speed > 0)][:5]
-            raise DataError(
-                f"speed_kmh must be positive; not so for road_id {', '.join(map(str, bad))}",
-                source="roads",
-                field="speed_kmh",
-            )
-        coords, owner = shapely.get_coordinates(roads.geometry.values, return_index=True)
-        if len(np.unique(owner)) != len(roads):
-            raise DataError("some roads have an empty or missing geometry", source="roads", field="geometry")
-        first = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
-        last = np.r_[first[1:] - 1, len(owner) - 1]
-        ends = np.vstack([coords[first], coords[last]])
-        keys = np.round(ends / NODE_ROUNDING_M).astype(np.int64)
-        unique_keys, inverse = np.unique(keys[:, 0] * (1 << 32) + keys[:, 1], return_inverse=True)
-        node_xy = np.zeros((len(unique_keys), 2))
-        node_xy[inverse] = ends
-        n_links = len(roads)
-        link_u, link_v = inverse[:n_links], inverse[n_links:]
+        speed = _road_speeds(roads)
+        node_xy, link_u, link_v = _link_end_nodes(roads)
         length_m = shapely.length(roads.geometry.values)
-        time_min = length_m / (speed * 1000.0 / 60.0)
-
         capacity = pd.to_numeric(roads["capacity_veh_h"], errors="coerce").to_numpy(dtype=float)
         volume = pd.to_numeric(roads["volume_veh_h"], errors="coerce").to_numpy(dtype=float)
+        n_links = len(roads)
         links = pd.DataFrame(
             {
                 "link_id": np.arange(n_links),
@@ -104,36 +80,17 @@ class RoadNetwork:
                 "volume_capacity": np.divide(volume, capacity, out=np.full(n_links, np.nan), where=capacity > 0),
             }
         )
-
         local = links["road_class"].to_numpy() != MOTORWAY_CLASS
         entry_nodes = np.unique(np.r_[link_u[local], link_v[local]])
         if len(entry_nodes) == 0:
             entry_nodes = np.arange(len(node_xy))
-
-        if "junction_id" not in junctions.columns:
-            raise DataError("junctions layer lacks column junction_id", source="junctions", field="junction_id")
-        if len(junctions) == 0:
-            raise DataError("no motorway junctions in the junctions layer", source="junctions")
-        node_tree = shapely.STRtree(shapely.points(node_xy))
-        (j_pos, node_pos), snap = node_tree.query_nearest(
-            junctions.geometry.values, return_distance=True, all_matches=False
-        )
-        if len(j_pos) < len(junctions) or (snap > JUNCTION_SNAP_M).any():
-            far = junctions["junction_id"].to_numpy()[j_pos[snap > JUNCTION_SNAP_M]][:5]
-            raise DataError(
-                f"junction(s) {', '.join(map(str, far))} lie more than {JUNCTION_SNAP_M:.0f} m from every road end "
-                "point (junctions must lie on a road vertex)",
-                source="junctions",
-                field="geometry",
-            )
-        junction_ids = pd.Series(junctions["junction_id"].to_numpy()[j_pos], index=node_pos)
-        junction_ids = junction_ids[~junction_ids.index.duplicated()]
+        node_pos, junction_ids = _snap_junctions(junctions, node_xy)
         return cls(
             node_xy=node_xy,
             link_u=link_u,
             link_v=link_v,
             length_m=length_m,
-            time_min=time_min,
+            time_min=length_m / (speed * 1000.0 / 60.0),
             links=links,
             junction_nodes=np.unique(node_pos),
             junction_ids=junction_ids,
@@ -234,3 +191,58 @@ class RoadNetwork:
         """
         entry, _ = self.nearest_entry(geometries, self.time_tree)
         return self.route_links(self.time_tree, entry)
+
+
+def _road_speeds(roads: gpd.GeoDataFrame) -> np.ndarray:
+    """The roads' speeds (km/h), after checking the columns, that there are roads and speeds > 0."""
+    missing = [c for c in ROAD_COLUMNS if c not in roads.columns]
+    if missing:
+        raise DataError(f"roads layer lacks column(s) {', '.join(missing)}", source="roads", field=missing[0])
+    if len(roads) == 0:
+        raise DataError("the roads layer is empty", source="roads")
+    speed = pd.to_numeric(roads["speed_kmh"], errors="coerce").to_numpy(dtype=float)
+    if not (speed > 0).all():
+        bad = roads["road_id"].to_numpy()[~(speed > 0)][:5]
+        raise DataError(
+            f"speed_kmh must be positive; not so for road_id {', '.join(map(str, bad))}",
+            source="roads",
+            field="speed_kmh",
+        )
+    return speed
+
+
+def _link_end_nodes(roads: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node coordinates and each road's end nodes; ends within the rounding share a node."""
+    coords, owner = shapely.get_coordinates(roads.geometry.values, return_index=True)
+    if len(np.unique(owner)) != len(roads):
+        raise DataError("some roads have an empty or missing geometry", source="roads", field="geometry")
+    first = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
+    last = np.r_[first[1:] - 1, len(owner) - 1]
+    ends = np.vstack([coords[first], coords[last]])
+    keys = np.round(ends / NODE_ROUNDING_M).astype(np.int64)
+    unique_keys, inverse = np.unique(keys[:, 0] * (1 << 32) + keys[:, 1], return_inverse=True)
+    node_xy = np.zeros((len(unique_keys), 2))
+    node_xy[inverse] = ends
+    return node_xy, inverse[: len(roads)], inverse[len(roads) :]
+
+
+def _snap_junctions(junctions: gpd.GeoDataFrame, node_xy: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+    """Each junction's node and the junction id per node; a junction must lie on a road end."""
+    if "junction_id" not in junctions.columns:
+        raise DataError("junctions layer lacks column junction_id", source="junctions", field="junction_id")
+    if len(junctions) == 0:
+        raise DataError("no motorway junctions in the junctions layer", source="junctions")
+    node_tree = shapely.STRtree(shapely.points(node_xy))
+    (j_pos, node_pos), snap = node_tree.query_nearest(
+        junctions.geometry.values, return_distance=True, all_matches=False
+    )
+    if len(j_pos) < len(junctions) or (snap > JUNCTION_SNAP_M).any():
+        far = junctions["junction_id"].to_numpy()[j_pos[snap > JUNCTION_SNAP_M]][:5]
+        raise DataError(
+            f"junction(s) {', '.join(map(str, far))} lie more than {JUNCTION_SNAP_M:.0f} m from every road end "
+            "point (junctions must lie on a road vertex)",
+            source="junctions",
+            field="geometry",
+        )
+    junction_ids = pd.Series(junctions["junction_id"].to_numpy()[j_pos], index=node_pos)
+    return node_pos, junction_ids[~junction_ids.index.duplicated()]

@@ -41,13 +41,16 @@ NAME = "nitrogen"
 EmissionClass = Literal["low", "medium", "high"]
 
 
+_DEFAULT_EMISSION_FACTORS: dict[EmissionClass, float] = {"high": 0.2, "medium": 0.05, "low": 0.01}
+
+
 class Params(BaseModel):
     """Parameters of the nitrogen screening model."""
 
     model_config = ConfigDict(extra="forbid")
 
     emission_factor: dict[EmissionClass, float] = Field(
-        default_factory=lambda: {"high": 0.2, "medium": 0.05, "low": 0.01},
+        default_factory=lambda: _DEFAULT_EMISSION_FACTORS.copy(),
         description="Screening deposition (mol N/ha/yr) on the edge of a Natura 2000 area per hectare "
         "developed, by sector emission class (mca.core.sectors). Assumption, not an AERIUS figure.",
     )
@@ -83,8 +86,9 @@ def kernel(distance_m: np.ndarray, decay_distance_m: float) -> np.ndarray:
 
 
 def aerius_rows(table: pd.DataFrame, site_ids: pd.Index, sector_ids: list[str]) -> pd.DataFrame:
-    """The AERIUS table (text columns, ``attrs["source"]`` its file) checked, as rows
-    ``site_id, sector, deposition_mol_ha_yr`` (sector None = all sectors).
+    """The AERIUS table checked, as rows ``site_id, sector, deposition_mol_ha_yr``.
+
+    ``table`` has text columns and its file in ``attrs["source"]``; sector None = all sectors.
     """
     path = table.attrs.get("source", "aerius_csv")
     table = table.copy()

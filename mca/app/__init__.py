@@ -1,0 +1,1 @@
+"""The app on top: scenario composition, the pipeline, the CLI and the report writers."""

@@ -57,66 +57,72 @@ def forecast_to_dict(fc: Forecast) -> dict[str, Any]:
 
 def forecast_table(fc: Forecast) -> list[Table]:
     """Tables for a planner: estimates per method, segments to place, cross-checks."""
-    estimates = Table(
+    return [_estimates_table(fc), _segments_table(fc), _checks_table(fc)]
+
+
+def _estimates_table(fc: Forecast) -> Table:
+    """Parkstad and Heerlen hectares per method and variant; the one used is starred."""
+    table = Table(
         title="Vraagraming bedrijventerreinen (demand forecast), netto ha",
         caption=f"Aandeel Heerlen (Heerlen share) {fc.heerlen_share:.1%}; * = gebruikt voor allocatie (used)",
     )
     for column in ("methode (method)", "variant"):
-        estimates.add_column(column)
-    hectare_columns = (
+        table.add_column(column)
+    for column in (
         "Parkstad t/m 2030",
         "Parkstad 2031–2040",
         "Heerlen t/m 2030",
         "Heerlen 2031–2040",
         "Heerlen t/m 2040",
-    )
-    for column in hectare_columns:
-        estimates.add_column(column, justify="right")
+    ):
+        table.add_column(column, justify="right")
     for e in fc.estimates:
-        marker = "*" if e is fc.allocation else ""
-        estimates.add_row(
-            METHOD_LABELS[e.method],
-            f"{e.variant}{marker}",
-            *(
-                f"{v:.1f}"
-                for v in (
-                    e.parkstad_2030_ha,
-                    e.parkstad_2031_2040_ha,
-                    e.heerlen_2030_ha,
-                    e.heerlen_2031_2040_ha,
-                    e.heerlen_2040_ha,
-                )
-            ),
+        hectares = (
+            e.parkstad_2030_ha,
+            e.parkstad_2031_2040_ha,
+            e.heerlen_2030_ha,
+            e.heerlen_2031_2040_ha,
+            e.heerlen_2040_ha,
         )
+        marker = "*" if e is fc.allocation else ""
+        table.add_row(METHOD_LABELS[e.method], f"{e.variant}{marker}", *(f"{v:.1f}" for v in hectares))
+    return table
 
+
+def _segments_table(fc: Forecast) -> Table:
+    """Heerlen's demand to place per sector, size class and period."""
     pivot = fc.segments.pivot_table(
         index=["sector", "size_class"], columns="period", values="hectares", aggfunc="sum", sort=False
     )
-    segments = Table(
+    table = Table(
         title="Te plaatsen vraag Heerlen per segment (demand to place by segment), netto ha",
         caption=f"Totaal (total) {fc.total_heerlen_ha:.1f} ha",
     )
-    segments.add_column("sector")
-    segments.add_column("grootteklasse (size class)")
+    table.add_column("sector")
+    table.add_column("grootteklasse (size class)")
     for period in pivot.columns:
-        segments.add_column(PERIOD_LABELS.get(period, period), justify="right")
+        table.add_column(PERIOD_LABELS.get(period, period), justify="right")
     for (sector, size), row in pivot.iterrows():
-        segments.add_row(_SECTOR_LABELS.get(sector, sector), size, *(f"{v:.1f}" for v in row))
+        table.add_row(_SECTOR_LABELS.get(sector, sector), size, *(f"{v:.1f}" for v in row))
+    return table
 
-    checks = Table(title="Controles (cross-checks)")
+
+def _checks_table(fc: Forecast) -> Table:
+    """The forecast against other sources' figures."""
+    table = Table(title="Controles (cross-checks)")
     for column in ("controle (check)", "bron (source)"):
-        checks.add_column(column)
+        table.add_column(column)
     for column in ("bron ha", "raming ha (forecast)", "verschil (difference)"):
-        checks.add_column(column, justify="right")
+        table.add_column(column, justify="right")
     for check in fc.cross_checks:
-        checks.add_row(
+        table.add_row(
             check["name"],
             check["source"],
             f"{check['reference_ha']:.0f}",
             f"{check['forecast_ha']:.1f}",
             f"{check['difference_ha']:+.1f}",
         )
-    return [estimates, segments, checks]
+    return table
 
 
 def segments_csv(fc: Forecast) -> str:

@@ -1,5 +1,6 @@
-"""Safe output: files and folders are written to a temporary sibling and moved into place only
-when complete, so a failed run leaves nothing half-written and nothing is overwritten silently.
+"""Safe output: written to a temporary sibling and moved into place only when complete.
+
+A failed run thus leaves nothing half-written, and nothing is overwritten silently.
 """
 
 from __future__ import annotations

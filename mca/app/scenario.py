@@ -51,7 +51,8 @@ class Scenario(BaseModel):
     )
     demand_source: Path | None = Field(
         None,
-        description="Source figures of the demand forecast (YAML); default: the bundled data/heerlen/demand_source.yaml.",
+        description="Source figures of the demand forecast (YAML); "
+        "default: the bundled data/heerlen/demand_source.yaml.",
     )
     sectors: list[Sector] = Field(default_factory=lambda: list(DEFAULT_SECTORS))
     demand: DemandSettings = Field(default_factory=DemandSettings)

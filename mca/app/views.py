@@ -43,7 +43,7 @@ def site_records(scored: Scored) -> list[dict]:
     sites = scored.sites.set_index("site_id")
     values = scored.evaluation.values
     excluded = excluded_sites(scored.evaluation.exclusions, sites.index)["excluded"]
-    by_site = {sid: grp for sid, grp in scored.evaluation.exclusions.groupby("site_id")}
+    by_site = dict(tuple(scored.evaluation.exclusions.groupby("site_id")))
     rows = []
     for site_id, row in sites.iterrows():
         exclusions = by_site.get(site_id)

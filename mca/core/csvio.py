@@ -1,4 +1,4 @@
-"""The one way frames become CSV: UTF-8, ``\\n`` line ends, a fixed float format."""
+"""The one way frames become CSV: UTF-8, newline line ends, a fixed float format."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ CSV_FLOAT_FORMAT = "%.6g"
 
 def csv_text(frame: pd.DataFrame, *, float_format: str = CSV_FLOAT_FORMAT, index: bool = False) -> str:
     """``frame`` as CSV text; the same frame always gives the same text."""
-    return frame.to_csv(index=index, float_format=float_format, lineterminator="\n")
+    return str(frame.to_csv(index=index, float_format=float_format, lineterminator="\n"))
 
 
 def write_csv(frame: pd.DataFrame, path: Path, *, float_format: str = CSV_FLOAT_FORMAT, index: bool = False) -> Path:

@@ -12,7 +12,7 @@ class UserError(Exception):
     both are optional but should be given whenever they are known.
     """
 
-    def __init__(self, message: str, *, source: str | Path | None = None, field: str | None = None):
+    def __init__(self, message: str, *, source: str | Path | None = None, field: str | None = None) -> None:
         self.message = message
         self.source = str(source) if source is not None else None
         self.field = field
@@ -27,7 +27,7 @@ class UserError(Exception):
 
 
 class DataError(UserError):
-    """Bad geodata or tabular data: missing CRS, missing column, invalid geometry, …"""
+    """Bad geodata or tabular data: missing CRS, missing column, invalid geometry and the like."""
 
 
 class InfeasibleError(UserError):

@@ -8,11 +8,12 @@ for the choices made where the source tables disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mca.core.errors import DataError
@@ -88,94 +89,88 @@ def load_parks(path: Path | None = None) -> pd.DataFrame:
     """Read and validate the park table (default ``data/heerlen/parks.csv``), indexed by ``park_id``.
 
     Raises ``DataError`` naming the file and column for a missing file, a missing column, an
-    empty or non-numeric value, an unknown category or boolean, or a duplicate ``park_id``.
+    empty, non-numeric or non-finite value, an unknown category or boolean, a value out of its
+    range, or a duplicate ``park_id``.
     """
     path = PARKS_CSV if path is None else Path(path)
-    if not path.is_file():
-        raise DataError("file not found", source=path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read CSV: {exc}", source=path) from exc
-    raw.columns = [str(c).strip() for c in raw.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError(f"missing column(s): {', '.join(missing)}", source=path, field=missing[0])
-    raw = raw.apply(lambda col: col.str.strip())
-
-    ids = raw["park_id"]
-    if (ids == "").any():
-        raise DataError("empty park_id", source=path, field="park_id")
-    duplicated = sorted(set(ids[ids.duplicated()]))
-    if duplicated:
-        raise DataError(f"duplicate park_id: {', '.join(duplicated)}", source=path, field="park_id")
-
-    parks = raw.set_index("park_id")
+    parks = _read_park_table(path)
     for column in TEXT_COLUMNS:
         _require_values(parks[column], path)
     for column, allowed in CATEGORY_COLUMNS.items():
-        bad = parks.loc[~parks[column].isin(allowed), column]
-        if not bad.empty:
-            raise DataError(
-                f"value {bad.iloc[0]!r} for park {bad.index[0]} is not one of {', '.join(allowed)}",
-                source=path,
-                field=column,
-            )
+        _refuse(
+            parks[column],
+            ~parks[column].isin(allowed),
+            "value {value!r} for park {park} is not one of " + ", ".join(allowed),
+            path,
+        )
     for column in FLOAT_COLUMNS:
         parks[column] = _numeric(parks[column], path, optional=False)
     for column in OPTIONAL_FLOAT_COLUMNS:
         parks[column] = _numeric(parks[column], path, optional=True)
     for column in INTEGER_COLUMNS:
         values = _numeric(parks[column], path, optional=False)
-        fractional = values[values != values.round()]
-        if not fractional.empty:
-            raise DataError(
-                f"value {fractional.iloc[0]} for park {fractional.index[0]} is not a whole number",
-                source=path,
-                field=column,
-            )
+        _refuse(values, values != values.round(), "value {value} for park {park} is not a whole number", path)
         parks[column] = values.astype("int64")
     for column in BOOL_COLUMNS:
         lowered = parks[column].str.lower()
-        bad = parks.loc[~lowered.isin(_BOOL_VALUES), column]
-        if not bad.empty:
-            raise DataError(
-                f"value {bad.iloc[0]!r} for park {bad.index[0]} is not true or false",
-                source=path,
-                field=column,
-            )
+        _refuse(
+            parks[column], ~lowered.isin(_BOOL_VALUES), "value {value!r} for park {park} is not true or false", path
+        )
         parks[column] = lowered.map(_BOOL_VALUES).astype(bool)
     for column in NON_NEGATIVE_COLUMNS:
-        negative = parks.loc[parks[column] < 0, column]
-        if not negative.empty:
-            raise DataError(
-                f"negative value {negative.iloc[0]} for park {negative.index[0]}", source=path, field=column
-            )
-    out_of_scale = parks.loc[(parks["max_env_category"] < 1) | (parks["max_env_category"] > 6), "max_env_category"]
-    if not out_of_scale.empty:
-        raise DataError(
-            f"value {out_of_scale.iloc[0]} for park {out_of_scale.index[0]} is outside the VNG scale 1-6",
-            source=path,
-            field="max_env_category",
-        )
+        _refuse(parks[column], parks[column] < 0, "negative value {value} for park {park}", path)
+    category = parks["max_env_category"]
+    _refuse(
+        category, (category < 1) | (category > 6), "value {value} for park {park} is outside the VNG scale 1-6", path
+    )
     return parks
 
 
+def _read_park_table(path: Path) -> pd.DataFrame:
+    """The park CSV as stripped text, indexed by a present, unique ``park_id``."""
+    if not path.is_file():
+        raise DataError("file not found", source=path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read CSV: {' '.join(str(exc).split())}", source=path) from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(f"missing column(s): {', '.join(missing)}", source=path, field=missing[0])
+    raw = raw.apply(lambda col: col.str.strip())
+    ids = raw["park_id"]
+    if (ids == "").any():
+        raise DataError("empty park_id", source=path, field="park_id")
+    duplicated = sorted(set(ids[ids.duplicated()]))
+    if duplicated:
+        raise DataError(f"duplicate park_id: {', '.join(duplicated)}", source=path, field="park_id")
+    return raw.set_index("park_id")
+
+
+def _refuse(column: pd.Series, bad: pd.Series, message: str, path: Path) -> None:
+    """A DataError for the first park whose value in ``column`` is ``bad``, if any.
+
+    ``message`` is a format string with ``{value}`` and ``{park}``; the error names the file
+    and the column.
+    """
+    hits = column[bad]
+    if not hits.empty:
+        value = hits.iloc[0]
+        value = value.item() if isinstance(value, np.generic) else value
+        raise DataError(message.format(value=value, park=hits.index[0]), source=path, field=str(column.name))
+
+
 def _require_values(column: pd.Series, path: Path) -> None:
-    empty = column[column == ""]
-    if not empty.empty:
-        raise DataError(f"missing value for park {empty.index[0]}", source=path, field=str(column.name))
+    _refuse(column, column == "", "missing value for park {park}", path)
 
 
 def _numeric(column: pd.Series, path: Path, *, optional: bool) -> pd.Series:
     if not optional:
         _require_values(column, path)
     values = pd.to_numeric(column.replace("", None), errors="coerce").astype("float64")
-    bad = column[values.isna() & (column != "")]
-    if not bad.empty:
-        raise DataError(
-            f"non-numeric value {bad.iloc[0]!r} for park {bad.index[0]}", source=path, field=str(column.name)
-        )
+    _refuse(column, values.isna() & (column != ""), "non-numeric value {value!r} for park {park}", path)
+    _refuse(column, np.isinf(values), "value {value} for park {park} is not a finite number", path)
     return values
 
 
@@ -245,6 +240,21 @@ def _park_disagreements(park_id: str, row: pd.Series, tolerance: float) -> list[
             "net area exceeds gross area",
         )
 
+    _issued_against_net_area(row, report)
+
+    if _exceeds(row["available_under_option_ha"], row["available_ha"], 2):
+        report(
+            "available_under_option_ha",
+            {"Tabel 6 under option": row["available_under_option_ha"], "Tabel 6 available": row["available_ha"]},
+            "land under option exceeds the available land",
+        )
+
+    found.extend(_jobs_per_ha_disagreement(park_id, name, row, tolerance))
+    return found
+
+
+def _issued_against_net_area(row: pd.Series, report: Callable[[str, dict[str, float], str], None]) -> None:
+    """Report, per source table, issued area above the net area or availability above the rest."""
     for table, column in _CHOICE_COLUMN.items():
         label = _TABLE_LABEL[table]
         issued = row[column]
@@ -266,16 +276,6 @@ def _park_disagreements(park_id: str, row: pd.Series, tolerance: float) -> list[
                 },
                 f"available land exceeds net − {label} net issued ({unissued:.1f} ha)",
             )
-
-    if _exceeds(row["available_under_option_ha"], row["available_ha"], 2):
-        report(
-            "available_under_option_ha",
-            {"Tabel 6 under option": row["available_under_option_ha"], "Tabel 6 available": row["available_ha"]},
-            "land under option exceeds the available land",
-        )
-
-    found.extend(_jobs_per_ha_disagreement(park_id, name, row, tolerance))
-    return found
 
 
 def _jobs_per_ha_disagreement(park_id: str, name: str, row: pd.Series, tolerance: float) -> list[Disagreement]:

@@ -69,7 +69,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[KeyPath, int]]:
         raise UserError(f"invalid YAML: {exc}", source=path) from None
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
+    if node is None or not isinstance(data, dict):
         raise UserError("a scenario file must be a mapping of sections", source=path)
     return data, _key_lines(node)
 

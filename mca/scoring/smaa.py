@@ -129,38 +129,12 @@ def smaa(
     table = table.sort_index(kind="mergesort")
     values = check_value_scores(table)
     n_sites, n_criteria = values.shape
-    base = None
-    if base_weights is not None:
-        unknown = sorted(set(base_weights) - set(criteria))
-        if unknown or any(c not in base_weights for c in criteria):
-            raise UserError(
-                f"base weights must name exactly the criteria {criteria}",
-                source="scoring.smaa",
-                field="base_weights",
-            )
-        base = np.array([base_weights[c] for c in criteria], dtype=float)
-        if (base < 0).any() or base.sum() <= 0:
-            raise UserError(
-                "base weights must be non-negative and not all zero", source="scoring.smaa", field="base_weights"
-            )
-        base = base / base.sum()
+    base = None if base_weights is None else _base_vector(base_weights, criteria)
     if margin is not None and not 0 <= margin <= 1:
         raise UserError("margin must lie in [0, 1]", source="scoring.smaa", field="margin")
     weights = sample_weights(samples, n_criteria, np.random.default_rng(seed), margin, base)
 
-    counts = np.zeros(n_sites * n_sites, dtype=np.int64)
-    first_count = np.zeros(n_sites, dtype=np.int64)
-    first_weight_sum = np.zeros((n_sites, n_criteria))
-    positions = np.arange(n_sites)
-    chunk = max(1, CHUNK_CELLS // n_sites)
-    for start in range(0, samples, chunk):
-        w = weights[start : start + chunk]
-        order = np.argsort(_rank_keys(w @ values.T, positions), axis=1)  # site at each rank
-        counts += np.bincount((order * n_sites + positions).ravel(), minlength=n_sites * n_sites)
-        first = order[:, 0]
-        first_count += np.bincount(first, minlength=n_sites)
-        for j in range(n_criteria):
-            first_weight_sum[:, j] += np.bincount(first, weights=w[:, j], minlength=n_sites)
+    counts, first_count, first_weight_sum = _count_ranks(weights, values)
 
     ranks = pd.RangeIndex(1, n_sites + 1, name="rank")
     acceptability = pd.DataFrame(counts.reshape(n_sites, n_sites) / samples, index=table.index, columns=ranks)
@@ -181,3 +155,37 @@ def smaa(
         samples=samples,
         scheme=scheme,
     )
+
+
+def _base_vector(base_weights: Mapping[str, float], criteria: list[str]) -> np.ndarray:
+    """The base weights in criteria order, normalised; exactly the criteria, non-negative."""
+    unknown = sorted(set(base_weights) - set(criteria))
+    if unknown or any(c not in base_weights for c in criteria):
+        raise UserError(
+            f"base weights must name exactly the criteria {criteria}", source="scoring.smaa", field="base_weights"
+        )
+    base = np.array([base_weights[c] for c in criteria], dtype=float)
+    if (base < 0).any() or base.sum() <= 0:
+        raise UserError(
+            "base weights must be non-negative and not all zero", source="scoring.smaa", field="base_weights"
+        )
+    return base / base.sum()
+
+
+def _count_ranks(weights: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rank counts (site × rank, flat), times ranked first, and the weights summed when first."""
+    n_sites, n_criteria = values.shape
+    counts = np.zeros(n_sites * n_sites, dtype=np.int64)
+    first_count = np.zeros(n_sites, dtype=np.int64)
+    first_weight_sum = np.zeros((n_sites, n_criteria))
+    positions = np.arange(n_sites)
+    chunk = max(1, CHUNK_CELLS // n_sites)
+    for start in range(0, len(weights), chunk):
+        w = weights[start : start + chunk]
+        order = np.argsort(_rank_keys(w @ values.T, positions), axis=1)  # site at each rank
+        counts += np.bincount((order * n_sites + positions).ravel(), minlength=n_sites * n_sites)
+        first = order[:, 0]
+        first_count += np.bincount(first, minlength=n_sites)
+        for j in range(n_criteria):
+            first_weight_sum[:, j] += np.bincount(first, weights=w[:, j], minlength=n_sites)
+    return counts, first_count, first_weight_sum

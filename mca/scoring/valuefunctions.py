@@ -15,6 +15,7 @@ Two kinds of scale:
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Literal
 
 import numpy as np
@@ -63,7 +64,7 @@ class PiecewiseValueFunction(BaseModel):
     @classmethod
     def _increasing(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         xs = [x for x, _ in points]
-        if any(b <= a for a, b in zip(xs, xs[1:])):
+        if any(b <= a for a, b in itertools.pairwise(xs)):
             raise ValueError("breakpoint x values must be strictly increasing")
         return points
 

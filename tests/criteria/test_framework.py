@@ -49,7 +49,7 @@ def test_settings_reject_unknown_criterion_and_parameter():
     with pytest.raises(UserError) as caught:
         CriteriaSettings.model_validate({"natura2000": {"params": {"bufer_m": 10}}})
     assert caught.value.field == "natura2000.params.bufer_m" and "buffer_m" in str(caught.value)
-    with pytest.raises(UserError, match="natura2000.params.buffer_m"):
+    with pytest.raises(UserError, match=r"natura2000\.params\.buffer_m"):
         CriteriaSettings.model_validate({"natura2000": {"params": {"buffer_m": -1}}})
 
 
