@@ -1,17 +1,9 @@
 """Aggregation of value scores into one score and rank per site, via scikit-criteria.
 
 Input are value scores in [0, 1] (all criteria "higher is better" after the value functions).
-
-- ``wsm``: weighted sum (``skcriteria.agg.simple.WeightedSumModel``); score = Σ w_j v_j ∈ [0, 1].
-- ``topsis``: TOPSIS (``skcriteria.agg.topsis.TOPSIS``, Euclidean) applied to the value scores
-  as they are (no extra vector normalisation: they already share one scale); score = relative
-  closeness to the ideal ∈ [0, 1]. Ideal and anti-ideal are the best and worst candidates, so the
-  score is relative to the candidate set.
-- ``electre2``: ELECTRE II (``skcriteria.agg.electre.ELECTRE2`` with its default thresholds
-  p0=0.65, p1=0.5, p2=0.35, q0=0.65, q1=0.35). It yields a weak order from the mean of the
-  direct and inverse distillation positions; sites it cannot separate (indifferent or
-  incomparable) share that position. ``score`` maps the mean position linearly onto [0, 1]
-  (1 = first position, 0 = last): an ordinal score, not a cardinal value.
+The methods (``wsm``, ``topsis``, ``electre2`` alias ``electre``, …) are registered in
+:mod:`mca.scoring.methods`, one module each; this module checks the input, runs the chosen
+method's scikit-criteria decision maker and orders the sites.
 
 Ranks are unique (1..n): by score (rounded to 12 decimals, so floating-point noise does not
 break ties), then by ``site_id``. ``shared_rank`` gives tied sites the same (lowest) rank, which
@@ -21,19 +13,14 @@ shows where a method — typically ELECTRE — does not distinguish sites.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 import skcriteria
-from skcriteria.agg.electre import ELECTRE2
-from skcriteria.agg.simple import WeightedSumModel
-from skcriteria.agg.topsis import TOPSIS
 
 from mca.core.errors import DataError, UserError
+from mca.scoring.methods import get_method
 
-Method = Literal["wsm", "topsis", "electre2"]
-METHODS: tuple[str, ...] = ("wsm", "topsis", "electre2")
 TIE_DECIMALS = 12
 
 
@@ -77,14 +64,16 @@ def check_weights(scores: pd.DataFrame, weights: Mapping[str, float]) -> np.ndar
     return np.array([weights[c] for c in scores.columns], dtype=float)
 
 
-def aggregate(scores: pd.DataFrame, weights: Mapping[str, float], method: Method = "wsm") -> pd.DataFrame:
-    """``site_id, score, rank, shared_rank`` for value scores (index site_id, one column each)."""
-    if method not in METHODS:
-        raise UserError(f"unknown method '{method}'; use one of {METHODS}", field="method")
+def aggregate(scores: pd.DataFrame, weights: Mapping[str, float], method: str = "wsm") -> pd.DataFrame:
+    """``site_id, score, rank, shared_rank`` for value scores (index site_id, one column each).
+
+    ``method`` is the name or an alias of a registered aggregation method.
+    """
+    spec = get_method(method)
     values = check_value_scores(scores)
     w = check_weights(scores, weights)
     weighted_columns = values[:, w > 0]
-    if method != "wsm" and np.all(weighted_columns == weighted_columns[:1]):
+    if spec.needs_contrast and np.all(weighted_columns == weighted_columns[:1]):
         # All sites are identical on every weighted criterion: TOPSIS and ELECTRE are undefined
         # (ideal = anti-ideal, zero discordance range) and nothing separates the sites.
         return order_sites(scores.index, np.ones(len(scores)))
@@ -95,13 +84,6 @@ def aggregate(scores: pd.DataFrame, weights: Mapping[str, float], method: Method
         alternatives=[str(s) for s in scores.index],
         criteria=[str(c) for c in scores.columns],
     )
-    if method == "wsm":
-        score = WeightedSumModel().evaluate(dm).e_.score
-    elif method == "topsis":
-        score = TOPSIS().evaluate(dm).e_.similarity
-    else:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            position = ELECTRE2().evaluate(dm).e_.score
-        spread = position.max() - position.min()
-        score = (position.max() - position) / spread if spread > 0 else np.ones(len(position))
-    return order_sites(scores.index, np.atleast_1d(score))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = spec.decision_maker().evaluate(dm)
+    return order_sites(scores.index, np.atleast_1d(spec.score(result)))

@@ -11,7 +11,6 @@ import pandas as pd
 from scipy.stats import kendalltau
 
 from mca.core.errors import UserError
-from mca.scoring.aggregation import Method
 from mca.scoring.ranking import rank_sites
 from mca.scoring.settings import ScoringSettings
 
@@ -38,7 +37,7 @@ def compare_weight_sets(
     exclusions: pd.DataFrame,
     settings: ScoringSettings,
     names: list[str],
-    method: Method | None = None,
+    method: str | None = None,
     top_k: int = 10,
     sector: str | None = None,
 ) -> ComparisonResult:

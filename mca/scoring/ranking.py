@@ -16,7 +16,8 @@ import pandas as pd
 from mca.core.errors import DataError, UserError
 from mca.core.sectors import Sector
 from mca.core.vocabulary import ALL_SECTORS, EXCLUSION_COLUMNS
-from mca.scoring.aggregation import METHODS, Method, aggregate
+from mca.scoring.aggregation import aggregate
+from mca.scoring.methods import get_method
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.valuefunctions import MinMaxValueFunction, apply_value_function
 from mca.scoring.weights import WeightsResult, resolve_weights
@@ -141,19 +142,19 @@ def rank_sites(
     exclusions: pd.DataFrame,
     settings: ScoringSettings,
     weight_set: str | None = None,
-    method: Method | None = None,
+    method: str | None = None,
     sector: str | None = None,
 ) -> pd.DataFrame:
-    """Ranked sites: ``site_id, rank, score, shared_rank, excluded, exclusion_reasons``,
-    ``vs_<criterion>`` (value scores) and, for ``wsm``, ``contrib_<criterion>`` (weight × value
-    score, summing to ``score``).
+    """The ranked sites, best first, excluded ones last.
+
+    Columns: ``site_id, rank, score, shared_rank, excluded, exclusion_reasons``,
+    ``vs_<criterion>`` (value scores) and, for a method with contributions (``wsm``),
+    ``contrib_<criterion>`` (weight × value score, summing to ``score``).
 
     Excluded sites have no rank or score (``<NA>``/NaN) and come last, by site_id. ``attrs`` holds
-    ``weight_set``, ``method``, ``sector``, ``weights`` and ``warnings`` for traceability.
+    ``weight_set``, ``method`` (its registered name), ``sector``, ``weights`` and ``warnings``.
     """
-    method = method or settings.method
-    if method not in METHODS:
-        raise UserError(f"unknown method '{method}'; use one of {METHODS}", field="method")
+    spec = get_method(method or settings.method)
     raw = raw.set_axis(raw.index.astype(str).rename("site_id"))
     criteria = [str(c) for c in raw.columns]
     name = weight_set_name(settings, weight_set, sector)
@@ -171,7 +172,7 @@ def rank_sites(
         )
     result = status.copy()
     if len(eligible):
-        ranked = aggregate(eligible, resolved.weights, method).set_index("site_id")
+        ranked = aggregate(eligible, resolved.weights, spec.name).set_index("site_id")
         result = result.join(ranked)
     else:
         result = result.assign(score=np.nan, rank=np.nan, shared_rank=np.nan)
@@ -179,7 +180,7 @@ def rank_sites(
     result["shared_rank"] = result["shared_rank"].astype("Int64")
     for criterion in criteria:
         result[f"vs_{criterion}"] = scores[criterion]
-    if method == "wsm":
+    if spec.contributions:
         for criterion in criteria:
             contribution = resolved.weights[criterion] * scores[criterion]
             result[f"contrib_{criterion}"] = contribution.where(~result["excluded"])
@@ -191,7 +192,7 @@ def rank_sites(
     result = result[front + [c for c in result.columns if c not in front]]
     result.attrs.update(
         weight_set=name,
-        method=method,
+        method=spec.name,
         sector=sector,
         weights=resolved.weights,
         consistency_ratio=resolved.consistency_ratio,
@@ -206,7 +207,7 @@ def suitability(
     exclusions: pd.DataFrame,
     settings: ScoringSettings,
     sectors: Iterable[Sector | str],
-    method: Method | None = None,
+    method: str | None = None,
 ) -> pd.DataFrame:
     """Suitability in [0, 1], index ``site_id``, one column per sector id.
 

@@ -7,10 +7,9 @@ concrete and so that scenarios can compare contrasting points of view.
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
+from mca.scoring.methods import METHODS
 from mca.scoring.valuefunctions import ValueFunctionSpec
 from mca.scoring.weights import DirectWeights, ROCWeights, SwingWeights, WeightSet
 
@@ -125,11 +124,21 @@ class ScoringSettings(BaseModel):
         description="Sector id → weight set for that sector's suitability; other sectors use "
         "the default weight set (assumption).",
     )
-    method: Literal["wsm", "topsis", "electre2"] = Field(
+    method: str = Field(
         default="wsm",
-        description="Aggregation: weighted sum (transparent contributions; assumption), TOPSIS or ELECTRE II.",
+        description="Aggregation method, a name or alias of mca.scoring.methods (wsm, topsis, "
+        "electre2 alias electre, …); default: weighted sum, for its transparent contributions (assumption).",
+        json_schema_extra={"enum": list(METHODS.spellings())},
     )
     smaa: SMAASettings = Field(default_factory=SMAASettings)
+
+    @field_validator("method")
+    @classmethod
+    def _registered_method(cls, name: str) -> str:
+        """The registered name of the method (an alias such as ``electre`` becomes ``electre2``)."""
+        if name not in METHODS:
+            raise ValueError(f"unknown aggregation method '{name}'; use one of {', '.join(METHODS.spellings())}")
+        return METHODS.get(name).name
 
     @model_validator(mode="after")
     def _weight_sets_exist(self) -> ScoringSettings:

@@ -80,7 +80,7 @@ def test_scores_out_of_range_or_missing_refused():
         aggregate(frame({"s1": [np.nan, 0]}, ["x", "y"]), {"x": 1, "y": 1})
     with pytest.raises(UserError, match="weights without scores \\['z'\\]"):
         aggregate(frame({"s1": [1, 0]}, ["x", "y"]), {"x": 1, "y": 1, "z": 1})
-    with pytest.raises(UserError, match="unknown method"):
+    with pytest.raises(UserError, match=r"unknown aggregation method .promethee.; use one of wsm"):
         aggregate(frame({"s1": [1, 0]}, ["x", "y"]), {"x": 1, "y": 1}, "promethee")
 
 

@@ -1,0 +1,17 @@
+"""Weighted sum: score = Σ w_j v_j ∈ [0, 1] (``skcriteria.agg.simple.WeightedSumModel``)."""
+
+from __future__ import annotations
+
+from skcriteria.agg.simple import WeightedSumModel
+
+from mca.scoring.methods.base import AggregationMethod
+
+METHOD = AggregationMethod(
+    name="wsm",
+    description="Weighted sum: transparent, each criterion's contribution adds up to the score.",
+    decision_maker=WeightedSumModel,
+    score=lambda result: result.e_.score,
+    yields="scores",
+    contributions=True,
+    needs_contrast=False,
+)
