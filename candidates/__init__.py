@@ -1,5 +1,8 @@
 """Candidate sites: available plots, intensification, expansion zones and user-drawn sites.
 
+Each source of sites is one module exposing ``SOURCE`` (a `candidates.base.CandidateSource`:
+its site kind, site-id prefix, the setting that switches it on, its build function), registered
+in `SOURCES` below in a fixed order. Adding a source: a module and one line in that tuple.
 ``build_candidates(layers, parks, settings)`` returns one GeoDataFrame in the schema of
 :mod:`candidates.schema`, sorted by ``site_id``.
 """
@@ -12,15 +15,33 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from candidates.available import available_plot_sites
-from candidates.expansion import expansion_sites
-from candidates.intensification import intensification_sites
+from candidates import available, expansion, intensification, user
+from candidates.base import CandidateSource, SourceInputs, check_source
 from candidates.schema import COLUMNS, CRS, validate_candidates
 from candidates.settings import CandidateSettings
-from candidates.user import user_site_candidates
 from mca.core.errors import DataError
+from mca.core.registry import Registry
+from mca.core.vocabulary import SITE_KINDS
 
-__all__ = ["COLUMNS", "CandidateSettings", "build_candidates", "validate_candidates"]
+__all__ = [
+    "COLUMNS",
+    "SOURCES",
+    "CandidateSettings",
+    "CandidateSource",
+    "SourceInputs",
+    "build_candidates",
+    "site_kinds",
+    "validate_candidates",
+]
+
+SOURCES: Registry[CandidateSource] = Registry("candidate source", check_source)
+for _source in (available.SOURCE, intensification.SOURCE, expansion.SOURCE, user.SOURCE):
+    SOURCES.register(_source)
+
+
+def site_kinds() -> tuple[str, ...]:
+    """The site kinds of `mca.core.vocabulary.SITE_KINDS` and of every registered source."""
+    return tuple(dict.fromkeys([*SITE_KINDS, *(source.kind for source in SOURCES)]))
 
 
 def build_candidates(
@@ -30,7 +51,7 @@ def build_candidates(
     *,
     user_sites: Sequence[tuple[Path, gpd.GeoDataFrame]] = (),
 ) -> gpd.GeoDataFrame:
-    """All candidate sites of the enabled kinds, validated, sorted by ``site_id``.
+    """All candidate sites of the enabled sources, validated, sorted by ``site_id``.
 
     ``layers`` as from :func:`mca.inputs.layers.load_layers` (EPSG:28992); ``parks`` the park table
     indexed by park_id (:func:`mca.inputs.dataset.load_parks`); ``user_sites`` the polygons of each
@@ -39,20 +60,11 @@ def build_candidates(
     settings = settings or CandidateSettings()
     if "parks" not in layers:
         raise DataError("candidate generation needs the 'parks' layer", source="parks")
-    parks_layer = layers["parks"]
-    parts = []
-    if settings.include_available_plots:
-        parts.append(available_plot_sites(parks_layer, parks, settings))
-    if settings.include_intensification:
-        parts.append(intensification_sites(parks_layer, parks, settings))
-    if settings.include_expansion:
-        parts.append(expansion_sites(layers, parks, settings))
-    if settings.include_user_sites:
-        for path, drawn in user_sites:
-            parts.append(user_site_candidates(path, drawn, parks_layer, parks, settings))
+    inputs = SourceInputs(layers, parks, settings, tuple(user_sites))
+    parts = [source.sites(inputs) for source in SOURCES if source.enabled(settings)]
     parts = [part for part in parts if len(part)]
     if not parts:
         raise DataError("no candidate sites: every kind is switched off or empty", source="candidates")
     sites = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
     sites = sites.sort_values("site_id", kind="stable").reset_index(drop=True)
-    return validate_candidates(sites)
+    return validate_candidates(sites, kinds=site_kinds())

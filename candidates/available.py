@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import box
 
+from candidates.base import CandidateSource
 from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
@@ -84,3 +85,13 @@ def edge_piece(polygon: shapely.Geometry, area_m2: float) -> shapely.Geometry:
             high = middle
     piece = polygon.intersection(box(low, ymin, xmax, ymax))
     return piece if not np.isclose(piece.area, 0) else polygon
+
+
+SOURCE = CandidateSource(
+    name="available_plots",
+    kind="available_plot",
+    prefix="AV",
+    enable_flag="include_available_plots",
+    description="Land available for issue right away, one site per park (001, Tabel 6).",
+    build=lambda inputs: available_plot_sites(inputs.parks_layer, inputs.parks, inputs.settings),
+)

@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import box
 
+from candidates.base import CandidateSource
 from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
@@ -60,7 +61,7 @@ def cut_into_cells(piece: shapely.Geometry, max_cell_ha: float, min_ha: float) -
         return [piece]
     side = math.sqrt(max_cell_ha * HA)
     xmin, ymin, xmax, ymax = piece.bounds
-    cells = []
+    cells: list[shapely.Geometry] = []
     for i in range(math.floor(xmin / side), math.ceil(xmax / side)):
         for j in range(math.floor(ymin / side), math.ceil(ymax / side)):
             part = piece.intersection(box(i * side, j * side, (i + 1) * side, (j + 1) * side))
@@ -132,3 +133,13 @@ def expansion_sites(
             }
         )
     return to_table(rows)
+
+
+SOURCE = CandidateSource(
+    name="expansion",
+    kind="expansion",
+    prefix="EX",
+    enable_flag="include_expansion",
+    description="Expansion zones adjoining the existing parks (001 §3.2, principle 1).",
+    build=lambda inputs: expansion_sites(inputs.layers, inputs.parks, inputs.settings),
+)

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from candidates.base import CandidateSource
 from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
@@ -76,3 +77,13 @@ def intensification_sites(
             }
         )
     return to_table(rows)
+
+
+SOURCE = CandidateSource(
+    name="intensification",
+    kind="intensification",
+    prefix="IN",
+    enable_flag="include_intensification",
+    description="Intensification of every park: headroom × realisation + structural vacancy (001 §3.1).",
+    build=lambda inputs: intensification_sites(inputs.parks_layer, inputs.parks, inputs.settings),
+)

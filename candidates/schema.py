@@ -2,10 +2,11 @@
 
 Columns (one row per candidate site, GeoDataFrame in EPSG:28992, sorted by ``site_id``):
 
-- ``site_id`` (str, unique): ``AV-<park>`` available plots, ``IN-<park>`` intensification,
+- ``site_id`` (str, unique): ``<prefix>-…`` with the prefix of the source that made the site
+  (`candidates.SOURCES`): ``AV-<park>`` available plots, ``IN-<park>`` intensification,
   ``EX-<park>-NN`` expansion zones, ``US-<name>`` user-drawn sites.
 - ``name`` (str): readable label.
-- ``kind`` (str): one of :data:`KINDS`.
+- ``kind`` (str): the source's kind, one of `candidates.site_kinds()` (by default :data:`KINDS`).
 - ``park`` (str): park_id the site belongs to or (expansion, user) lies nearest to.
 - ``geometry`` (Polygon/MultiPolygon): the site; for ``available_plot`` and
   ``intensification`` a schematic stand-in (part of / whole park polygon).
@@ -23,6 +24,8 @@ Columns (one row per candidate site, GeoDataFrame in EPSG:28992, sorted by ``sit
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -32,7 +35,6 @@ from mca.core.sectors import PERIODS
 from mca.core.vocabulary import SITE_KINDS
 
 KINDS = SITE_KINDS
-SITE_ID_PREFIX = {"available_plot": "AV", "intensification": "IN", "expansion": "EX", "user": "US"}
 PERIOD_COLUMNS: tuple[str, ...] = tuple(f"capacity_{period}_ha" for period in PERIODS)
 COLUMNS: tuple[str, ...] = (
     "site_id",
@@ -74,11 +76,13 @@ def cumulative_by_period(capacity_ha: float, available_from: str, share_by_first
 
 def empty_candidates() -> gpd.GeoDataFrame:
     """A candidate table without rows, with the schema's columns."""
-    columns = {c: [] for c in COLUMNS if c != "geometry"}
+    columns: dict[str, list[object]] = {c: [] for c in COLUMNS if c != "geometry"}
     return gpd.GeoDataFrame(columns, geometry=[], crs=CRS)[list(COLUMNS)]
 
 
-def validate_candidates(sites: gpd.GeoDataFrame, source: str = "candidates") -> gpd.GeoDataFrame:
+def validate_candidates(
+    sites: gpd.GeoDataFrame, source: str = "candidates", kinds: Collection[str] = KINDS
+) -> gpd.GeoDataFrame:
     """Check ``sites`` against the schema; raise :class:`DataError` naming the first problem.
 
     Checks: all columns present, CRS EPSG:28992, unique non-empty site ids, known kinds,
@@ -96,7 +100,7 @@ def validate_candidates(sites: gpd.GeoDataFrame, source: str = "candidates") -> 
     duplicated = sites["site_id"][sites["site_id"].duplicated()]
     if len(duplicated):
         raise DataError(f"duplicate site_id '{duplicated.iloc[0]}'", source=source, field="site_id")
-    unknown = sorted(set(sites["kind"]) - set(KINDS))
+    unknown = sorted(set(sites["kind"]) - set(kinds))
     if unknown:
         raise DataError(f"unknown kind '{unknown[0]}'", source=source, field="kind")
     for column in ("area_ha", "capacity_ha", *PERIOD_COLUMNS, "contiguous_ha"):

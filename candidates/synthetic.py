@@ -67,8 +67,8 @@ def _total_edges(k: int) -> int:
 def _roads(rng: np.random.Generator, n_road_edges: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, tuple]:
     n_cols, n_rows = _grid_size(n_road_edges)
     x0, y0 = ORIGIN
-    col, row = np.meshgrid(np.arange(n_cols), np.arange(n_rows))
-    col, row = col.ravel(), row.ravel()
+    grid_col, grid_row = np.meshgrid(np.arange(n_cols), np.arange(n_rows))
+    col, row = grid_col.ravel(), grid_row.ravel()
     jitter = rng.uniform(-0.15, 0.15, size=(len(col), 2)) * SPACING_M
     grid_xy = np.round(np.c_[x0 + col * SPACING_M, y0 + row * SPACING_M] + jitter, 1)
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
+from candidates.base import CandidateSource, SourceInputs
+from candidates.schema import cumulative_by_period, empty_candidates, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
 from mca.core.sectors import PERIODS
@@ -111,3 +112,25 @@ def _period(site: pd.Series, name: str, path: Path, default: str) -> str:
             field="available_from",
         )
     return text
+
+
+def user_sites(inputs: SourceInputs) -> gpd.GeoDataFrame:
+    """The ``user`` sites of every file of ``settings.user_sites``, in the order of the files."""
+    parts = [
+        user_site_candidates(path, drawn, inputs.parks_layer, inputs.parks, inputs.settings)
+        for path, drawn in inputs.user_sites
+    ]
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return empty_candidates()
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=parts[0].crs)
+
+
+SOURCE = CandidateSource(
+    name="user_sites",
+    kind="user",
+    prefix="US",
+    enable_flag="include_user_sites",
+    description="Polygons drawn by the design team (GeoPackage, GeoJSON or Shapefile).",
+    build=user_sites,
+)

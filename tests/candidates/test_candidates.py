@@ -82,7 +82,9 @@ def test_available_plots_follow_tabel_6(sites, heerlen_layers, parks):
     for park_id, plot in plots.iterrows():
         assert plot["area_ha"] == pytest.approx(plot["capacity_ha"], rel=1e-6)
         assert park_geoms[park_id].buffer(0.01).contains(plot.geometry)
-    with_option = build_candidates(heerlen_layers, parks, CandidateSettings(include_under_option=True, include_expansion=False))
+    with_option = build_candidates(
+        heerlen_layers, parks, CandidateSettings(include_under_option=True, include_expansion=False)
+    )
     assert with_option.query("kind == 'available_plot'")["capacity_ha"].sum() == pytest.approx(22.7)
 
 
@@ -213,7 +215,9 @@ def test_user_sites_from_wgs84_geojson(tmp_path, heerlen_layers, parks):
     )
     path = resolve(Path("sites/drawn.geojson"), tmp_path)
     assert path == (tmp_path / "sites" / "drawn.geojson").resolve()
-    sites = build_candidates(heerlen_layers, parks, settings, user_sites=[(path, read_user_sites(path))]).set_index("site_id")
+    sites = build_candidates(heerlen_layers, parks, settings, user_sites=[(path, read_user_sites(path))]).set_index(
+        "site_id"
+    )
     assert sites.index.tolist() == ["US-drawn-2", "US-zuid-veld"]
     zuid = sites.loc["US-zuid-veld"]
     assert zuid.geometry.bounds == pytest.approx((195800, 318600, 196100, 318900), abs=0.5)
@@ -247,5 +251,5 @@ def test_validation_rejects_broken_tables(sites):
     duplicated = pd.concat([sites.iloc[[0]], sites.iloc[[0]]])
     with pytest.raises(DataError, match="duplicate site_id"):
         validate_candidates(gpd.GeoDataFrame(duplicated, crs=sites.crs))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown_knob"):
         CandidateSettings(unknown_knob=1)
