@@ -11,6 +11,7 @@ Errors name the file, the field and, where the YAML shows it, the line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -28,6 +29,8 @@ from mca.scoring.weights import resolve_weights
 from solvers.settings import AllocationSettings
 
 DEFAULT_SCENARIO = SCENARIO_DIR / "heerlen_base.yaml"
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+"""A scenario name that is a plain folder name: never '.', '..', hidden, an option or a path."""
 
 
 class OutputSettings(BaseModel):
@@ -44,7 +47,10 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Used in output file names.")
+    name: str = Field(
+        description="Used as the output folder and file names: letters, digits, '_', '.', '-', not starting "
+        "with '.' or '-', at most 100 characters (so a name can never leave the output folder).",
+    )
     description: str = ""
     parks_table: Path | None = Field(
         None, description="Park key figures CSV; default: the bundled data/heerlen/parks.csv."
@@ -70,6 +76,16 @@ class Scenario(BaseModel):
         for name, weight_set in self.scoring.weight_sets.items():
             resolve_weights(weight_set, ranking, name=name)
         return self
+
+    @field_validator("name")
+    @classmethod
+    def _safe_folder_name(cls, name: str) -> str:
+        if not SAFE_NAME.fullmatch(name):
+            raise ValueError(
+                f"'{name}' is not a safe folder name: use letters, digits, '_', '.' and '-', "
+                "do not start with '.' or '-', at most 100 characters"
+            )
+        return name
 
     @field_validator("sectors")
     @classmethod
@@ -120,7 +136,7 @@ def validation_error_to_user_error(
     field = _format_location(loc) or None
     if line is not None:
         field = f"{field} (line {line})" if field else f"line {line}"
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = "unknown key"
     more = len(exc.errors()) - 1
@@ -137,7 +153,7 @@ def load_scenario(path: Path | str | None = None) -> LoadedScenario:
     sectors = data.get("sectors")
     context = None
     if isinstance(sectors, list):
-        context = {"sector_ids": [s.get("id") for s in sectors if isinstance(s, dict)]}
+        context = {"sector_ids": [s["id"] for s in sectors if isinstance(s, dict) and isinstance(s.get("id"), str)]}
     try:
         scenario = Scenario.model_validate(data, context=context)
     except ValidationError as exc:

@@ -113,3 +113,38 @@ def test_base_case_size_split_keeps_001s_xxl_share_above_half() -> None:
     segments = forecast(demand, load_demand_source()).segments
     xxl = segments[segments["size_class"] == "XXL"]
     assert xxl["hectares"].sum() / segments["hectares"].sum() == pytest.approx(overall_xxl_share(demand))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name: x\n".encode("utf-16"), "UTF-16"),
+        (b"name: x\x00\n", "NUL bytes"),
+        (b"name: \xe9t\xe9\n", "not UTF-8"),
+        (b"name: x\n[a, b]: x\n", "plain name"),
+        (b"name: x\ndemand:\n  explicit_parkstad_2030_ha: 1.0e+400\n", "not a finite number"),
+        (b"name: x\nscoring:\n  weight_sets:\n    w:\n      weights: {road_access: .inf}\n", "not a finite number"),
+        (b"name: x\nsectors:\n  - label: a\n  - id: {a: 1}\n", "sectors.0.id"),
+        (b'name: "."\n', "safe folder name"),
+        (b'name: ".."\n', "safe folder name"),
+        (b"name: ../x\n", "safe folder name"),
+    ],
+)
+def test_hostile_scenario_files_give_one_line_errors(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(content)
+    error = error_of(path)
+    assert message in error.one_line() and error.source == str(path)
+
+
+def test_an_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
+    path = write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
+    assert "aliases are expanded" in error_of(path).message
+
+
+def test_a_self_referencing_alias_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "loop.yaml", "name: x\nloop: &l [1, *l]\n")
+    assert "contains it" in error_of(path).message
