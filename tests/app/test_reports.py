@@ -16,11 +16,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from mca.app.reports import build_manifest, write_all
+from mca.app.reports import WRITERS, OutputWriter, RunFolder, build_manifest, write_all
 from mca.app.reports.html import render_html
 from mca.app.reports.maps import SCHEMATIC_NOTICE, format_distance, period_labels, scale_bar_length
 from mca.app.reports.tables import flatten_value, safe_filename
 from mca.core.errors import DataError
+from mca.core.registry import RegistrationError
 
 STEM = "base_case_test"
 EXPECTED_FILES = [
@@ -221,7 +222,7 @@ def test_manifest_hashes_every_other_output(runs):
 def test_manifest_refuses_a_missing_input_file(tmp_path: Path, make_run_result):
     result = make_run_result(tmp_path)
     result.input_files.append(tmp_path / "gone.gpkg")
-    with pytest.raises(DataError, match="gone.gpkg"):
+    with pytest.raises(DataError, match=r"gone\.gpkg"):
         build_manifest(result, [])
 
 
@@ -256,3 +257,65 @@ def test_cells_and_names_are_made_safe():
     assert flatten_value(2.5) == 2.5
     assert safe_filename("base case <test>") == "base_case_test"
     assert safe_filename("///") == "scenario"
+
+
+def _file_list(folder: RunFolder) -> list[Path]:
+    """A throwaway writer: ``{stem}_files.txt`` listing the files the writers before it wrote."""
+    path = folder.path("{stem}_files.txt")
+    names = [p.name for paths in folder.written.values() for p in paths]
+    path.write_text("\n".join(names) + "\n", encoding="utf-8")
+    return [path]
+
+
+FILE_LIST = OutputWriter(name="file_list_test", files="{stem}_files.txt", write=_file_list)
+
+
+def test_writers_are_registered_in_writing_order():
+    assert WRITERS.names() == ("csv", "excel", "geopackage", "maps", "html")
+
+
+@pytest.mark.parametrize(
+    ("writer", "message"),
+    [
+        (OutputWriter(name="manifest", files="manifest.json", write=_file_list), "reserved"),
+        (OutputWriter(name="maps", files="x.png", write=_file_list), "'maps' is already taken"),
+        (OutputWriter(name="Notes", files="notes.txt", write=_file_list), "must match"),
+        (OutputWriter(name="notes", files=" ", write=_file_list), "files must say"),
+        (OutputWriter(name="notes", files="notes.txt", write="notes.txt"), "write must be a function"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_bad_writer_is_refused_at_registration(writer, message):
+    with pytest.raises(RegistrationError, match=f"cannot register output writer .*{message}"):
+        WRITERS.register(writer)
+    assert len(WRITERS) == 5
+
+
+def test_an_extra_writer_writes_inside_the_run_folder_before_the_manifest(tmp_path: Path, make_run_result):
+    result = make_run_result(tmp_path / "inputs")
+    messages: list[str] = []
+    with WRITERS.registered(FILE_LIST):
+        files = write_all(result, tmp_path / "out", progress=messages.append)
+    extra = f"{STEM}_files.txt"
+    assert [p.name for p in files] == [*EXPECTED_FILES[:-1], extra, "manifest.json"]
+    assert (tmp_path / "out" / extra).read_text(encoding="utf-8").split() == EXPECTED_FILES[:-1]
+    assert f"writing {extra}" in messages
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    listed = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
+    assert listed[extra] == hashlib.sha256((tmp_path / "out" / extra).read_bytes()).hexdigest()
+    assert "file_list_test" not in WRITERS
+
+
+def test_a_writer_may_not_write_outside_the_run_folder(tmp_path: Path, make_run_result):
+    def outside(folder: RunFolder) -> list[Path]:
+        path = folder.out_dir.parent / "stray.txt"
+        path.write_text("stray\n", encoding="utf-8")
+        return [path]
+
+    result = make_run_result(tmp_path / "inputs")
+    stray = OutputWriter(name="stray_test", files="../stray.txt", write=outside)
+    with (
+        WRITERS.registered(stray),
+        pytest.raises(TypeError, match=r"writer 'stray_test' gave .*stray\.txt, not a file"),
+    ):
+        write_all(result, tmp_path / "out")
+    assert not (tmp_path / "out" / "manifest.json").exists()

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mca.app.reports import tables
+from mca.app.reports.base import OutputWriter
 from mca.app.results import RunResult
 
 HECTARE_FORMAT = "0.0"
@@ -106,3 +107,8 @@ def write_excel(result: RunResult, path: Path) -> Path:
             frame.to_excel(writer, sheet_name=name, index=False)
             _format_sheet(writer.sheets[name], frame, periods)
     return path
+
+
+WRITER = OutputWriter(
+    name="excel", files="{stem}.xlsx", write=lambda folder: [write_excel(folder.result, folder.path("{stem}.xlsx"))]
+)

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from mca.app.reports import tables
+from mca.app.reports.base import OutputWriter
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 
@@ -82,3 +83,10 @@ def write_geopackage(result: RunResult, path: Path) -> Path:
     for name, layer in geopackage_layers(result).items():
         layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
     return path
+
+
+WRITER = OutputWriter(
+    name="geopackage",
+    files="{stem}.gpkg",
+    write=lambda folder: [write_geopackage(folder.result, folder.path("{stem}.gpkg"))],
+)

@@ -13,6 +13,7 @@ import pandas as pd
 
 import mca
 from mca.app.reports import tables
+from mca.app.reports.base import OutputWriter
 from mca.app.reports.excel import summary_items
 from mca.app.reports.maps import SCHEMATIC_NOTICE, period_labels
 from mca.app.results import RunResult
@@ -235,3 +236,12 @@ def write_html(result: RunResult, path: Path, images: Mapping[str, Path]) -> Pat
     """Write ``report.html`` (UTF-8) with the given PNGs embedded."""
     path.write_text(render_html(result, images), encoding="utf-8")
     return path
+
+
+WRITER = OutputWriter(
+    name="html",
+    files="report.html",
+    write=lambda folder: [
+        write_html(folder.result, folder.path("report.html"), {p.name: p for p in folder.written.get("maps", [])})
+    ],
+)

@@ -22,6 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from mca.app.reports import tables
+from mca.app.reports.base import OutputWriter
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 from mca.core.vocabulary import ALL_SECTORS
@@ -498,3 +499,10 @@ def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
     """Write the three maps and two charts into ``out_dir``; returns their paths in order."""
     writers = (suitability_map, exclusions_map, allocation_map, demand_chart, allocation_chart)
     return [write(result, out_dir / name) for write, name in zip(writers, (*MAP_FILES, *CHART_FILES), strict=True)]
+
+
+WRITER = OutputWriter(
+    name="maps",
+    files=", ".join((*MAP_FILES, *CHART_FILES)),
+    write=lambda folder: write_maps(folder.result, folder.out_dir),
+)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from mca.app.reports.base import OutputWriter
 from mca.app.results import RunResult
 from mca.core.csvio import write_csv
 from mca.core.jsonable import dumps
@@ -230,3 +231,10 @@ def write_csvs(result: RunResult, out_dir: Path) -> list[Path]:
         "demand_segments.csv": segments_table(result),
     }
     return [write_csv(frame, out_dir / name) for name, frame in tables.items()]
+
+
+WRITER = OutputWriter(
+    name="csv",
+    files="ranking.csv, allocation.csv, exclusions.csv, demand_segments.csv",
+    write=lambda folder: write_csvs(folder.result, folder.out_dir),
+)
