@@ -1,5 +1,17 @@
 #!/usr/bin/env python3
-"""Write the schematic Heerlen GIS layers to ``data/heerlen/layers.gpkg``.
+"""Write the Heerlen GIS layers: ``data/heerlen/heerlen.gpkg`` (default) or ``layers.gpkg``.
+
+``heerlen.gpkg`` (the default target) combines the REAL layers of ``data/heerlen/real/``
+(Natura 2000, municipal boundaries as layer ``boundary``, public-transport stops as layer
+``stations``) with SCHEMATIC parks, roads, junctions, dwellings and NNN placed at their real
+locations (tables and sources in ``tools/heerlen_places.py``). Every layer carries GeoPackage
+metadata: ``status`` (real/schematic), ``schematic`` (true/false), ``source``, ``date``,
+``licence``. Run ``.venv/bin/python tools/make_heerlen_layers.py``.
+
+``--schematic`` writes the older, all-schematic ``layers.gpkg`` described below (kept until the
+bundled scenarios switch to ``heerlen.gpkg``).
+
+The all-schematic layers (``layers.gpkg``):
 
 SCHEMATIC DEMONSTRATION DATA. Positions and shapes are approximate, drawn by hand for this
 project so that the engine can run without the real (non-downloadable) layers; they are not
@@ -19,12 +31,14 @@ links are near capacity. Weggebekker is reachable only through Brunssum (NNN and
 Brunssummerheide block the way south), so its route to a junction is much longer than the
 straight line. The script is deterministic: it writes the same file on every run.
 
-Run from the project root: ``.venv/bin/python tools/make_heerlen_layers.py``.
+Run from the project root: ``.venv/bin/python tools/make_heerlen_layers.py --schematic``.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+from itertools import pairwise
 from pathlib import Path
 
 import geopandas as gpd
@@ -282,6 +296,7 @@ def park_polygon(cx: float, cy: float, ratio: float, rotation: float, gross_ha: 
 
 
 def parks_layer() -> gpd.GeoDataFrame:
+    """The schematic park polygons (chamfered rectangles of the gross area)."""
     areas = gross_areas()
     rows = [
         {"park_id": pid, "name": name, "gross_ha": areas[pid],
@@ -292,17 +307,18 @@ def parks_layer() -> gpd.GeoDataFrame:
 
 
 def roads_layer(park_centres: dict[str, tuple[float, float]]) -> gpd.GeoDataFrame:
+    """Road links between consecutive nodes and the access roads to the park centres."""
     nodes = dict(NODES) | {f"P:{pid}": xy for pid, xy in park_centres.items()}
     rows = []
     for name, road_class, speed, capacity, volume, chain in ROADS:
         prefix = name.split("(")[-1].rstrip(")") if "(" in name else name
-        for i, (a, b) in enumerate(zip(chain, chain[1:], strict=False), start=1):
+        for i, (a, b) in enumerate(pairwise(chain), start=1):
             rows.append({"road_id": f"{prefix}-{i:02d}".replace(" ", "-").lower(), "name": name,
                          "road_class": road_class, "speed_kmh": speed, "capacity_veh_h": capacity,
                          "volume_veh_h": volume, "geometry": LineString([nodes[a], nodes[b]])})  # fmt: skip
     for pid, (start, road_class, speed, capacity, volume) in ACCESS.items():
         chain = [*start, f"P:{pid}"]
-        for i, (a, b) in enumerate(zip(chain, chain[1:], strict=False), start=1):
+        for i, (a, b) in enumerate(pairwise(chain), start=1):
             rows.append({"road_id": f"access-{pid}-{i}", "name": f"Access {PARK_PLACES[pid][0]}",
                          "road_class": road_class, "speed_kmh": speed, "capacity_veh_h": capacity,
                          "volume_veh_h": volume, "geometry": LineString([nodes[a], nodes[b]])})  # fmt: skip
@@ -310,6 +326,7 @@ def roads_layer(park_centres: dict[str, tuple[float, float]]) -> gpd.GeoDataFram
 
 
 def residential_layer() -> gpd.GeoDataFrame:
+    """The schematic built-up outlines."""
     rows = [
         {"name": name, "kind": kind,
          "geometry": chamfered_box((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0)}
@@ -333,7 +350,7 @@ def build_layers() -> dict[str, gpd.GeoDataFrame]:
                 for node, (name, road) in JUNCTIONS.items()
             ],
             crs=CRS,
-        ),  # fmt: skip
+        ),
         "residential": residential_layer(),
         "stations": gpd.GeoDataFrame(
             [{"name": n, "kind": k, "geometry": Point(x, y)} for n, k, x, y in STATIONS], crs=CRS
@@ -361,5 +378,11 @@ def write(path: Path = OUTPUT) -> None:
 
 
 if __name__ == "__main__":
-    write()
-    print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    if "--schematic" in sys.argv[1:]:
+        write()
+        print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    else:
+        from heerlen_real import write_heerlen
+
+        write_heerlen()
+        print("wrote data/heerlen/heerlen.gpkg")
