@@ -1,5 +1,5 @@
 """``python -m mca``: the same as the ``mca`` command."""
 
-from mca.app.cli import app
+from mca.app.entry import main
 
-app()
+main()
