@@ -12,6 +12,7 @@ import typer
 
 from mca import __version__
 from mca.app import commands
+from mca.app.serve import serve
 
 app = typer.Typer(
     name="mca",
@@ -46,3 +47,4 @@ app.command()(commands.robustness)
 app.command()(commands.allocate)
 app.command("check-data")(commands.check_data)
 app.command()(commands.show)
+app.command()(serve)
