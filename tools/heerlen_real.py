@@ -89,10 +89,14 @@ def natura2000_layer() -> gpd.GeoDataFrame:
 
 
 def stations_layer() -> gpd.GeoDataFrame:
-    """All stops: ``name`` (without ", Niederlande"), ``kind`` rail/bus, ``stop_id``."""
+    """All stops: ``name`` (without ", Niederlande"), ``kind`` rail/bus, ``stop_id``.
+
+    A stop is rail when its ``rail`` flag is set or its id is a rail-station id
+    (``is_rail_station_id``): the source lacks the rail flag for Heerlen de Kissel (8400044).
+    """
     raw = gpd.read_file(REAL / "stops_parkstad.geojson").to_crs(CRS)
     names = raw["name"].str.replace(r",\s*Niederlande$", "", regex=True)
-    kind = raw["rail"].astype(bool).map({True: "rail", False: "bus"})
+    kind = (raw["rail"].astype(bool) | raw["is_rail_station_id"].astype(bool)).map({True: "rail", False: "bus"})
     out = gpd.GeoDataFrame({"name": names, "kind": kind, "stop_id": raw["id"].astype(str)}, geometry=raw.geometry)
     return out.sort_values(["kind", "name", "stop_id"]).reset_index(drop=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pyogrio
@@ -49,6 +50,14 @@ LAYER_SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "stations": (("name", "kind"), PUNCTUAL),
 }
 """Layer name → (required columns, accepted geometry types); see docs/architecture.md."""
+
+OPTIONAL_LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "boundary": (("name",), POLYGONAL),
+}
+"""Layers read when the scenario or the default file has them: the municipal boundary."""
+
+STATUS_KEYS = ("status", "source", "date", "licence", "attribution")
+"""GeoPackage layer-metadata items that say whether a layer is real, and where it comes from."""
 
 REPAIR_MAX_AREA_CHANGE = 0.01
 """Largest relative disagreement between two repairs for which a repair counts as safe."""
@@ -98,13 +107,7 @@ def read_layer(
             f"layer '{layer_name}' has no coordinate reference system; assign one (e.g. {TARGET_CRS}) in your GIS",
             source=where,
         )
-    for column in required_columns:
-        if column not in gdf.columns:
-            raise DataError(
-                f"layer '{layer_name}' lacks the required column '{column}'",
-                source=where,
-                field=column,
-            )
+    check_columns(gdf, layer_name, required_columns, where)
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         raise DataError(
@@ -112,21 +115,34 @@ def read_layer(
             source=where,
         )
     gdf = repair_geometries(gdf, layer_name, where)
-    if geom_types is not None:
-        allowed = tuple(geom_types)
-        wrong = ~gdf.geom_type.isin(allowed)
-        if wrong.any():
-            first = wrong.idxmax()
-            raise DataError(
-                f"layer '{layer_name}' must hold {'/'.join(allowed)} geometries, "
-                f"feature {_feature_label(gdf, first)} is a {gdf.geom_type[first]}",
-                source=where,
-            )
+    check_geometry_types(gdf, layer_name, geom_types, where)
     if not gdf.crs.equals(TARGET_CRS):
         gdf = gdf.to_crs(TARGET_CRS)
     gdf.attrs["source"] = str(path)
     gdf.attrs["metadata"] = dict(metadata)
     return gdf
+
+
+def check_columns(gdf: gpd.GeoDataFrame, layer_name: str, required: Iterable[str], where: str) -> None:
+    """Raise DataError naming the first required column the layer lacks."""
+    for column in required:
+        if column not in gdf.columns:
+            raise DataError(f"layer '{layer_name}' lacks the required column '{column}'", source=where, field=column)
+
+
+def check_geometry_types(gdf: gpd.GeoDataFrame, layer_name: str, geom_types: Iterable[str] | None, where: str) -> None:
+    """Raise DataError naming the first feature whose geometry type is not accepted."""
+    if geom_types is None:
+        return
+    allowed = tuple(geom_types)
+    wrong = ~gdf.geom_type.isin(allowed)
+    if wrong.any():
+        first = wrong.idxmax()
+        raise DataError(
+            f"layer '{layer_name}' must hold {'/'.join(allowed)} geometries, "
+            f"feature {_feature_label(gdf, first)} is a {gdf.geom_type[first]}",
+            source=where,
+        )
 
 
 def repair_geometries(gdf: gpd.GeoDataFrame, layer_name: str, where: str) -> gpd.GeoDataFrame:
@@ -228,6 +244,25 @@ def schematic_layers(layers: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
     return sorted(name for name, gdf in layers.items() if is_schematic(gdf))
 
 
+def layer_status(gdf: gpd.GeoDataFrame) -> dict[str, str]:
+    """``status`` (real/schematic/supplied), ``source``, ``date``, ``licence``, ``attribution``.
+
+    "supplied" is a layer the user brought without status metadata (e.g. an official
+    download); the other items are empty when the metadata does not give them.
+    """
+    metadata = gdf.attrs.get("metadata") or {}
+    status = "schematic" if is_schematic(gdf) else str(metadata.get("status") or "supplied")
+    return {"status": status} | {key: str(metadata.get(key, "")) for key in STATUS_KEYS[1:]}
+
+
+def schematic_notice(layers: Mapping[str, gpd.GeoDataFrame]) -> str | None:
+    """The maps' and report's notice naming the schematic layers, or None when none is."""
+    names = schematic_layers(layers)
+    if not names:
+        return None
+    return f"Schematic layers ({', '.join(names)}) — demonstration only, not for decisions"
+
+
 class LayerSource(BaseModel):
     """Where one layer comes from: a file and, for multi-layer files, the layer inside it."""
 
@@ -237,6 +272,15 @@ class LayerSource(BaseModel):
     layer: str | None = Field(
         default=None,
         description="Layer inside the file; default: the layer named like the logical layer, or the file's only layer",
+    )
+    profile: str | None = Field(
+        default=None,
+        description="Import profile that maps a published schema onto the engine's layer "
+        "(nwb, bag, ibis, natura2000_rvo, nnn_limburg, cbs; see docs/layers.md); default: "
+        "the file is already in the engine's schema",
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Options of the import profile (see docs/layers.md)"
     )
 
 
@@ -261,6 +305,15 @@ class LayerSettings(BaseModel):
     junctions: LayerSource | None = Field(default=None, description="Motorway/N300 junctions")
     residential: LayerSource | None = Field(default=None, description="Built-up residential areas")
     stations: LayerSource | None = Field(default=None, description="Rail stations and bus stops")
+    boundary: LayerSource | None = Field(
+        default=None,
+        description="Municipal boundaries (optional; default: the 'boundary' layer of default_path if it has one)",
+    )
+    municipality: str | None = Field(
+        default="Heerlen",
+        description="The study municipality: the boundary layer keeps only the feature of this name "
+        "(CBS statnaam); None keeps every feature. Default: Heerlen, the first user (choice)",
+    )
 
     def source_for(self, layer_name: str, base_dir: Path | None = None) -> LayerSource:
         """The file and inner layer for ``layer_name``, relative paths resolved on ``base_dir``."""
@@ -268,19 +321,63 @@ class LayerSettings(BaseModel):
         path = source.path
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
-        return LayerSource(path=path, layer=source.layer)
+        return source.model_copy(update={"path": path})
 
 
 def load_layers(settings: LayerSettings | None = None, base_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """Read and validate every layer of :data:`LAYER_SCHEMA`, in EPSG:28992.
+    """Read and validate every layer of :data:`LAYER_SCHEMA` (and the optional ones present), in EPSG:28992.
 
-    Relative paths resolve against ``base_dir`` (the folder of the scenario file).
+    Relative paths resolve against ``base_dir`` (the folder of the scenario file). A layer with
+    a ``profile`` is read in its published schema and mapped by that import profile.
     """
     settings = settings or LayerSettings()
     layers: dict[str, gpd.GeoDataFrame] = {}
-    for name, (columns, geom_types) in LAYER_SCHEMA.items():
+    for name in LAYER_SCHEMA:
+        layers[name] = read_source(settings.source_for(name, base_dir), name)
+    for name in OPTIONAL_LAYERS:
         source = settings.source_for(name, base_dir)
-        layers[name] = read_layer(
-            source.path, name, layer=source.layer, required_columns=columns, geom_types=geom_types
-        )
+        if getattr(settings, name) is not None or _has_layer(source.path, source.layer or name):
+            layers[name] = read_source(source, name)
+    if "boundary" in layers and settings.municipality:
+        layers["boundary"] = select_municipality(layers["boundary"], settings.municipality)
     return layers
+
+
+def read_source(source: LayerSource, name: str) -> gpd.GeoDataFrame:
+    """One logical layer from its source, through its import profile if it names one."""
+    columns, geom_types = {**LAYER_SCHEMA, **OPTIONAL_LAYERS}[name]
+    if source.profile is None:
+        return read_layer(source.path, name, layer=source.layer, required_columns=columns, geom_types=geom_types)
+    from mca.inputs.profiles import apply_profile
+
+    raw = read_layer(source.path, name, layer=source.layer)
+    gdf = apply_profile(source.profile, raw, name, source.options, where=f"{source.path} (layer {name})")
+    where = f"{source.path} (layer {name}, profile {source.profile})"
+    check_columns(gdf, name, columns, where)
+    check_geometry_types(gdf, name, geom_types, where)
+    return gdf
+
+
+def select_municipality(boundary: gpd.GeoDataFrame, municipality: str) -> gpd.GeoDataFrame:
+    """The boundary features named ``municipality`` (case-insensitive); DataError if there is none."""
+    names = boundary["name"].astype(str)
+    chosen = boundary[names.str.casefold() == municipality.casefold()]
+    if chosen.empty:
+        raise DataError(
+            f"the boundary layer has no municipality '{municipality}' (it has: {', '.join(sorted(set(names)))})",
+            source=str(boundary.attrs.get("source", "boundary")),
+            field="municipality",
+        )
+    chosen = chosen.copy()
+    chosen.attrs = dict(boundary.attrs)
+    return chosen
+
+
+def _has_layer(path: Path, layer: str) -> bool:
+    """True when ``path`` exists and holds a layer of that name."""
+    if not path.exists():
+        return False
+    try:
+        return layer in {str(name) for name in pyogrio.list_layers(path)[:, 0]}
+    except Exception:  # an unreadable file: the required layers report it
+        return False
