@@ -133,10 +133,13 @@ def place_park(
     return grown(high)
 
 
-def parks_layer(inside: Polygon) -> gpd.GeoDataFrame:
-    """Schematic park polygons of the gross area (001) round the real anchors, inside Heerlen."""
+def parks_layer(inside: Polygon, natura: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Schematic park polygons of the gross area (001) round the real anchors, inside Heerlen.
+
+    The parks keep 10 m off the real Natura 2000 sites: no existing park lies inside one.
+    """
     areas = gross_areas()
-    rows, free = [], inside
+    rows, free = [], inside.difference(shapely.union_all(natura.geometry.values).buffer(10))
     for park_id, (name, x, y, ratio, rotation, basis) in PARK_PLACES.items():
         polygon = place_park((x, y), ratio, rotation, areas[park_id], free)
         free = free.difference(polygon.buffer(20))
@@ -197,7 +200,7 @@ def build_heerlen() -> dict[str, gpd.GeoDataFrame]:
     boundary = boundary_layer()
     inside = boundary.loc[boundary["name"] == MUNICIPALITY].geometry.iloc[0]
     natura = natura2000_layer()
-    parks = parks_layer(inside)
+    parks = parks_layer(inside, natura)
     layers = {
         "boundary": boundary,
         "natura2000": natura,
