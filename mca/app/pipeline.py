@@ -7,6 +7,7 @@ strings the steps together into a `mca.app.results.RunResult`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -199,6 +200,7 @@ def default_weights(scoring: ScoringSettings, criteria_names: list[str]) -> dict
 
 def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResult:
     """Run every stage of one scenario and collect what the reports need."""
+    started = time.perf_counter()
     scenario = loaded.scenario
     progress("reading inputs")
     inputs = load_inputs(loaded)
@@ -238,8 +240,9 @@ def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResu
         weights=default_weights(scenario.scoring, criteria_names),
         acceptability=acceptability,
         central_weights=central,
-        solver={k: v for k, v in result.to_dict().items() if k in {"status", "objective", "solver", "gap", "seconds"}},
+        solver={"name": result.solver, "status": result.status, "objective": result.objective, "gap": result.gap},
         input_files=inputs.files,
+        timings={"solver_s": round(result.seconds, 3), "run_s": round(time.perf_counter() - started, 3)},
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mca.app.reports import excel, geopackage, html, maps, tables
 from mca.app.reports.base import OutputWriter, RunFolder, check_writer, files_inside
-from mca.app.reports.manifest import MANIFEST_NAME, build_manifest, write_manifest
+from mca.app.reports.manifest import MANIFEST_NAME, TIMINGS_NAME, build_manifest, write_manifest, write_timings
 from mca.app.reports.tables import safe_filename
 from mca.app.results import RunResult
 from mca.core.registry import Registry
@@ -43,4 +43,5 @@ def write_all(result: RunResult, out_dir: Path, *, progress: Callable[[str], Non
     files = [path for paths in written.values() for path in paths]
     report(f"writing {MANIFEST_NAME}")
     files.append(write_manifest(result, files, out_dir / MANIFEST_NAME))
+    files.append(write_timings(result, out_dir / TIMINGS_NAME))
     return files

@@ -10,8 +10,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+import mca
 from mca.app.reports import tables
 from mca.app.reports.base import OutputWriter
+from mca.app.reports.stamp import fix_workbook_dates, output_time
 from mca.app.results import RunResult
 
 HECTARE_FORMAT = "0.0"
@@ -97,15 +99,21 @@ def workbook_sheets(result: RunResult) -> dict[str, pd.DataFrame]:
 
 
 def write_excel(result: RunResult, path: Path) -> Path:
-    """Write the workbook ``path`` (sheets: summary, ranking, allocation, demand, shortfall,
-    exclusions, assumptions).
+    """Write the workbook ``path``, dated by `output_time` so that reruns are byte-identical.
+
+    Sheets: summary, ranking, allocation, demand, shortfall, exclusions, assumptions.
     """
     periods = tables.periods_of(result)
     sheets = workbook_sheets(result)
+    when, _basis = output_time(result)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
             _format_sheet(writer.sheets[name], frame, periods)
+        properties = writer.book.properties
+        properties.creator = properties.lastModifiedBy = f"mca-sites {mca.__version__}"
+        properties.created = properties.modified = when.replace(tzinfo=None)
+    fix_workbook_dates(path, when)
     return path
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +12,7 @@ import pandas as pd
 
 from mca.app.reports import tables
 from mca.app.reports.base import OutputWriter
+from mca.app.reports.stamp import output_time
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 
@@ -82,7 +86,17 @@ def write_geopackage(result: RunResult, path: Path) -> Path:
     path.unlink(missing_ok=True)
     for name, layer in geopackage_layers(result).items():
         layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+    _fix_timestamps(path, output_time(result)[0])
     return path
+
+
+def _fix_timestamps(path: Path, when: datetime) -> None:
+    """Date every table of the GeoPackage ``when`` (GDAL writes the wall-clock time)."""
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE gpkg_contents SET last_change = ?", (stamp,))
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'gpkg_metadata_reference'").fetchone():
+            db.execute("UPDATE gpkg_metadata_reference SET timestamp = ?", (stamp,))
 
 
 WRITER = OutputWriter(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import mca
+from mca.app.reports.stamp import output_time
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 from mca.core.jsonable import jsonable
@@ -50,8 +51,10 @@ def package_versions() -> dict[str, str]:
 
 
 def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
-    """The manifest as a dict: inputs and outputs with their SHA-256, parameters, versions,
-    solver status and gap, and the creation time (the only place a wall-clock time appears).
+    """The manifest as a dict: inputs and outputs with their SHA-256, parameters and versions.
+
+    It also holds the solver status and gap and the outputs' fixed timestamp with its basis
+    (`mca.app.reports.stamp`); wall-clock times are in ``timings.json``, which it does not list.
     """
     inputs = []
     for path in result.input_files:
@@ -59,6 +62,7 @@ def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
         if not path.is_file():
             raise DataError("input file of the run is missing, cannot record its hash", source=path)
         inputs.append({"path": str(path), "sha256": sha256_file(path)})
+    when, basis = output_time(result)
     outputs = [{"path": Path(p).name, "sha256": sha256_file(Path(p)), "bytes": Path(p).stat().st_size} for p in files]
     return jsonable(
         {
@@ -75,7 +79,8 @@ def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
                 "gap": result.solver.get("gap"),
                 "details": result.solver,
             },
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "timestamp": when.isoformat(timespec="seconds"),
+            "timestamp_basis": basis,
         }
     )
 
@@ -84,4 +89,14 @@ def write_manifest(result: RunResult, files: list[Path], path: Path) -> Path:
     """Write ``manifest.json`` describing ``files`` (sorted keys, indent 2)."""
     manifest = build_manifest(result, files)
     path.write_text(json.dumps(manifest, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+TIMINGS_NAME = "timings.json"
+
+
+def write_timings(result: RunResult, path: Path) -> Path:
+    """Write ``timings.json``: the wall-clock seconds of the run and when it ended (not hashed)."""
+    timings = {**result.timings, "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    path.write_text(json.dumps(timings, sort_keys=True, indent=2) + "\n", encoding="utf-8")
     return path
