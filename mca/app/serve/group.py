@@ -116,7 +116,9 @@ class Group:
         if not weights:
             return {"margin": None, "sites": [], "scheme": "no submissions yet"}
         base = np.array([weights[c] for c in self.criteria])
-        margin = float(np.abs(self.weight_matrix() - base).max())
+        # rounded: a margin of floating-point noise (identical submissions) would make the
+        # rejection sampler refuse every sample; below a millionth it is no margin at all
+        margin = round(float(np.abs(self.weight_matrix() - base).max()), 6)
         result = smaa(values, self.criteria, samples=SMAA_SAMPLES, margin=margin, base_weights=weights, seed=0)
         order = result.expected_rank.sort_values(kind="mergesort").index[:SMAA_TOP]
         full = result.acceptability_full

@@ -116,3 +116,14 @@ def test_group_robustness_puts_a_dominating_site_first() -> None:
     assert result["sites"][0]["site_id"] == "s1"
     assert result["sites"][0]["first"] == 1.0
     assert result["margin"] == pytest.approx(0.2)  # 0.6 vs the mean 0.4 on a and on b
+
+
+def test_identical_submissions_give_a_zero_margin_and_the_plain_ranking() -> None:
+    values = pd.DataFrame({"a": [1.0, 0.5, 0.0], "b": [0.0, 0.2, 0.9], "c": [0.3, 0.7, 0.3]}, index=["s1", "s2", "s3"])
+    group = Group(CRITERIA)
+    for name, weights in [("Ann", {"a": 1 / 3, "b": 1 / 3, "c": 1 / 3}), ("Bob", {"a": 1.0, "b": 1.0, "c": 1.0})]:
+        weight_set = DirectWeights(weights=weights)
+        group.submit(Submission(name, weight_set, resolve_weights(weight_set, CRITERIA)))
+    result = group.robustness(values, pd.Series(dtype=str))
+    assert result["margin"] == 0.0
+    assert [s["first"] for s in result["sites"]] == [1.0, 0.0, 0.0]

@@ -4,6 +4,7 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const RAMP = [[253, 231, 37], [94, 201, 98], [33, 145, 140], [59, 82, 139], [68, 1, 84]];
+const LABEL_HA = 2; // allocations from this size on get a label on the map (smaller ones: hover)
 const S = { state: null, scope: "*", editors: {}, last: null, seq: 0, selected: null, allocation: null };
 
 const $ = (id) => document.getElementById(id);
@@ -38,7 +39,7 @@ const pairs = () => { const n = criteria(), out = []; n.forEach((a, i) => n.slic
 
 function editorsFrom(name) {
   const set = S.state.weight_sets[name], w = set.weights, max = Math.max(...Object.values(w));
-  const direct = { ...(set.method === "direct" ? set.given.weights : w) };
+  const direct = Object.fromEntries(criteria().map((c) => [c, 100 * w[c]])); // percent of the total, exact
   const swing = set.method === "swing" ? { ...set.given.points } : Object.fromEntries(criteria().map((c) => [c, (100 * w[c]) / max]));
   const ahp = {};
   for (const [a, b] of pairs()) {
@@ -78,7 +79,7 @@ function slider(name, value, max, step, onInput, note) {
 function renderEditors() {
   const ed = editor();
   const direct = $("tab-direct"); direct.replaceChildren();
-  for (const c of criteria()) direct.append(slider(c, ed.direct[c] ?? 0, Math.max(10, ...Object.values(ed.direct)) * 2, "any", (v) => { ed.direct[c] = v; ed.mode = "direct"; schedule(); }));
+  for (const c of criteria()) direct.append(slider(c, ed.direct[c] ?? 0, 100, "any", (v) => { ed.direct[c] = v; ed.mode = "direct"; schedule(); }, "relative weight"));
   const swing = $("swing-rows"); swing.replaceChildren();
   for (const c of S.state.criteria) {
     const note = `${fmt(c.worst)} → ${fmt(c.best)} ${c.unit}`;
@@ -207,13 +208,15 @@ function drawMap(map) {
     sites.append(path);
   });
   svg.append(sites, el("svg:g", { id: "allocation-layer" }));
-  panZoom(svg, map);
+  const b = sites.getBBox(), pad = 0.12 * Math.max(b.width, b.height);
+  panZoom(svg, [b.x - pad, b.y - pad, b.width + 2 * pad, b.height + 2 * pad]);
   $("legend").replaceChildren("score 0", el("span", { class: "ramp" }), "1 · grey: excluded · orange dots: allocated ha");
 }
 
-function panZoom(svg, map) {
-  let box = [0, 0, map.width, map.height], drag = null;
+function panZoom(svg, start) {
+  let box = start, drag = null;
   const apply = () => svg.setAttribute("viewBox", box.join(" "));
+  apply();
   svg.addEventListener("wheel", (e) => {
     e.preventDefault();
     const r = svg.getBoundingClientRect(), k = e.deltaY > 0 ? 1.2 : 1 / 1.2;
@@ -261,8 +264,9 @@ function showAllocation(result) {
     const ha = result.hectares[path.dataset.site];
     if (!ha) continue;
     const b = path.getBBox(), cx = b.x + b.width / 2, cy = b.y + b.height / 2;
-    layer.append(el("svg:circle", { class: "alloc", cx, cy, r: 2 + 2.2 * Math.sqrt(ha) }),
-      el("svg:text", { class: "alloc-label", x: cx + 3 + 2.2 * Math.sqrt(ha), y: cy + 3, text: `${fmt(ha, 1)} ha` }));
+    const r = 2 + 2.2 * Math.sqrt(ha);
+    layer.append(el("svg:circle", { class: "alloc", cx, cy, r }, el("svg:title", { text: `${path.dataset.site}: ${fmt(ha, 2)} ha` })));
+    if (ha >= LABEL_HA) layer.append(el("svg:text", { class: "alloc-label", x: cx + r + 1, y: cy + 3, text: `${fmt(ha, 1)} ha` }));
   }
 }
 
@@ -309,7 +313,8 @@ function bind() {
   $("use-group").addEventListener("click", () => guarded(async () => {
     await refreshGroup();
     if (!Object.keys(S.group.aggregate).length) throw new Error("no submissions yet");
-    Object.assign(editor(), { mode: "direct", direct: { ...S.group.aggregate } }); renderEditors(); schedule();
+    const direct = Object.fromEntries(Object.entries(S.group.aggregate).map(([c, w]) => [c, 100 * w]));
+    Object.assign(editor(), { mode: "direct", direct }); renderEditors(); showTab("direct"); schedule();
   }));
   $("robustness").addEventListener("click", () => guarded(robustness));
   $("save").addEventListener("click", () => guarded(async () => {
