@@ -1,6 +1,8 @@
-"""Brute-force reference for tiny problems: enumerate every XXL plot count and opening,
-solve the continuous rest as an LP with scipy, keep the best. Written independently of
-solvers.model (dense matrices, no variable filtering) so that tests can cross-check it.
+"""Brute-force reference for tiny problems: every integer choice, each solved as an LP.
+
+Enumerate every XXL plot count and opening, solve the continuous rest as an LP with scipy, keep
+the best. Written independently of solvers.model (dense matrices, no variable filtering) so
+that tests can cross-check it.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ def brute_force_objective(
 class _Dense:
     """The allocation LP for fixed integers, as dense matrices."""
 
-    def __init__(self, problem: AllocationProblem, settings: AllocationSettings):
+    def __init__(self, problem: AllocationProblem, settings: AllocationSettings) -> None:
         self.settings = settings
         periods = list(problem.periods)
         self.T = len(periods)
@@ -55,10 +57,10 @@ class _Dense:
         segs = [(k, z) for k in range(len(sector_ids)) for z in SIZE_CLASSES]
         vph = [settings.vehicles_per_ha(s.truck_trips_per_ha_day) for s in problem.sectors]
         suit = problem.suitability.loc[site_ids, sector_ids].to_numpy(dtype=float)
-        S = len(site_ids)
+        n_sites = len(site_ids)
         self.vars = [
             (s, g, t)
-            for s in range(S)
+            for s in range(n_sites)
             for g, (k, z) in enumerate(segs)
             for t in range(self.T)
             if comp[s, g] and (z == "MKB" or contig[s] >= settings.xxl_min_ha)
@@ -68,7 +70,7 @@ class _Dense:
         self.c = np.array(
             [
                 suit[s, segs[g][0]]
-                + settings.tie_break * (1 - s / S)
+                + settings.tie_break * (1 - s / n_sites)
                 - (settings.expansion_penalty if settings.ladder == "weighted" and kinds[s] == EXPANSION else 0.0)
                 for s, g, t in self.vars
             ]
@@ -85,7 +87,7 @@ class _Dense:
         self.n_ub = [
             np.floor(min(contig[self.vars[i][0]], caps[self.vars[i][0], -1]) / settings.xxl_min_ha) for i in self.xxl
         ]
-        self.exp_sites = [s for s in range(S) if kinds[s] == EXPANSION]
+        self.exp_sites = [s for s in range(n_sites) if kinds[s] == EXPANSION]
         self.caps, self.kinds, self.contig, self.demand = caps, kinds, contig, demand
         heads = problem.headrooms()
         self.roads = []
@@ -111,72 +113,83 @@ class _Dense:
     def _linprog(
         self, combo: tuple[int, ...], *, existing_only: bool, floor: float | None
     ) -> tuple[float, np.ndarray] | None:
+        """(objective, solution) of the LP for the integers in ``combo``, or None when infeasible."""
         st = self.settings
         n = np.array(combo[: len(self.xxl)], dtype=float)
         y = dict(zip(self.exp_sites, combo[len(self.xxl) :]))
-        nx, G, T = self.nx, self.G, self.T
         over = [
             (g, t)
-            for g in range(G)
-            for t in range(T)
+            for g in range(self.G)
+            for t in range(self.T)
             if st.xxl_rounding and self.segs[g][1] == "XXL" and self.demand[g, t] > 0
         ]
+        n_slack = self.G * self.T + len(over)  # shortfall, XXL rounding
+        a_eq, b_eq = self._demand_rows(over)
+        a_ub, b_ub = self._bound_rows(n, y, n_slack, floor)
         no = len(over)
-        nv = nx + G * T + no  # x, shortfall, XXL rounding
-        A_ub, b_ub, A_eq, b_eq = [], [], [], []
-        for g in range(G):
-            for t in range(T):
-                row = np.zeros(nv)
-                row[[i for i, (s, gg, tt) in enumerate(self.vars) if gg == g and tt == t]] = 1.0
-                row[nx + g * T + t] = 1.0
-                if (g, t) in over:
-                    row[nx + G * T + over.index((g, t))] = -1.0
-                A_eq.append(row)
-                b_eq.append(self.demand[g, t])
-        for s in range(len(self.kinds)):
-            mine = [i for i, v in enumerate(self.vars) if v[0] == s]
-            open_factor = y.get(s, 1)
-            for t in range(T):
-                row = np.zeros(nv)
-                row[[i for i in mine if self.vars[i][2] <= t]] = 1.0
-                A_ub.append(row)
-                b_ub.append(self.caps[s, t] * open_factor)
-                row = np.zeros(nv)
-                row[[i for i in mine if i in self.xxl and self.vars[i][2] <= t]] = 1.0
-                A_ub.append(row)
-                b_ub.append(self.contig[s])
-            if s in y:
-                row = np.zeros(nv)
-                row[mine] = -1.0
-                A_ub.append(row)
-                b_ub.append(-st.min_development_ha * y[s])
-        for road, head in self.roads:
-            A_ub.append(np.concatenate([road, np.zeros(G * T + no)]))
-            b_ub.append(head)
-        for k, i in enumerate(self.xxl):
-            lo, hi = np.zeros(nv), np.zeros(nv)
-            lo[i], hi[i] = -1.0, 1.0
-            A_ub += [lo, hi]
-            b_ub += [-st.xxl_min_ha * n[k], self.plot_max[k] * n[k]]
-        if floor is not None:
-            A_ub.append(np.concatenate([-self.existing, np.zeros(G * T + no)]))
-            b_ub.append(-(floor - 1e-6))
         if existing_only:
-            c = np.concatenate([self.existing, np.zeros(G * T), np.full(no, -st.rounding_penalty)])
+            c = np.concatenate([self.existing, np.zeros(self.G * self.T), np.full(no, -st.rounding_penalty)])
             constant = 0.0
         else:
-            c = np.concatenate([self.c, np.full(G * T, -st.shortfall_penalty), np.full(no, -st.rounding_penalty)])
+            penalties = [np.full(self.G * self.T, -st.shortfall_penalty), np.full(no, -st.rounding_penalty)]
+            c = np.concatenate([self.c, *penalties])
             constant = -st.tie_break * n.sum() - st.fixed_cost_per_site * sum(y.values())
-        bounds = (
-            [(0, None)] * nx + [(0, self.demand[g, t]) for g in range(G) for t in range(T)] + [(0, st.xxl_min_ha)] * no
-        )
+        demand_bounds = [(0, self.demand[g, t]) for g in range(self.G) for t in range(self.T)]
+        bounds = [(0, None)] * self.nx + demand_bounds + [(0, st.xxl_min_ha)] * no
         res = linprog(
             -c,
-            A_ub=np.array(A_ub),
+            A_ub=np.array(a_ub),
             b_ub=np.array(b_ub),
-            A_eq=np.array(A_eq),
+            A_eq=np.array(a_eq),
             b_eq=np.array(b_eq),
             bounds=bounds,
             method="highs",
         )
         return None if res.status != 0 else (float(-res.fun + constant), res.x)
+
+    def _demand_rows(self, over: list[tuple[int, int]]) -> tuple[list[np.ndarray], list[float]]:
+        """Demand balance, one row per segment and period: placed + short − over = demand."""
+        nx, n_t = self.nx, self.T
+        nv = nx + self.G * n_t + len(over)
+        rows, rhs = [], []
+        for g in range(self.G):
+            for t in range(n_t):
+                row = np.zeros(nv)
+                row[[i for i, (s, gg, tt) in enumerate(self.vars) if gg == g and tt == t]] = 1.0
+                row[nx + g * n_t + t] = 1.0
+                if (g, t) in over:
+                    row[nx + self.G * n_t + over.index((g, t))] = -1.0
+                rows.append(row)
+                rhs.append(float(self.demand[g, t]))
+        return rows, rhs
+
+    def _bound_rows(
+        self, n: np.ndarray, y: dict[int, int], n_slack: int, floor: float | None
+    ) -> tuple[list[np.ndarray], list[float]]:
+        """Every ≤ row: capacity and contiguity per site and period, min development, roads, plots, ladder."""
+        st, nv = self.settings, self.nx + n_slack
+        rows: list[np.ndarray] = []
+        rhs: list[float] = []
+        for s in range(len(self.kinds)):
+            mine = [i for i, v in enumerate(self.vars) if v[0] == s]
+            for t in range(self.T):
+                rows += [np.zeros(nv), np.zeros(nv)]
+                rows[-2][[i for i in mine if self.vars[i][2] <= t]] = 1.0
+                rows[-1][[i for i in mine if i in self.xxl and self.vars[i][2] <= t]] = 1.0
+                rhs += [self.caps[s, t] * y.get(s, 1), self.contig[s]]
+            if s in y:
+                rows.append(np.zeros(nv))
+                rows[-1][mine] = -1.0
+                rhs.append(-st.min_development_ha * y[s])
+        for road, head in self.roads:
+            rows.append(np.concatenate([road, np.zeros(n_slack)]))
+            rhs.append(head)
+        for k, i in enumerate(self.xxl):
+            lo, hi = np.zeros(nv), np.zeros(nv)
+            lo[i], hi[i] = -1.0, 1.0
+            rows += [lo, hi]
+            rhs += [-st.xxl_min_ha * n[k], self.plot_max[k] * n[k]]
+        if floor is not None:
+            rows.append(np.concatenate([-self.existing, np.zeros(n_slack)]))
+            rhs.append(-(floor - 1e-6))
+        return rows, rhs

@@ -104,7 +104,24 @@ class AllocationProblem:
             raise UserError("no planning periods given", source=SOURCE, field="periods")
         if not self.sectors:
             raise UserError("no sectors given", source=SOURCE, field="sectors")
-        sector_ids = [s.id for s in self.sectors]
+        self._validate_sites()
+        self._validate_capacities()
+        _require(self.demand, ["sector", "size_class", "period", "hectares"], "demand")
+        _members(self.demand["sector"], [s.id for s in self.sectors], "demand", "sector")
+        _members(self.demand["size_class"], SIZE_CLASSES, "demand", "size_class")
+        _members(self.demand["period"], self.periods, "demand", "period")
+        _nonnegative(self.demand["hectares"], "demand", "hectares")
+        self._validate_scores()
+        _require(self.links, ["link_id", "headroom_veh_h"], "links")
+        if self.links["link_id"].duplicated().any():
+            raise DataError("duplicate link_id", source="links", field="link_id")
+        _require(self.routes, ["site_id", "link_id"], "routes")
+        _members(self.routes["site_id"], pd.Index(self.sites["site_id"]), "routes", "site_id")
+        _members(self.routes["link_id"], self.links["link_id"], "routes", "link_id")
+        return self
+
+    def _validate_sites(self) -> None:
+        """Site columns, unique ids and known kinds."""
         _require(self.sites, ["site_id", "kind", "contiguous_ha"], "sites")
         for p in self.periods:
             if capacity_column(p) not in self.sites and "capacity_ha" not in self.sites:
@@ -121,6 +138,9 @@ class AllocationProblem:
                 source="sites",
                 field="kind",
             )
+
+    def _validate_capacities(self) -> None:
+        """Capacities and contiguous areas not negative, cumulative capacity never falling."""
         caps = self.capacities()
         for p in self.periods:
             _nonnegative(caps[p], "sites", capacity_column(p))
@@ -133,16 +153,14 @@ class AllocationProblem:
                     source="sites",
                     field=capacity_column(later),
                 )
-        _require(self.demand, ["sector", "size_class", "period", "hectares"], "demand")
-        _members(self.demand["sector"], sector_ids, "demand", "sector")
-        _members(self.demand["size_class"], SIZE_CLASSES, "demand", "size_class")
-        _members(self.demand["period"], self.periods, "demand", "period")
-        _nonnegative(self.demand["hectares"], "demand", "hectares")
+
+    def _validate_scores(self) -> None:
+        """Suitability in [0, 1] for every site and sector; compatibility columns are known segments."""
         site_ids = pd.Index(self.sites["site_id"])
         missing = site_ids.difference(self.suitability.index)
         if len(missing):
             raise DataError(f"no suitability for site {missing[0]!r}", source="suitability", field="site_id")
-        for s in sector_ids:
+        for s in (sector.id for sector in self.sectors):
             if s not in self.suitability:
                 raise DataError(f"no suitability column for sector {s!r}", source="suitability", field=s)
             values = self.suitability.loc[site_ids, s]
@@ -152,13 +170,6 @@ class AllocationProblem:
             unknown = set(self.compatibility.columns) - set(self.segment_ids)
             if unknown:
                 raise DataError(f"unknown segment {sorted(unknown)[0]!r}", source="compatibility", field="segment")
-        _require(self.links, ["link_id", "headroom_veh_h"], "links")
-        if self.links["link_id"].duplicated().any():
-            raise DataError("duplicate link_id", source="links", field="link_id")
-        _require(self.routes, ["site_id", "link_id"], "routes")
-        _members(self.routes["site_id"], site_ids, "routes", "site_id")
-        _members(self.routes["link_id"], self.links["link_id"], "routes", "link_id")
-        return self
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready inputs from which :func:`problem_from_dict` rebuilds this problem."""
@@ -264,6 +275,25 @@ def random_problem(
     """
     rng = np.random.default_rng(seed)
     sectors = _sectors(n_sectors)
+    sites, cap = _random_sites(rng, n_sites, periods, expansion_share)
+    compatibility, suitability = _random_scores(rng, list(sites["site_id"]), sectors, open_share)
+    links, routes = _random_roads(rng, list(sites["site_id"]), sites_per_park)
+    return AllocationProblem(
+        sites=sites,
+        demand=_random_demand(demand_ratio * float(cap.sum()), sectors, periods),
+        suitability=suitability,
+        compatibility=compatibility,
+        links=links,
+        routes=routes,
+        sectors=sectors,
+        periods=tuple(periods),
+    ).validate()
+
+
+def _random_sites(
+    rng: np.random.Generator, n_sites: int, periods: tuple[str, ...], expansion_share: float
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Random sites (kinds, cumulative capacities, contiguous areas) and their full capacities."""
     ids = [f"S{i:05d}" for i in range(n_sites)]
     kind = rng.choice(
         ["available_plot", "intensification", "expansion"],
@@ -279,7 +309,14 @@ def random_problem(
         first_partly = (k == avail_from) & (k < last) & (kind == "intensification")
         sites[capacity_column(p)] = np.round(cap * np.where(first_partly, 0.6, share), 2)
     sites["contiguous_ha"] = np.round(cap * rng.uniform(0.3, 1.0, n_sites), 2)
+    return sites, cap
 
+
+def _random_scores(
+    rng: np.random.Generator, ids: list[str], sectors: tuple[Sector, ...], open_share: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Random compatibility (about ``open_share`` open) and suitability (site effect + sector effect + noise)."""
+    n_sites = len(ids)
     segs = [segment_id(s.id, z) for s in sectors for z in SIZE_CLASSES]
     comp = pd.DataFrame(
         rng.random((n_sites, len(segs))) < open_share, index=pd.Index(ids, name="site_id"), columns=segs
@@ -288,7 +325,12 @@ def random_problem(
     sector_effect = rng.uniform(0.0, 0.2, len(sectors))[None, :]
     suit = np.clip(site_effect + sector_effect + rng.normal(0, 0.1, (n_sites, len(sectors))), 0, 1)
     suitability = pd.DataFrame(np.round(suit, 3), index=pd.Index(ids, name="site_id"), columns=[s.id for s in sectors])
+    return comp, suitability
 
+
+def _random_roads(rng: np.random.Generator, ids: list[str], sites_per_park: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Random links and routes: each park's access link and one of a few shared arterials."""
+    n_sites = len(ids)
     n_parks = max(1, -(-n_sites // sites_per_park))
     n_arterials = max(1, n_parks // 8)
     park = rng.integers(0, n_parks, n_sites)
@@ -311,8 +353,12 @@ def random_problem(
         ],
         ignore_index=True,
     )
+    return links, routes
 
-    total = demand_ratio * float(cap.sum())
+
+def _random_demand(total: float, sectors: tuple[Sector, ...], periods: tuple[str, ...]) -> pd.DataFrame:
+    """``total`` hectares split over sectors (midpoints of 001, Bijlage 3), half XXL, 60 % in the first period."""
+    n_sectors = len(sectors)
     sector_share = np.array([0.45, 0.225, 0.175, 0.10] + [0.05] * max(0, n_sectors - 4))[:n_sectors]
     sector_share = sector_share / sector_share.sum()
     period_share = np.array([0.6] + [0.4 / max(1, len(periods) - 1)] * (len(periods) - 1))
@@ -321,17 +367,7 @@ def random_problem(
         for z, zs in zip(SIZE_CLASSES, (0.5, 0.5)):
             for p, ps in zip(periods, period_share):
                 rows.append((s.id, z, p, round(total * ss * zs * ps, 1)))
-    demand = pd.DataFrame(rows, columns=["sector", "size_class", "period", "hectares"])
-    return AllocationProblem(
-        sites=sites,
-        demand=demand,
-        suitability=suitability,
-        compatibility=comp,
-        links=links,
-        routes=routes,
-        sectors=sectors,
-        periods=tuple(periods),
-    ).validate()
+    return pd.DataFrame(rows, columns=["sector", "size_class", "period", "hectares"])
 
 
 def _sectors(n: int) -> tuple[Sector, ...]:

@@ -1,5 +1,7 @@
-"""The outcome of an allocation run: allocation, shortfall with explanations, binding constraints,
-shadow prices, summary and a JSON form from which the run can be repeated.
+"""The outcome of an allocation run and how it is read from the solved model.
+
+Allocation, shortfall with explanations, binding constraints, shadow prices, summary and a
+JSON form from which the run can be repeated.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ __all__ = ["AllocationResult", "SolverRun", "make_result", "problem_from_dict", 
 
 @dataclass(frozen=True)
 class SolverRun:
-    """One optimisation phase: status (``optimal`` = within rel_gap, or ``time_limit``), objective,
-    proven bound and relative gap (None when no bound is known), and the method that closed it
-    (``LP relaxation + rounding`` or ``MIP``).
+    """One optimisation phase and how it ended.
+
+    Status (``optimal`` = within rel_gap, or ``time_limit``), objective, proven bound and
+    relative gap (None when no bound is known), and the method that closed it (``LP relaxation
+    + rounding`` or ``MIP``).
     """
 
     phase: str
@@ -50,7 +54,7 @@ class AllocationResult:
     ``shortfall`` (sector, size_class, period, demand_ha, hectares, explanation),
     ``rounding`` (sector, size_class, period, demand_ha, hectares): XXL hectares placed above the
     demand because plots are indivisible,
-    ``binding`` (constraint, id, period, rhs, used, shadow_price),
+    ``binding`` (constraint, id, period, rhs, used, shadow_price, name: the row's name in the model),
     ``shadow_prices`` (site_id, kind, value_per_ha and value_<period>_per_ha),
     ``summary`` (kind, period, hectares; kind ``shortfall`` for unplaced demand).
     """
@@ -109,68 +113,14 @@ def make_result(
     model: AllocationModel, runs: list[SolverRun], *, duals_available: bool, build_seconds: float, seconds: float
 ) -> AllocationResult:
     """Read the solved ``model`` into an :class:`AllocationResult`."""
-    problem, settings = model.problem, model.settings
-    periods = list(problem.periods)
-    segments = problem.segments
-    x = model.x
-    xval = np.array([v.varValue or 0.0 for v in x["var"]], dtype=float)
+    xval = np.array([v.varValue or 0.0 for v in model.x["var"]], dtype=float)
     xval[xval < TOL] = 0.0
-    n_site, n_t = model.caps.shape
-    plots = np.full(len(x), np.nan)
-    if len(model.n):
-        plots[model.n["row"].to_numpy()] = [round(v.varValue or 0.0) for v in model.n["var"]]
-    opened = np.zeros(n_site, dtype=bool)
+    opened = np.zeros(len(model.site_ids), dtype=bool)
     for s, v in zip(model.y["site"], model.y["var"]):
         opened[s] = round(v.varValue or 0.0) == 1
-
-    placed = xval > 0
-    rows = x.loc[placed]
-    allocation = pd.DataFrame(
-        {
-            "site_id": model.site_ids[rows["site"]],
-            "sector": [segments[g][0] for g in rows["segment"]],
-            "size_class": [segments[g][1] for g in rows["segment"]],
-            "period": [periods[t] for t in rows["period"]],
-            "hectares": np.round(xval[placed], 6),
-            "plots": pd.array(plots[placed], dtype="Int64"),
-        }
-    )
-
-    # Per-site cumulative use against cumulative capacity.
-    per_period = np.zeros((n_site, n_t))
-    np.add.at(per_period, (x["site"].to_numpy(), x["period"].to_numpy()), xval)
-    used = np.cumsum(per_period, axis=1)
-    is_exp = model.kinds == EXPANSION
-    sites = pd.DataFrame(
-        {
-            "site_id": np.repeat(model.site_ids, n_t),
-            "kind": np.repeat(model.kinds, n_t),
-            "period": np.tile(periods, n_site),
-            "allocated_ha": np.round(used.ravel(), 6),
-            "capacity_ha": model.caps.ravel(),
-            "free_ha": np.round((model.caps - used).ravel(), 6),
-            "opened": np.repeat(np.where(is_exp, opened, True), n_t),
-        }
-    )
-
-    summary = (
-        pd.DataFrame({"kind": model.kinds[x["site"]], "period": np.array(periods)[x["period"]], "hectares": xval})
-        .groupby(["kind", "period"], as_index=False)["hectares"]
-        .sum()
-    )
     short_val = np.array([max(0.0, v.varValue or 0.0) for v in model.short["var"]])
     short_val[short_val < TOL] = 0.0
-    if len(model.short):
-        by_period = pd.DataFrame({"period": np.array(periods)[model.short["period"]], "hectares": short_val})
-        summary = pd.concat(
-            [summary, by_period.groupby("period", as_index=False)["hectares"].sum().assign(kind="shortfall")],
-            ignore_index=True,
-        )
-    summary = summary[["kind", "period", "hectares"]]
-
-    rounding = _rounding(model)
     binding = _binding(model, opened)
-    shortfall = _shortfall(model, xval, short_val, opened, binding)
     shadow = _shadow_prices(model) if duals_available else pd.DataFrame(columns=["site_id", "kind", "value_per_ha"])
     notes = []
     if not duals_available:
@@ -184,21 +134,85 @@ def make_result(
         objective=objective,
         bound=main.bound,
         gap=gap,
-        solver=settings.solver,
+        solver=model.settings.solver,
         seconds=seconds,
         build_seconds=build_seconds,
         runs=runs,
-        allocation=allocation,
-        sites=sites,
-        shortfall=shortfall,
-        rounding=rounding,
+        allocation=_allocation(model, xval),
+        sites=_site_use(model, xval, opened),
+        shortfall=_shortfall(model, xval, short_val, opened, binding),
+        rounding=_rounding(model),
         binding=binding,
         shadow_prices=shadow,
-        summary=summary,
-        problem=problem,
-        settings=settings,
+        summary=_summary(model, xval, short_val),
+        problem=model.problem,
+        settings=model.settings,
         notes=notes,
     )
+
+
+def _allocation(model: AllocationModel, xval: np.ndarray) -> pd.DataFrame:
+    """The placed hectares: one row per ``x`` above zero, with its XXL plot count."""
+    segments, periods = model.problem.segments, list(model.problem.periods)
+    plots = np.full(len(model.x), np.nan)
+    if len(model.n):
+        plots[model.n["row"].to_numpy()] = [round(v.varValue or 0.0) for v in model.n["var"]]
+    placed = xval > 0
+    rows = model.x.loc[placed]
+    return pd.DataFrame(
+        {
+            "site_id": model.site_ids[rows["site"]],
+            "sector": [segments[g][0] for g in rows["segment"]],
+            "size_class": [segments[g][1] for g in rows["segment"]],
+            "period": [periods[t] for t in rows["period"]],
+            "hectares": np.round(xval[placed], 6),
+            "plots": pd.array(plots[placed], dtype="Int64"),
+        }
+    )
+
+
+def _cumulative_use(model: AllocationModel, xval: np.ndarray) -> np.ndarray:
+    """Hectares placed per site (rows) up to each period (columns)."""
+    per_period = np.zeros_like(model.caps)
+    np.add.at(per_period, (model.x["site"].to_numpy(), model.x["period"].to_numpy()), xval)
+    return np.cumsum(per_period, axis=1)
+
+
+def _site_use(model: AllocationModel, xval: np.ndarray, opened: np.ndarray) -> pd.DataFrame:
+    """Per site and period: cumulative use against cumulative capacity, and whether it is open."""
+    periods = list(model.problem.periods)
+    n_site, n_t = model.caps.shape
+    used = _cumulative_use(model, xval)
+    is_exp = model.kinds == EXPANSION
+    return pd.DataFrame(
+        {
+            "site_id": np.repeat(model.site_ids, n_t),
+            "kind": np.repeat(model.kinds, n_t),
+            "period": np.tile(periods, n_site),
+            "allocated_ha": np.round(used.ravel(), 6),
+            "capacity_ha": model.caps.ravel(),
+            "free_ha": np.round((model.caps - used).ravel(), 6),
+            "opened": np.repeat(np.where(is_exp, opened, True), n_t),
+        }
+    )
+
+
+def _summary(model: AllocationModel, xval: np.ndarray, short_val: np.ndarray) -> pd.DataFrame:
+    """Hectares by site kind and period, and the shortfall per period (kind ``shortfall``)."""
+    periods = np.array(model.problem.periods)
+    x = model.x
+    summary = (
+        pd.DataFrame({"kind": model.kinds[x["site"]], "period": periods[x["period"]], "hectares": xval})
+        .groupby(["kind", "period"], as_index=False)["hectares"]
+        .sum()
+    )
+    if len(model.short):
+        by_period = pd.DataFrame({"period": periods[model.short["period"]], "hectares": short_val})
+        summary = pd.concat(
+            [summary, by_period.groupby("period", as_index=False)["hectares"].sum().assign(kind="shortfall")],
+            ignore_index=True,
+        )
+    return summary[["kind", "period", "hectares"]]
 
 
 def _slack(con: pulp.LpConstraint) -> float:
@@ -207,40 +221,35 @@ def _slack(con: pulp.LpConstraint) -> float:
 
 
 def _binding(model: AllocationModel, opened: np.ndarray) -> pd.DataFrame:
+    """The rows at their bound, with what they hold, their shadow price and their name in the model."""
     periods = list(model.problem.periods)
     out = []
     for s, t, con, rhs in model.capacity.itertuples(index=False):
         effective = rhs if model.kinds[s] != EXPANSION or opened[s] else 0.0
         if effective > 0 and _slack(con) <= TOL:
-            out.append(("capacity", model.site_ids[s], periods[t], effective, effective - _slack(con), con.pi))
+            out.append(("capacity", model.site_ids[s], periods[t], effective, effective - _slack(con), con))
     for s, con, rhs in model.contiguity.itertuples(index=False):
         if _slack(con) <= TOL:
-            out.append(("contiguity", model.site_ids[s], None, rhs, rhs - _slack(con), con.pi))
+            out.append(("contiguity", model.site_ids[s], None, rhs, rhs - _slack(con), con))
     for link, t, con, rhs in model.roads.itertuples(index=False):
         if _slack(con) <= TOL * max(1.0, rhs):
-            out.append(("road", model.link_ids[link], periods[t], rhs, rhs - _slack(con), con.pi))
+            out.append(("road", model.link_ids[link], periods[t], rhs, rhs - _slack(con), con))
     if model.max_sites is not None and _slack(model.max_sites) <= TOL:
-        k = model.settings.max_new_sites
-        out.append(("max_new_sites", "expansion", None, float(k), float(k), model.max_sites.pi))
+        limit = float(-model.max_sites.constant)
+        out.append(("max_new_sites", "expansion", None, limit, limit, model.max_sites))
     ladder = model.lp.constraints.get("ladder")
     if ladder is not None:
-        floor = -ladder.constant
-        out.append(
-            (
-                "ladder",
-                "available_plot+intensification",
-                None,
-                floor,
-                float(pulp.value(model.placed_existing)),
-                ladder.pi,
-            )
-        )
-    return pd.DataFrame(out, columns=["constraint", "id", "period", "rhs", "used", "shadow_price"])
+        used = float(pulp.value(model.placed_existing))
+        out.append(("ladder", "available_plot+intensification", None, -ladder.constant, used, ladder))
+    rows = [(*row[:5], row[5].pi, row[5].name) for row in out]
+    return pd.DataFrame(rows, columns=["constraint", "id", "period", "rhs", "used", "shadow_price", "name"])
 
 
 def _shadow_prices(model: AllocationModel) -> pd.DataFrame:
-    """Objective gain of one more hectare of capacity per site: the capacity duals of the LP
-    with plots and openings fixed; ``value_per_ha`` adds one hectare in every period.
+    """Objective gain of one more hectare of capacity per site and period.
+
+    These are the capacity duals of the LP with plots and openings fixed; ``value_per_ha`` adds
+    one hectare in every period.
     """
     periods = list(model.problem.periods)
     n_site = len(model.site_ids)
@@ -270,21 +279,17 @@ def _rounding(model: AllocationModel) -> pd.DataFrame:
 def _shortfall(
     model: AllocationModel, xval: np.ndarray, short_val: np.ndarray, opened: np.ndarray, binding: pd.DataFrame
 ) -> pd.DataFrame:
+    """One row per segment and period with unplaced demand, with the explanation of why."""
     problem, settings = model.problem, model.settings
     periods = list(problem.periods)
-    segments = problem.segments
     comp = problem.compatibility_matrix().to_numpy()
-    per_period = np.zeros_like(model.caps)
-    np.add.at(per_period, (model.x["site"].to_numpy(), model.x["period"].to_numpy()), xval)
-    free = np.maximum(model.caps - np.cumsum(per_period, axis=1), 0.0)
-    reasons = problem.compatibility_reasons
+    free = np.maximum(model.caps - _cumulative_use(model, xval), 0.0)
     road_links = set(binding.loc[binding["constraint"] == "road", "id"])
-    routes = problem.routes
     rows = []
     for (g, t, _, demand), short in zip(model.short.itertuples(index=False), short_val):
         if short <= 0:
             continue
-        sector, size = segments[g]
+        sector, size = problem.segments[g]
         seg = segment_id(sector, size)
         period = periods[t]
         open_sites = comp[:, g].copy()
@@ -306,16 +311,7 @@ def _shortfall(
             f"{lead}: compatible capacity {cap_open:.1f} ha vs demand {demand:.1f} ha; "
             f"{short:.1f} ha not placed, {left:.1f} ha left on open compatible sites"
         ]
-        closed = ~comp[:, g]
-        if closed.any():
-            if reasons is not None and len(reasons):
-                r = reasons[reasons["segment"] == seg].drop_duplicates(["site_id", "rule"])
-                pos = pd.Series(np.arange(len(model.site_ids)), index=model.site_ids)
-                for rule, grp in r.groupby("rule", sort=True):
-                    idx = pos[grp["site_id"]].to_numpy()
-                    parts.append(f"{rule.replace('_', ' ')} {len(idx)} sites ({model.caps[idx, t].sum():.1f} ha)")
-            else:
-                parts.append(f"compatibility input {closed.sum()} sites ({model.caps[closed, t].sum():.1f} ha)")
+        parts += _closing_rules(model, ~comp[:, g], seg, t)
         if parts:
             text.append("closed to this segment: " + ", ".join(parts))
         if size == "XXL" and demand < settings.xxl_min_ha:
@@ -323,10 +319,32 @@ def _shortfall(
         if unopened.any():
             limit = " (max_new_sites reached)" if (binding["constraint"] == "max_new_sites").any() else ""
             text.append(f"unopened expansion sites hold {model.caps[unopened, t].sum():.1f} ha{limit}")
-        if road_links and len(routes):
-            with_room = set(model.site_ids[open_sites & (free[:, t] > TOL)])
-            at_headroom = sorted(set(routes.loc[routes["site_id"].isin(with_room), "link_id"]) & road_links)
-            if at_headroom:
-                text.append("road links at headroom: " + ", ".join(map(str, at_headroom)))
+        text += _roads_at_headroom(model, open_sites & (free[:, t] > TOL), road_links)
         rows.append((sector, size, period, demand, short, "; ".join(text)))
     return pd.DataFrame(rows, columns=["sector", "size_class", "period", "demand_ha", "hectares", "explanation"])
+
+
+def _closing_rules(model: AllocationModel, closed: np.ndarray, seg: str, t: int) -> list[str]:
+    """Why the ``closed`` sites are closed to segment ``seg``: sites and hectares by rule."""
+    if not closed.any():
+        return []
+    reasons = model.problem.compatibility_reasons
+    if reasons is None or not len(reasons):
+        return [f"compatibility input {closed.sum()} sites ({model.caps[closed, t].sum():.1f} ha)"]
+    r = reasons[reasons["segment"] == seg].drop_duplicates(["site_id", "rule"])
+    pos = pd.Series(np.arange(len(model.site_ids)), index=model.site_ids)
+    parts = []
+    for rule, grp in r.groupby("rule", sort=True):
+        idx = pos[grp["site_id"]].to_numpy()
+        parts.append(f"{rule.replace('_', ' ')} {len(idx)} sites ({model.caps[idx, t].sum():.1f} ha)")
+    return parts
+
+
+def _roads_at_headroom(model: AllocationModel, with_room: np.ndarray, road_links: set[Any]) -> list[str]:
+    """The binding road links on the routes of the sites ``with_room``, as one note (or none)."""
+    routes = model.problem.routes
+    if not road_links or not len(routes):
+        return []
+    sites = set(model.site_ids[with_room])
+    at_headroom = sorted(set(routes.loc[routes["site_id"].isin(sites), "link_id"]) & road_links)
+    return ["road links at headroom: " + ", ".join(map(str, at_headroom))] if at_headroom else []

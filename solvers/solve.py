@@ -13,6 +13,8 @@ import re
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import highspy
@@ -20,6 +22,8 @@ import numpy as np
 import pulp
 
 from mca.core.errors import InfeasibleError
+from solvers.builders import ladder_floor
+from solvers.fixing import fixing
 from solvers.model import AllocationModel, build_model
 from solvers.problem import AllocationProblem
 from solvers.results import AllocationResult, SolverRun, make_result
@@ -39,18 +43,11 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     runs: list[SolverRun] = []
     previous: dict[pulp.LpVariable, float] | None = None
     if settings.ladder == "strict" and len(model.placed_existing) and len(model.y):
-        # Rounding hectares (XXL plots above demand) serve no demand: they must not count here.
-        rounding = pulp.LpAffineExpression([(v, -settings.rounding_penalty) for v in model.over["var"]])
-        model.lp.setObjective(model.placed_existing + rounding)
-        first, previous = _optimise(model, settings, LADDER_PHASE, previous=None)
+        first, previous = _ladder_phase(model, settings)
         runs.append(first)
-        served = float(pulp.value(model.placed_existing))
-        floor = served - 1e-7 * max(1.0, abs(served))
-        model.lp.addConstraint(pulp.LpConstraint(model.placed_existing, pulp.LpConstraintGE, "ladder", floor))
-        model.lp.setObjective(model.objective)
     main, _ = _optimise(model, settings, MAIN_PHASE, previous=previous)
     runs.append(main)
-    integers = {v: float(round(v.varValue or 0.0)) for v in _integer_vars(model)}
+    integers = {v: float(round(v.varValue or 0.0)) for v in model.integers}
     duals_ok = _solve_lp(model, settings, fix=integers)
     if not duals_ok:
         _solve_lp(model, settings, fix=integers, duals=False)
@@ -59,8 +56,20 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     )
 
 
-def _integer_vars(model: AllocationModel) -> list[pulp.LpVariable]:
-    return list(model.n["var"]) + list(model.y["var"])
+def _ladder_phase(
+    model: AllocationModel, settings: AllocationSettings
+) -> tuple[SolverRun, dict[pulp.LpVariable, float]]:
+    """Phase 1 of the strict ladder, then the row that keeps its existing-stock hectares in phase 2.
+
+    Phase 1 maximises ``Σ_{s∈X} x − ω Σ over``: rounding hectares (XXL plots above demand) serve
+    no demand and must not count. Afterwards the objective is the model's own again.
+    """
+    rounding = pulp.LpAffineExpression([(v, -settings.rounding_penalty) for v in model.over["var"]])
+    model.lp.setObjective(model.placed_existing + rounding)
+    run, integers = _optimise(model, settings, LADDER_PHASE, previous=None)
+    model.lp.addConstraint(ladder_floor(model.placed_existing, float(pulp.value(model.placed_existing))))
+    model.lp.setObjective(model.objective)
+    return run, integers
 
 
 def _optimise(
@@ -73,28 +82,18 @@ def _optimise(
     ``rel_gap`` of the bound it is accepted, otherwise it warm-starts the MIP solver.
     """
     started = time.perf_counter()
-    ints = _integer_vars(model)
+    ints = model.integers
     if not ints:
         run = _run(model.lp, settings, phase)
         return run, {}
     if not _solve_lp(model, settings, fix=None, duals=False):
         raise InfeasibleError(f"the LP relaxation could not be solved in phase '{phase}'", source="allocation")
     bound = float(pulp.value(model.lp.objective))
-    # The previous phase's integers are tried first: when they are already within the gap, the
-    # relax-and-fix dive (several LP and small MIP solves) is not needed.
-    best: tuple[float, dict[pulp.LpVariable, float]] | None = None
-    for make_fix in (lambda: previous, lambda: _dive(model, settings)):
-        fix = make_fix()
-        if fix and _solve_lp(model, settings, fix=fix, duals=False):
-            value = float(pulp.value(model.lp.objective))
-            if best is None or value > best[0]:
-                best = (value, {v: v.varValue for v in model.lp.variables()})
-            if max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9) <= settings.rel_gap:
-                break
+    best = _best_rounding(model, settings, bound, previous)
     if best is not None:
         for v, value in best[1].items():
             v.varValue = value
-        gap = max(0.0, bound - best[0]) / max(abs(best[0]), 1e-9)
+        gap = _gap(bound, best[0])
         if gap <= settings.rel_gap:
             run = SolverRun(
                 phase=phase,
@@ -109,17 +108,37 @@ def _optimise(
             return run, {v: best[1][v] for v in ints}
     run = _run(model.lp, settings, phase, warm_start=best is not None)
     if run.bound is None or bound < run.bound:
-        run = SolverRun(
-            phase=phase,
-            solver=run.solver,
-            status=run.status,
-            objective=run.objective,
-            bound=bound,
-            gap=max(0.0, bound - run.objective) / max(abs(run.objective), 1e-9),
-            seconds=run.seconds,
-            method=run.method,
-        )
+        run = replace(run, bound=bound, gap=_gap(bound, run.objective))
     return run, {v: float(round(v.varValue or 0.0)) for v in ints}
+
+
+def _best_rounding(
+    model: AllocationModel, settings: AllocationSettings, bound: float, previous: dict[pulp.LpVariable, float] | None
+) -> tuple[float, dict[pulp.LpVariable, float]] | None:
+    """The best LP with integers fixed, as (objective, every variable's value), or None if none was feasible.
+
+    The previous phase's integers are tried first: when they are already within ``rel_gap`` of
+    ``bound``, the relax-and-fix dive (several LP and small MIP solves) is not needed.
+    """
+    best: tuple[float, dict[pulp.LpVariable, float]] | None = None
+    candidates: list[Callable[[], dict[pulp.LpVariable, float] | None]] = [
+        lambda: previous,
+        lambda: _dive(model, settings),
+    ]
+    for make_fix in candidates:
+        fix = make_fix()
+        if fix and _solve_lp(model, settings, fix=fix, duals=False):
+            value = float(pulp.value(model.lp.objective))
+            if best is None or value > best[0]:
+                best = (value, {v: v.varValue for v in model.lp.variables()})
+            if _gap(bound, best[0]) <= settings.rel_gap:
+                break
+    return best
+
+
+def _gap(bound: float, objective: float) -> float:
+    """The relative gap ``(bound − objective) / |objective|`` (0 when the objective reaches the bound)."""
+    return max(0.0, bound - objective) / max(abs(objective), 1e-9)
 
 
 def _dive(
@@ -134,73 +153,101 @@ def _dive(
     hectares are placed.
     Returns all integer values, or None if no feasible rounding was found.
     """
-    xxl_min = settings.xxl_min_ha
-    rows = model.n["row"].to_numpy()
-    big_m = model.n["big_m"].to_numpy()
-    n_vars = list(model.n["var"])
-    n_site = model.x["site"].to_numpy()[rows]
-    y_of = dict(zip(model.y["site"], model.y["var"]))
+    n_vars, y_vars = list(model.n["var"]), list(model.y["var"])
     fixed: dict[pulp.LpVariable, float] = {}
     for _ in range(max_rounds):
         if not _solve_lp(model, settings, fix=fixed, duals=False):
             return None
-        if len(fixed) == len(n_vars) + len(y_of):
+        if len(fixed) == len(n_vars) + len(y_vars):
             return fixed
         xval = np.array([v.varValue or 0.0 for v in model.x["var"]])
-        site_sum = np.bincount(model.x["site"].to_numpy(), weights=xval, minlength=len(model.site_ids))
-        new = 0
-        pending, zero = [], []
-        for j, v in enumerate(n_vars):
-            if v in fixed:
-                continue
-            xr = xval[rows[j]]
-            if xr >= xxl_min - 1e-6:
-                fixed[v] = float(max(1.0, min(np.floor(xr / xxl_min + 1e-9), np.ceil(xr / big_m[j] - 1e-9))))
-                new += 1
-            elif xr <= 1e-6:
-                zero.append(v)
-            else:
-                pending.append(v)
+        new, pending, zero = _round_plots(model, settings, xval, fixed)
         if new:
+            fixed.update(new)
             continue
         if pending:
-            held = _sub_mip(model, settings, {**fixed, **dict.fromkeys(zero, 0.0)})
-            short = {
-                (g, t)
-                for g, t, v in zip(model.short["segment"], model.short["period"], model.short["var"])
-                if (v.varValue or 0.0) > 1e-6
-            }
-            if held is not None and not short:
-                return held
-            keys = list(zip(model.x["segment"].to_numpy()[rows], model.x["period"].to_numpy()[rows]))
-            free = {n_vars[j] for j in range(len(n_vars)) if keys[j] in short}
-            return _sub_mip(model, settings, {**fixed, **{v: 0.0 for v in zero if v not in free}})
+            return _decide_fractional(model, settings, fixed, zero)
         fixed.update(dict.fromkeys(zero, 0.0))
-        for s, v in y_of.items():
-            if v not in fixed:
-                has_plot = any(fixed.get(n_vars[j], 0.0) > 0 for j in np.nonzero(n_site == s)[0])
-                fixed[v] = float(has_plot or site_sum[s] >= max(settings.min_development_ha, 1e-6))
-        if settings.max_new_sites is not None and sum(fixed[v] for v in y_of.values()) > settings.max_new_sites:
+        fixed.update(_openings(model, settings, xval, fixed))
+        if settings.max_new_sites is not None and sum(fixed[v] for v in y_vars) > settings.max_new_sites:
             return _sub_mip(model, settings, {v: fixed[v] for v in n_vars if fixed[v] > 0})
     return None
+
+
+def _round_plots(
+    model: AllocationModel, settings: AllocationSettings, xval: np.ndarray, fixed: dict[pulp.LpVariable, float]
+) -> tuple[dict[pulp.LpVariable, float], list[pulp.LpVariable], list[pulp.LpVariable]]:
+    """Plot counts not yet in ``fixed``, from the relaxed hectares ``xval``: (counts, fractional, zero).
+
+    A row with at least one plot's hectares gets ``max(1, min(⌊x/a⌋, ⌈x/M⌉))`` plots.
+    """
+    xxl_min = settings.xxl_min_ha
+    rows, big_m = model.n["row"].to_numpy(), model.n["big_m"].to_numpy()
+    counts: dict[pulp.LpVariable, float] = {}
+    pending, zero = [], []
+    for j, v in enumerate(model.n["var"]):
+        if v in fixed:
+            continue
+        xr = xval[rows[j]]
+        if xr >= xxl_min - 1e-6:
+            counts[v] = float(max(1.0, min(np.floor(xr / xxl_min + 1e-9), np.ceil(xr / big_m[j] - 1e-9))))
+        elif xr <= 1e-6:
+            zero.append(v)
+        else:
+            pending.append(v)
+    return counts, pending, zero
+
+
+def _decide_fractional(
+    model: AllocationModel,
+    settings: AllocationSettings,
+    fixed: dict[pulp.LpVariable, float],
+    zero: list[pulp.LpVariable],
+) -> dict[pulp.LpVariable, float] | None:
+    """The integers of a small MIP with the counts in ``fixed`` held and the ``zero`` rows closed.
+
+    If that leaves demand short, the zero rows of the short segments and periods are reopened and
+    the small MIP is solved again.
+    """
+    held = _sub_mip(model, settings, {**fixed, **dict.fromkeys(zero, 0.0)})
+    short = {
+        (g, t)
+        for g, t, v in zip(model.short["segment"], model.short["period"], model.short["var"])
+        if (v.varValue or 0.0) > 1e-6
+    }
+    if held is not None and not short:
+        return held
+    rows = model.n["row"].to_numpy()
+    keys = zip(model.x["segment"].to_numpy()[rows], model.x["period"].to_numpy()[rows])
+    free = {v for v, key in zip(model.n["var"], keys) if key in short}
+    return _sub_mip(model, settings, {**fixed, **{v: 0.0 for v in zero if v not in free}})
+
+
+def _openings(
+    model: AllocationModel, settings: AllocationSettings, xval: np.ndarray, fixed: dict[pulp.LpVariable, float]
+) -> dict[pulp.LpVariable, float]:
+    """Openings not yet in ``fixed``: open where a plot is fixed or at least ``m`` ha (or any) is placed."""
+    n_site = model.x["site"].to_numpy()[model.n["row"].to_numpy()]
+    n_vars = list(model.n["var"])
+    site_sum = np.bincount(model.x["site"].to_numpy(), weights=xval, minlength=len(model.site_ids))
+    openings: dict[pulp.LpVariable, float] = {}
+    for s, v in zip(model.y["site"], model.y["var"]):
+        if v not in fixed:
+            has_plot = any(fixed.get(n_vars[j], 0.0) > 0 for j in np.nonzero(n_site == s)[0])
+            openings[v] = float(has_plot or site_sum[s] >= max(settings.min_development_ha, 1e-6))
+    return openings
 
 
 def _sub_mip(
     model: AllocationModel, settings: AllocationSettings, fixed: dict[pulp.LpVariable, float]
 ) -> dict[pulp.LpVariable, float] | None:
     """Solve the MIP with the plot counts in ``fixed`` held; the integer values of its solution."""
-    ints = _integer_vars(model)
-    saved = [(v.lowBound, v.upBound) for v in ints]
-    for v, value in fixed.items():
-        v.lowBound = v.upBound = value
     try:
-        _run(model.lp, settings, "rounding")
+        with fixing(fixed):
+            _run(model.lp, settings, "rounding")
     except InfeasibleError:
         return None
-    finally:
-        for v, (lo, up) in zip(ints, saved):
-            v.lowBound, v.upBound = lo, up
-    return {v: float(round(v.varValue or 0.0)) for v in ints}
+    return {v: float(round(v.varValue or 0.0)) for v in model.integers}
 
 
 def _solve_lp(
@@ -215,22 +262,13 @@ def _solve_lp(
     Returns True if optimal. With ``duals``, constraint ``pi`` is normalised to the objective
     gain per unit of right-hand side of the maximisation.
     """
-    ints = _integer_vars(model)
-    saved = [(v.lowBound, v.upBound, v.cat) for v in ints]
-    for v in ints:
-        v.cat = pulp.LpContinuous
-        if fix is not None and v in fix:
-            v.lowBound = v.upBound = fix[v]
-    try:
+    with fixing(fix, relax=model.integers):
         if settings.solver == "cbc":
             _solve_cbc(model.lp, settings, mip=False)
             sign = 1.0
         else:
             model.lp.solve(_ResolvingHiGHS(msg=False, timeLimit=settings.time_limit_s, threads=settings.threads))
             sign = -1.0  # HiGHS minimises the negated objective; its row duals are of that problem
-    finally:
-        for v, (lo, up, cat) in zip(ints, saved):
-            v.lowBound, v.upBound, v.cat = lo, up, cat
     if model.lp.sol_status != pulp.LpSolutionOptimal:
         return False
     if duals:
@@ -242,10 +280,8 @@ def _solve_lp(
 def _run(lp: pulp.LpProblem, settings: AllocationSettings, phase: str, *, warm_start: bool = False) -> SolverRun:
     """Solve ``lp`` (a maximisation) as MIP and report status, objective and the proven bound."""
     started = time.perf_counter()
-    if settings.solver == "cbc":
-        bound = _solve_cbc(lp, settings)  # CBC 2.10's MIP start can end the search wrongly: never warm-start it
-    else:
-        bound = _solve_highs(lp, settings, warm_start=warm_start)
+    # CBC 2.10's MIP start can end the search wrongly: never warm-start it
+    bound = _solve_cbc(lp, settings) if settings.solver == "cbc" else _solve_highs(lp, settings, warm_start=warm_start)
     seconds = time.perf_counter() - started
     if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         raise InfeasibleError(
@@ -258,7 +294,7 @@ def _run(lp: pulp.LpProblem, settings: AllocationSettings, phase: str, *, warm_s
     status = "optimal" if lp.sol_status == pulp.LpSolutionOptimal else "time_limit"
     gap = None
     if bound is not None:
-        gap = max(0.0, bound - objective) / max(abs(objective), 1e-9)
+        gap = _gap(bound, objective)
     return SolverRun(
         phase=phase,
         solver=settings.solver,
@@ -313,7 +349,7 @@ def _cbc_bound(log: str, objective: float) -> float | None:
     return None
 
 
-class _ResolvingHiGHS(pulp.HiGHS):
+class _ResolvingHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
     """PuLP's HiGHS interface that re-solves the HiGHS model it built before.
 
     PuLP builds a new HiGHS model, in a Python loop over every variable and constraint, on each
@@ -345,7 +381,8 @@ class _ResolvingHiGHS(pulp.HiGHS):
         self.callSolver(lp)
         status, sol_status = self.findSolutionValues(lp)
         lp.assignStatus(status, sol_status)
-        return status
+        code: int = status
+        return code
 
     def _configure(self, highs: highspy.Highs) -> None:
         """The options of this solve (PuLP sets them only on a new model)."""

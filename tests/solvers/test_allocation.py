@@ -62,7 +62,7 @@ def tiny_problem(seed: int, n_sites: int = 3, sectors=(PRODUCTION,), headroom: f
     ).validate()
 
 
-EXACT = dict(rel_gap=1e-9, min_development_ha=2.0)
+EXACT = {"rel_gap": 1e-9, "min_development_ha": 2.0}
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -225,6 +225,8 @@ def test_shadow_price_is_the_gain_of_one_more_hectare() -> None:
         prices = r.shadow_prices.set_index("site_id")["value_per_ha"]
         assert prices["a"] == pytest.approx(0.5) and prices["b"] == pytest.approx(0.0)
         assert ("capacity", "a") in set(zip(r.binding["constraint"], r.binding["id"]))
+        # the binding report names each row as the model (and an LP file written from it) does
+        assert ("a", "capacity(a,2040)") in set(zip(r.binding["id"], r.binding["name"]))
 
 
 def test_dict_round_trip_resolves_to_the_same_objective() -> None:

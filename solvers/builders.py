@@ -1,0 +1,343 @@
+"""The allocation model's variables and constraint families, one builder each (docs/allocation_model.md).
+
+Each builder takes the model's index (:class:`ModelIndex`) and the variables built before it and
+returns new variables and constraints as frames that map them back to the data; none adds
+anything to the PuLP problem (``solvers.model.build_model`` does, in a fixed order). Every
+constraint is one LpAffineExpression built from a prepared list of (variable, coefficient)
+pairs, so building stays linear in the number of variables. Notation as in the document:
+``x[s,g,t]`` hectares, ``n`` XXL plots, ``y`` openings, ``short`` and ``over`` the demand slacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from mca.core.vocabulary import EXPANSION
+from solvers.names import labels, name
+from solvers.problem import AllocationProblem
+from solvers.settings import AllocationSettings
+
+LE, GE, EQ = pulp.LpConstraintLE, pulp.LpConstraintGE, pulp.LpConstraintEQ
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class ModelIndex:
+    """The sets and parameters of the model as arrays; sites, segments, periods and links are positions.
+
+    ``caps`` is ``cap[s,t]`` (S × T, cumulative), ``demand`` is ``D[g,t]`` and ``receivable`` what
+    a segment may receive: ``D + a`` for XXL segments with demand under ``xxl_rounding``, else
+    ``D``. ``site_labels`` etc. name the positions in variable and constraint names.
+    """
+
+    site_ids: np.ndarray
+    kinds: np.ndarray
+    caps: np.ndarray
+    contiguous: np.ndarray
+    suit: np.ndarray
+    comp: np.ndarray
+    seg_sector: np.ndarray
+    seg_xxl: np.ndarray
+    demand: np.ndarray
+    receivable: np.ndarray
+    link_ids: np.ndarray
+    site_labels: list[str]
+    segment_labels: list[str]
+    period_labels: list[str]
+    link_labels: list[str]
+
+    @property
+    def is_expansion(self) -> np.ndarray:
+        """True for the expansion sites ``E``."""
+        return np.asarray(self.kinds == EXPANSION)
+
+
+def index_problem(problem: AllocationProblem, settings: AllocationSettings) -> ModelIndex:
+    """The :class:`ModelIndex` of ``problem`` under ``settings``."""
+    sites, segments = problem.sites, problem.segments
+    site_ids = sites["site_id"].to_numpy()
+    sector_ids = [s.id for s in problem.sectors]
+    seg_xxl = np.array([z == "XXL" for _, z in segments])
+    demand = problem.demand_matrix().to_numpy().reshape(len(segments), len(problem.periods))
+    rounds_up = seg_xxl[:, None] & settings.xxl_rounding & (demand > 0)
+    link_ids = problem.links["link_id"].to_numpy()
+    return ModelIndex(
+        site_ids=site_ids,
+        kinds=sites["kind"].to_numpy(),
+        caps=problem.capacities().to_numpy(),
+        contiguous=sites["contiguous_ha"].to_numpy(dtype=float),
+        suit=problem.suitability.loc[site_ids, sector_ids].to_numpy(dtype=float),
+        comp=problem.compatibility_matrix().to_numpy(),
+        seg_sector=np.array([sector_ids.index(s) for s, _ in segments]),
+        seg_xxl=seg_xxl,
+        demand=demand,
+        receivable=demand + np.where(rounds_up, settings.xxl_min_ha, 0.0),
+        link_ids=link_ids,
+        site_labels=labels(site_ids),
+        segment_labels=labels(problem.segment_ids),
+        period_labels=labels(problem.periods),
+        link_labels=labels(link_ids),
+    )
+
+
+def allocation_variables(ix: ModelIndex, settings: AllocationSettings) -> pd.DataFrame:
+    """The variables ``x[s,g,t]``: one row each with ``site, segment, period, var, coef, ub``.
+
+    ``x[s,g,t]`` exists if ``comp[s,g]`` and ``u = min(cap[s,t], receivable[g,t]) > 0`` and, for
+    XXL, ``min(u, cont[s]) ≥ a`` (a whole plot fits). Bounds ``0 ≤ x ≤ receivable[g,t]`` (``D``, or
+    ``D + a`` under XXL rounding), so capacity and contiguity bind as constraints with duals;
+    ``ub`` is the most it can hold (``u``, for XXL also at most ``cont[s]``). Objective
+    coefficient ``coef = suit[s,k(g)] + ε·(1 − i(s)/|S|)``, less ``ρ`` on expansion sites with
+    ``ladder: weighted``.
+    """
+    xxl_min = settings.xxl_min_ha
+    ub = np.minimum(ix.caps[:, None, :], ix.receivable[None, :, :])  # S × G × T
+    ub = np.where(ix.seg_xxl[None, :, None], np.minimum(ub, ix.contiguous[:, None, None]), ub)
+    mask = ix.comp[:, :, None] & (ub > TOL)
+    mask &= ~ix.seg_xxl[None, :, None] | (ub >= xxl_min - TOL)
+    s_idx, g_idx, t_idx = np.nonzero(mask)
+    n_sites = len(ix.site_ids)
+    tie = settings.tie_break * (1.0 - np.arange(n_sites) / max(1, n_sites))
+    coef = ix.suit[s_idx, ix.seg_sector[g_idx]] + tie[s_idx]
+    if settings.ladder == "weighted":
+        coef = coef - settings.expansion_penalty * ix.is_expansion[s_idx]
+    x = pd.DataFrame({"site": s_idx, "segment": g_idx, "period": t_idx, "coef": coef, "ub": ub[s_idx, g_idx, t_idx]})
+    upper = ix.receivable[g_idx, t_idx].tolist()
+    index = _row_labels(ix, x, np.arange(len(x)))
+    x.insert(3, "var", [pulp.LpVariable(name("x", *i), lowBound=0, upBound=u) for i, u in zip(index, upper)])
+    return x
+
+
+def xxl_plots(
+    ix: ModelIndex, x: pd.DataFrame, settings: AllocationSettings
+) -> tuple[pd.DataFrame, list[pulp.LpConstraint]]:
+    """XXL plot counts ``n[s,g,t] ∈ ℤ≥0`` (frame ``row, var, big_m``; ``row`` the ``x`` row) and their rows.
+
+    ``plot_min``: ``a · n[s,g,t] ≤ x[s,g,t]``; ``plot_max``: ``x[s,g,t] ≤ M · n[s,g,t]`` with
+    ``M = big_m = min(P[s], ub)``, ``P[s] = min(cont[s], xxl_max_plot_ha)``, and
+    ``n ≤ ⌊ub / a⌋``. Rows come in pairs (plot_min, plot_max) per XXL variable.
+    """
+    xxl_min = settings.xxl_min_ha
+    xxl_rows = np.nonzero(ix.seg_xxl[x["segment"].to_numpy()])[0]
+    ub = x["ub"].to_numpy()[xxl_rows]
+    plot_max = ix.contiguous[x["site"].to_numpy()[xxl_rows]]
+    if settings.xxl_max_plot_ha is not None:
+        plot_max = np.minimum(plot_max, settings.xxl_max_plot_ha)
+    big_m = np.minimum(plot_max, ub)
+    n_ub = np.floor(ub / xxl_min + TOL)
+    x_vars = x["var"].to_numpy()[xxl_rows]
+    n_vars, rows = [], []
+    for xv, index, upper, m in zip(x_vars, _row_labels(ix, x, xxl_rows), n_ub.tolist(), big_m.tolist()):
+        nv = pulp.LpVariable(name("n", *index), lowBound=0, upBound=upper, cat=pulp.LpInteger)
+        expression = pulp.LpAffineExpression
+        rows.append(pulp.LpConstraint(expression([(xv, 1.0), (nv, -xxl_min)]), GE, name("plot_min", *index), 0.0))
+        rows.append(pulp.LpConstraint(expression([(xv, 1.0), (nv, -m)]), LE, name("plot_max", *index), 0.0))
+        n_vars.append(nv)
+    return pd.DataFrame({"row": xxl_rows, "var": n_vars, "big_m": big_m}), rows
+
+
+def opening_variables(ix: ModelIndex, x: pd.DataFrame) -> pd.DataFrame:
+    """Opening binaries ``y[s] ∈ {0,1}`` of the expansion sites that have variables (``site, var``)."""
+    sites_with_x = np.unique(x["site"].to_numpy())
+    exp_sites = sites_with_x[ix.is_expansion[sites_with_x]].tolist()
+    variables = [pulp.LpVariable(name("y", ix.site_labels[s]), cat=pulp.LpBinary) for s in exp_sites]
+    return pd.DataFrame({"site": exp_sites, "var": variables}, columns=["site", "var"])
+
+
+def capacity_rows(ix: ModelIndex, x: pd.DataFrame, y: pd.DataFrame) -> pd.DataFrame:
+    """Cumulative capacity ``capacity(s,t)``: ``Σ_g Σ_{t'≤t} x[s,g,t'] ≤ cap[s,t] · (y[s] if s ∈ E else 1)``.
+
+    Written for every site with variables and every period ``t`` not implied by a later one
+    (left out when some later period has no more capacity) that has variables up to ``t``.
+    Frame ``site, period, con, rhs``; for an expansion site ``y`` moves to the left-hand side.
+    """
+    caps = ix.caps
+    later_min = np.minimum.accumulate(caps[:, ::-1], axis=1)[:, ::-1]  # min over t' >= t
+    needed = np.ones_like(caps, dtype=bool)
+    needed[:, :-1] = caps[:, :-1] < later_min[:, 1:] - TOL
+    x_vars, t_idx = x["var"].to_numpy(), x["period"].to_numpy()
+    y_of = dict(zip(y["site"], y["var"]))
+    out = []
+    for s, rows in _rows_by_site(x):
+        for t in np.flatnonzero(needed[s]).tolist():
+            sel = rows[t_idx[rows] <= t]
+            if len(sel) == 0:
+                continue
+            terms = [(v, 1.0) for v in x_vars[sel]]
+            label = name("capacity", ix.site_labels[s], ix.period_labels[t])
+            rhs = float(caps[s, t])
+            if s in y_of:
+                con = pulp.LpConstraint(pulp.LpAffineExpression([*terms, (y_of[s], -rhs)]), LE, label, 0.0)
+            else:
+                con = pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, label, rhs)
+            out.append((s, t, con, rhs))
+    return pd.DataFrame(out, columns=["site", "period", "con", "rhs"])
+
+
+def contiguity_rows(ix: ModelIndex, x: pd.DataFrame) -> pd.DataFrame:
+    """XXL contiguity ``contiguity(s)``: ``Σ_{g∈G_XXL} Σ_t x[s,g,t] ≤ cont[s]``.
+
+    All XXL plots of a site lie in its largest contiguous area. Written only for sites with XXL
+    variables whose contiguous area is below their last-period capacity (otherwise capacity
+    implies it). Frame ``site, con, rhs``.
+    """
+    x_vars, xxl = x["var"].to_numpy(), ix.seg_xxl[x["segment"].to_numpy()]
+    out = []
+    for s, rows in _rows_by_site(x):
+        xxl_here = rows[xxl[rows]]
+        if len(xxl_here) and ix.contiguous[s] < ix.caps[s, -1] - TOL:
+            rhs = float(ix.contiguous[s])
+            terms = [(v, 1.0) for v in x_vars[xxl_here]]
+            out.append(
+                (
+                    s,
+                    pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, name("contiguity", ix.site_labels[s]), rhs),
+                    rhs,
+                )
+            )
+    return pd.DataFrame(out, columns=["site", "con", "rhs"])
+
+
+def min_development_rows(
+    ix: ModelIndex, x: pd.DataFrame, y: pd.DataFrame, settings: AllocationSettings
+) -> pd.DataFrame:
+    """Minimum development ``min_development(s)``: ``Σ_g Σ_t x[s,g,t] ≥ m · y[s]`` for ``s ∈ E``.
+
+    An opened expansion site takes at least ``m`` ha (none written when ``m = 0``). Frame
+    ``site, con``.
+    """
+    out = []
+    if settings.min_development_ha > 0:
+        x_vars, y_of = x["var"].to_numpy(), dict(zip(y["site"], y["var"]))
+        for s, rows in _rows_by_site(x):
+            if s in y_of:
+                terms = [*((v, 1.0) for v in x_vars[rows]), (y_of[s], -settings.min_development_ha)]
+                label = name("min_development", ix.site_labels[s])
+                out.append((s, pulp.LpConstraint(pulp.LpAffineExpression(terms), GE, label, 0.0)))
+    return pd.DataFrame(out, columns=["site", "con"])
+
+
+def max_new_sites_row(y: pd.DataFrame, settings: AllocationSettings) -> pulp.LpConstraint | None:
+    """``max_new_sites``: ``Σ_{s∈E} y[s] ≤ K_new``, when set and fewer than the expansion sites with variables."""
+    if settings.max_new_sites is None or len(y) <= settings.max_new_sites:
+        return None
+    terms = [(v, 1.0) for v in y["var"]]
+    return pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, "max_new_sites", float(settings.max_new_sites))
+
+
+def demand_balance(
+    ix: ModelIndex, x: pd.DataFrame, settings: AllocationSettings
+) -> tuple[pd.DataFrame, pd.DataFrame, list[pulp.LpConstraint]]:
+    """Demand ``demand(g,t)``: ``Σ_s x[s,g,t] + short[g,t] − over[g,t] = D[g,t]`` for every ``D[g,t] > 0``.
+
+    ``short[g,t] ∈ [0, D]`` is unplaced demand (the model is never infeasible); ``over[g,t] ∈
+    [0, a]`` exists for XXL segments under ``xxl_rounding``: hectares placed above the demand
+    because plots are whole. Returns the ``short`` frame (``segment, period, var, demand``), the
+    ``over`` frame (``segment, period, var``) and the rows, in segment-then-period order.
+    """
+    n_t = len(ix.period_labels)
+    x_vars = x["var"].to_numpy()
+    key = x["segment"].to_numpy() * n_t + x["period"].to_numpy()
+    order = np.argsort(key, kind="stable")
+    starts = np.append(np.searchsorted(key[order], np.arange(ix.demand.size)), len(x))
+    short_rows, over_rows, rows = [], [], []
+    for g, t in zip(*np.nonzero(ix.demand > 0)):
+        d, k = float(ix.demand[g, t]), g * n_t + t
+        index = (ix.segment_labels[g], ix.period_labels[t])
+        sv = pulp.LpVariable(name("short", *index), lowBound=0, upBound=d)
+        terms = [*((v, 1.0) for v in x_vars[order[starts[k] : starts[k + 1]]]), (sv, 1.0)]
+        if ix.receivable[g, t] > d:
+            ov = pulp.LpVariable(name("over", *index), lowBound=0, upBound=float(ix.receivable[g, t] - d))
+            terms.append((ov, -1.0))
+            over_rows.append((int(g), int(t), ov))
+        rows.append(pulp.LpConstraint(pulp.LpAffineExpression(terms), EQ, name("demand", *index), d))
+        short_rows.append((int(g), int(t), sv, d))
+    short = pd.DataFrame(short_rows, columns=["segment", "period", "var", "demand"])
+    return short, pd.DataFrame(over_rows, columns=["segment", "period", "var"]), rows
+
+
+def road_rows(
+    ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame, settings: AllocationSettings
+) -> pd.DataFrame:
+    """Road headroom ``road(l,t)``: ``Σ_{(s,l)∈R} Σ_g Σ_{t'≤t} v[k(g)] · x[s,g,t'] ≤ h[l,t]``, ``h = max(0, headroom)``.
+
+    Written for the periods not implied by a later one, and only where the most load the link
+    could get (every route's variables at ``ub``) exceeds ``h[l,t]``; terms with ``v = 0`` are
+    left out. Frame ``link, period, con, rhs``, by link then period.
+    """
+    if not len(problem.routes) or not len(x):
+        return pd.DataFrame(columns=["link", "period", "con", "rhs"])
+    heads = np.maximum(problem.headrooms().loc[ix.link_ids].to_numpy(), 0.0)
+    later = np.minimum.accumulate(heads[:, ::-1], axis=1)[:, ::-1]
+    needed = np.ones_like(heads, dtype=bool)
+    needed[:, :-1] = heads[:, :-1] < later[:, 1:] - TOL
+    vph = np.array([settings.vehicles_per_ha(s.truck_trips_per_ha_day) for s in problem.sectors])
+    x_vars = x["var"].to_numpy()
+    out = []
+    groups = sorted(_route_terms(ix, problem, x, vph, heads, needed), key=lambda group: group[:2])
+    for link, t, rows_l, v_l in groups:
+        terms = [(x_vars[i], float(v)) for i, v in zip(rows_l, v_l)]
+        label, rhs = name("road", ix.link_labels[link], ix.period_labels[t]), float(heads[link, t])
+        out.append((link, t, pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, label, rhs), rhs))
+    return pd.DataFrame(out, columns=["link", "period", "con", "rhs"])
+
+
+def _route_terms(
+    ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame, vph: np.ndarray, heads: np.ndarray, needed: np.ndarray
+) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Per road row that can bind: ``(link, period, x rows, vehicles per ha)``, period by period, links in order."""
+    s_idx, g_idx, t_idx = (x[c].to_numpy() for c in ("site", "segment", "period"))
+    site_pos = pd.Series(np.arange(len(ix.site_ids)), index=ix.site_ids)
+    link_pos = pd.Series(np.arange(len(ix.link_ids)), index=ix.link_ids)
+    r = problem.routes.drop_duplicates(["site_id", "link_id"])
+    route = pd.DataFrame({"site": site_pos[r["site_id"]].to_numpy(), "link": link_pos[r["link_id"]].to_numpy()})
+    pairs = route.merge(pd.DataFrame({"site": s_idx, "row": np.arange(len(x))}), on="site")
+    if not len(pairs):
+        return
+    p_link, p_row = pairs["link"].to_numpy(), pairs["row"].to_numpy()
+    order = np.lexsort((p_row, p_link))
+    p_link, p_row = p_link[order], p_row[order]
+    p_v, p_t = vph[ix.seg_sector[g_idx[p_row]]], t_idx[p_row]
+    p_load = p_v * x["ub"].to_numpy()[p_row]
+    for t in range(heads.shape[1]):
+        upto = p_t <= t
+        load = np.bincount(p_link[upto], weights=p_load[upto], minlength=len(ix.link_ids))
+        can_bind = needed[:, t] & (load > heads[:, t] + TOL)
+        sel = upto & can_bind[p_link] & (p_v > 0)
+        links_sel, rows_sel, v_sel = p_link[sel], p_row[sel], p_v[sel]
+        if not len(links_sel):
+            continue
+        starts = np.flatnonzero(np.r_[True, np.diff(links_sel) != 0])
+        for link, rows_l, v_l in zip(links_sel[starts], np.split(rows_sel, starts[1:]), np.split(v_sel, starts[1:])):
+            yield int(link), t, rows_l, v_l
+
+
+def ladder_floor(placed_existing: pulp.LpAffineExpression, served: float) -> pulp.LpConstraint:
+    """The strict ladder's phase-2 row ``ladder``: ``Σ_{s∈X} x[s,g,t] ≥ served − 1e-7 · max(1, |served|)``.
+
+    ``served`` is the hectares phase 1 placed on the existing stock (not phase 1's objective,
+    which also counts the rounding penalty); the small relative slack keeps phase 2 feasible.
+    """
+    return pulp.LpConstraint(placed_existing, GE, "ladder", served - 1e-7 * max(1.0, abs(served)))
+
+
+def _row_labels(ix: ModelIndex, x: pd.DataFrame, rows: np.ndarray) -> list[tuple[str, str, str]]:
+    """The (site, segment, period) labels of the given ``x`` rows."""
+    sl, gl, tl = ix.site_labels, ix.segment_labels, ix.period_labels
+    columns = (x[c].to_numpy()[rows].tolist() for c in ("site", "segment", "period"))
+    return [(sl[s], gl[g], tl[t]) for s, g, t in zip(*columns)]
+
+
+def _rows_by_site(x: pd.DataFrame) -> Iterator[tuple[int, np.ndarray]]:
+    """Per site with variables, in site order: ``(site, its x rows in row order)``."""
+    s_idx = x["site"].to_numpy()
+    order = np.argsort(s_idx, kind="stable")
+    sites = np.unique(s_idx)
+    bounds = np.append(np.searchsorted(s_idx[order], sites), len(x))
+    for k, s in enumerate(sites.tolist()):
+        yield s, order[bounds[k] : bounds[k + 1]]
