@@ -14,11 +14,16 @@ from typing import Any
 import geopandas as gpd
 
 from mca.core.errors import DataError
-from mca.inputs.profiles import bag, cbs, ibis, natura2000_rvo, nnn_limburg, nwb
+from mca.inputs.profiles import bag, cbs, ibis, natura2000_rvo, nnn_limburg, nwb, osm
 from mca.inputs.profiles.base import Mapped, Profile
 
 PROFILES: dict[str, Profile] = {
-    module.PROFILE.name: module.PROFILE for module in (nwb, bag, ibis, natura2000_rvo, nnn_limburg, cbs)
+    profile.name: profile
+    for profile in (
+        *(module.PROFILE for module in (nwb, bag, ibis, natura2000_rvo, nnn_limburg, cbs)),
+        osm.PARKS,
+        osm.STATIONS,
+    )
 }
 """Profile name → profile, for the ``profile:`` of a scenario's layer."""
 
