@@ -12,6 +12,7 @@ import typer
 
 from mca import __version__
 from mca.app import commands
+from mca.app.layer_commands import layers_app
 from mca.app.serve import serve
 
 app = typer.Typer(
@@ -48,3 +49,4 @@ app.command()(commands.allocate)
 app.command("check-data")(commands.check_data)
 app.command()(commands.show)
 app.command()(serve)
+app.add_typer(layers_app, name="layers")
