@@ -109,7 +109,7 @@ def write_geopackage(layers: dict[str, gpd.GeoDataFrame], provenance: pd.DataFra
     """Write the layers (with their metadata) and the provenance table; moved into place when complete."""
     import pyogrio
 
-    partial = path.with_name(f".{path.name}.partial")
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
     partial.unlink(missing_ok=True)
     for name, gdf in layers.items():
         metadata = {k: str(v) for k, v in (gdf.attrs.get("metadata") or {}).items()}

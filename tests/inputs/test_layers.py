@@ -150,7 +150,7 @@ def test_layer_settings_resolve_relative_paths(tmp_path):
     original = gpd.read_file(BUNDLED_LAYERS, layer="stations")
     assert np.allclose(layers["stations"].geometry.x, original.geometry.x, atol=0.01)
     assert settings.source_for("parks") == LayerSource(path=BUNDLED_LAYERS, layer="parks")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rivers"):
         LayerSettings.model_validate({"rivers": {"path": "x.gpkg"}})
 
 
