@@ -199,7 +199,7 @@ def test_aerius_export_per_site_label_and_per_receptor(tmp_path: Path) -> None:
 def test_every_profile_names_its_documentation() -> None:
     for profile in PROFILES.values():
         assert profile.documentation and profile.dataset
-        assert profile.layer in {"roads", "residential", "parks", "natura2000", "nnn", "boundary"}
+        assert profile.layer in {"roads", "residential", "parks", "natura2000", "nnn", "boundary", "stations"}
 
 
 def test_bundled_layers_have_no_boundary_and_keep_their_layer_set() -> None:
