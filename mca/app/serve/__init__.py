@@ -61,7 +61,7 @@ def serve(
         workbench = Workbench.from_scenario(scenario or DEFAULT_SCENARIO, progress=status.update)
     token = None if is_loopback(host) else secrets.token_urlsafe(16)
     url = access_url(host, port, token)
-    err.print(f"workbench for [bold]{workbench.name}[/] at {url}")
+    err.print(f"workbench for [bold]{workbench.name}[/] at {url}", soft_wrap=True, highlight=False)
     if token:
         err.print("shared in the room: every device needs the address above, token included")
     if open_browser:

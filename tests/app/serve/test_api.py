@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -181,8 +185,6 @@ def test_allocation_runs_in_the_background_with_progress(base, workbench) -> Non
 
 
 def _wait(base: str) -> dict:
-    import time
-
     for _ in range(600):
         _, status = call(base, "api/allocate")
         if status["state"] != "running":
@@ -259,3 +261,37 @@ def test_binding_and_printed_address() -> None:
     assert not is_loopback("0.0.0.0")
     assert access_url("127.0.0.1", 8765, None) == "http://127.0.0.1:8765/"
     assert access_url("0.0.0.0", 8000, "tok").endswith(":8000/?token=tok")
+
+
+def test_cli_help_does_not_load_the_web_stack() -> None:
+    code = "import sys, mca.app.cli; print(sorted({'fastapi', 'uvicorn'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
+
+
+def test_mca_serve_shared_in_the_room_prints_a_token_url_and_requires_it() -> None:
+    from mca.app.serve.server import free_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "mca", "serve", "--host", "0.0.0.0", "--port", str(port), "--no-open"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        token = None
+        deadline = time.monotonic() + 120
+        while token is None and time.monotonic() < deadline:
+            line = process.stderr.readline()
+            assert line or process.poll() is None, "mca serve stopped before printing its address"
+            match = re.search(rf":{port}/\?token=([A-Za-z0-9_-]+)", line)
+            token = match.group(1) if match else None
+        assert token, "no URL with a token printed"
+        base = f"http://127.0.0.1:{port}/"
+        for _ in range(200):
+            try:
+                status, _ = call(base, "api/state")
+                break
+            except urllib.error.URLError:
+                time.sleep(0.1)
+        assert status == 403
+        assert call(base, f"api/state?token={token}")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
