@@ -15,7 +15,7 @@ import mca
 from mca.app.reports import tables
 from mca.app.reports.base import OutputWriter
 from mca.app.reports.excel import summary_items
-from mca.app.reports.maps import SCHEMATIC_NOTICE, period_labels
+from mca.app.reports.maps import notice_text, period_labels
 from mca.app.results import RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
@@ -191,7 +191,7 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
         "scenario_name": result.scenario_name,
         "description": str(result.scenario.get("description", "") or ""),
         "schematic": result.schematic,
-        "schematic_notice": SCHEMATIC_NOTICE,
+        "schematic_notice": notice_text(result),
         "summary": [
             (label, _item_text(label, value))
             for label, value in summary_items(result, details=False)

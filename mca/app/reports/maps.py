@@ -26,6 +26,7 @@ from mca.app.reports.base import OutputWriter
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 from mca.core.vocabulary import ALL_SECTORS
+from mca.inputs.layers import schematic_notice
 
 DPI = 150
 A4_LANDSCAPE_IN = (11.69, 8.27)
@@ -65,8 +66,8 @@ def format_distance(metres: float) -> str:
 
 
 def map_extent(result: RunResult, aspect: float) -> tuple[float, float, float, float]:
-    """Bounds of sites and parks with a margin, widened to the axes' width/height ``aspect``."""
-    frames = [f for f in (result.sites, result.parks) if not f.empty]
+    """Bounds of sites, parks and the municipal boundary with a margin, widened to ``aspect`` (width/height)."""
+    frames = [f for f in (result.sites, result.parks, result.layers.get("boundary")) if f is not None and not f.empty]
     if not frames:
         raise DataError("nothing to map: there are no candidate sites and no parks", source="sites")
     xmin, ymin, xmax, ymax = np.array([f.total_bounds for f in frames]).T
@@ -113,6 +114,8 @@ def _map_figure(result: RunResult, title: str) -> tuple[Figure, Axes]:
 def _draw_context(ax: Axes, result: RunResult) -> None:
     """Natura 2000, NNN, roads and park outlines with names, below the sites."""
     layers = result.layers
+    if "boundary" in layers and not layers["boundary"].empty:
+        layers["boundary"].boundary.plot(ax=ax, color="#555555", linewidth=1.6, linestyle="-.", zorder=2)
     if "natura2000" in layers and not layers["natura2000"].empty:
         layers["natura2000"].plot(ax=ax, facecolor="#a6d96a", edgecolor="#1a9641", alpha=0.45, linewidth=0.8, zorder=1)
     if "nnn" in layers and not layers["nnn"].empty:
@@ -146,6 +149,8 @@ def _draw_context(ax: Axes, result: RunResult) -> None:
 
 def _context_handles(result: RunResult) -> list[Patch | Line2D]:
     handles: list[Patch | Line2D] = [Patch(facecolor="none", edgecolor="#222222", linewidth=1.3, label="business park")]
+    if "boundary" in result.layers and not result.layers["boundary"].empty:
+        handles.append(Line2D([], [], color="#555555", linewidth=1.6, linestyle="-.", label="municipal boundary"))
     if "natura2000" in result.layers and not result.layers["natura2000"].empty:
         handles.append(Patch(facecolor="#a6d96a", edgecolor="#1a9641", alpha=0.45, label="Natura 2000"))
     if "nnn" in result.layers and not result.layers["nnn"].empty:
@@ -206,12 +211,20 @@ def _draw_north_arrow(ax: Axes) -> None:
     )
 
 
+def notice_text(result: RunResult) -> str | None:
+    """The notice naming the schematic layers; the blanket notice when the layers do not say which."""
+    if not result.schematic:
+        return None
+    return schematic_notice(result.layers) or SCHEMATIC_NOTICE
+
+
 def _draw_notice(fig: Figure, result: RunResult) -> None:
-    if result.schematic:
+    text = notice_text(result)
+    if text:
         fig.text(
             0.5,
             0.012,
-            SCHEMATIC_NOTICE,
+            text,
             ha="center",
             va="bottom",
             fontsize=12,
