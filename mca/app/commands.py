@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,30 +10,35 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.status import Status
 
 from mca.app import pipeline, views
 from mca.app.console import (
     FormatOpt,
+    MethodOpt,
     ScenarioArg,
-    SitesFormat,
-    TableFormat,
-    emit_frame,
-    emit_json,
+    SitesFormatOpt,
+    SolverOpt,
+    View,
+    check_format,
+    emit,
     err,
     frame_to_table,
+    frame_view,
     handle_errors,
     out,
+    plain,
 )
-from mca.app.output import output_targets, staged_file, staged_outputs
+from mca.app.output import output_targets, staged_outputs
 from mca.app.results import RunResult
 from mca.app.scenario import LoadedScenario, load_scenario
 from mca.core.csvio import csv_text
 from mca.core.errors import UserError
-from mca.core.jsonable import dumps, records
+from mca.core.jsonable import records
 
 
 @handle_errors
-def demand(scenario: ScenarioArg = None, fmt: FormatOpt = TableFormat.table) -> None:
+def demand(scenario: ScenarioArg = None, fmt: FormatOpt = "table") -> None:
     """Forecast business-land demand for Heerlen (001, Bijlage 3) and split it into segments."""
     from demand import forecast
     from mca.app.demand_view import forecast_table, forecast_to_dict, segments_csv
@@ -42,15 +48,8 @@ def demand(scenario: ScenarioArg = None, fmt: FormatOpt = TableFormat.table) -> 
     loaded = load_scenario(scenario)
     source = load_demand_source(demand_source_path(loaded.scenario.demand_source, loaded.base_dir))
     fc = forecast(loaded.scenario.demand, source)
-    if fmt is TableFormat.json:
-        emit_json(forecast_to_dict(fc))
-    elif fmt is TableFormat.csv:
-        sys.stdout.write(segments_csv(fc))
-    else:
-        for table in forecast_table(fc):
-            out.print(table)
-        for note in fc.assumptions:
-            out.print(f"[yellow]assumption:[/] {note}", highlight=False)
+    notes = [f"[yellow]assumption:[/] {note}" for note in fc.assumptions]
+    emit(View([*forecast_table(fc), *notes], forecast_to_dict(fc), segments_csv(fc)), fmt)
 
 
 @handle_errors
@@ -75,11 +74,12 @@ def check_data(
         raise typer.Exit(1)
 
 
-def _progress():  # noqa: ANN202 - a Rich status spinner on standard error
+def _progress() -> Status:
+    """A Rich status spinner on standard error."""
     return err.status("starting", spinner="dots")
 
 
-def _scored(scenario: Path | None):  # noqa: ANN202
+def _scored(scenario: Path | None) -> tuple[pipeline.Inputs, pipeline.Scored]:
     """Load a scenario and run it up to the scores, with progress on standard error."""
     loaded = load_scenario(scenario)
     with _progress() as status:
@@ -96,105 +96,46 @@ SITE_COLUMNS = ["site_id", "name", "kind", "park", "area_ha", "capacity_ha", "co
 @handle_errors
 def candidates(
     scenario: ScenarioArg = None,
-    fmt: Annotated[SitesFormat, typer.Option("--format", "-f", help="Output format.")] = SitesFormat.table,
+    fmt: SitesFormatOpt = "table",
     out_path: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of standard output.")
     ] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
 ) -> None:
     """List candidate sites with their criteria values, exclusion flags and reasons."""
-    if fmt is SitesFormat.gpkg and out_path is None:
-        raise_user("--format gpkg needs --out PATH", field="--out")
-    if out_path is not None and out_path.exists() and not force:
-        raise_user("output file exists; use --force to replace it", source=out_path)
-    inputs, scored = _scored(scenario)
+    check_format(fmt, out_path, force=force)
+    _inputs, scored = _scored(scenario)
     sites = views.sites_with_criteria(scored)
-    if fmt is SitesFormat.gpkg:
-        with staged_file(out_path) as tmp:
-            sites.to_file(tmp, layer="candidate_sites", driver="GPKG")
-        err.print(f"wrote {len(sites)} sites to {out_path}")
-        return
     table = pd.DataFrame(sites.drop(columns="geometry"))
-    if fmt is SitesFormat.json:
-        text = dumps({"sites": views.site_records(scored)})
-        _write(text + "\n", out_path)
-    elif fmt is SitesFormat.csv:
-        _write(csv_text(table), out_path)
-    else:
-        shown = table[[*SITE_COLUMNS, "excluded", "exclusion_reasons"]]
-        out.print(frame_to_table(shown, title=f"{len(shown)} candidate sites"))
-
-
-def _write(text: str, path: Path | None) -> None:
-    if path is None:
-        sys.stdout.write(text)
-    else:
-        with staged_file(path) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-        err.print(f"wrote {path}")
-
-
-def raise_user(message: str, **where: object) -> None:
-    """Stop with a one-line user error."""
-    raise UserError(message, **where)  # type: ignore[arg-type]
+    shown = table[[*SITE_COLUMNS, "excluded", "exclusion_reasons"]]
+    view = View(
+        [frame_to_table(shown, title=f"{len(shown)} candidate sites")],
+        {"sites": views.site_records(scored)},
+        csv_text(table),
+        sites,
+    )
+    emit(view, fmt, out_path)
 
 
 @handle_errors
 def rank(
     scenario: ScenarioArg = None,
     weights: Annotated[str | None, typer.Option("--weights", "-w", help="Named weight set of the scenario.")] = None,
-    method: Annotated[
-        str | None, typer.Option("--method", "-m", help="wsm, topsis or electre; default from the scenario.")
-    ] = None,
+    method: MethodOpt = None,
     sector: Annotated[str | None, typer.Option(help="Rank for one sector (its weight set and exclusions).")] = None,
     compare_weights: Annotated[
         str | None, typer.Option("--compare-weights", help="Compare named weight sets, e.g. A,B,C.")
     ] = None,
     top: Annotated[int, typer.Option(help="Top-k for the overlap in --compare-weights.")] = 10,
-    fmt: FormatOpt = TableFormat.table,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Rank the candidate sites: score, contribution of each criterion, exclusions."""
-    from mca.scoring import compare_weight_sets
-
     inputs, scored = _scored(scenario)
     if compare_weights:
         names = [n.strip() for n in compare_weights.split(",") if n.strip()]
-        result = compare_weight_sets(
-            scored.raw,
-            scored.directions,
-            scored.evaluation.exclusions,
-            inputs.scenario.scoring,
-            names,
-            method=method,
-            top_k=top,
-        )
-        tables = {
-            "ranks": result.ranks.reset_index(),
-            "kendall": result.kendall,
-            "top_k": result.top_k,
-            "movers": result.movers.reset_index(),
-        }
-        if fmt is TableFormat.json:
-            emit_json({key: records(frame) for key, frame in tables.items()})
-        elif fmt is TableFormat.csv:
-            sys.stdout.write(csv_text(tables["ranks"]))
-        else:
-            titles = {
-                "ranks": "Rank per weight set",
-                "kendall": "Kendall's tau between rankings",
-                "top_k": f"Top-{top} overlap",
-                "movers": "Sites whose rank moves most",
-            }
-            for key, frame in tables.items():
-                out.print(frame_to_table(frame.head(25) if key in {"ranks", "movers"} else frame, title=titles[key]))
+        emit(_comparison_view(inputs, scored, names, plain(method), top), fmt)
         return
-    ranking = pipeline.ranked_list(inputs, scored, weight_set=weights, method=method, sector=sector)
-    if fmt is TableFormat.json:
-        emit_json(views.ranking_records(ranking))
-        return
-    if fmt is TableFormat.csv:
-        sys.stdout.write(csv_text(ranking))
-        return
+    ranking = pipeline.ranked_list(inputs, scored, weight_set=weights, method=plain(method), sector=sector)
     columns = [
         "rank",
         "site_id",
@@ -205,7 +146,42 @@ def rank(
         "exclusion_reasons",
     ]
     shown = ranking[columns].rename(columns=lambda c: c.removeprefix("contrib_"))
-    out.print(frame_to_table(shown, title="Ranked sites (criterion columns: contribution to the score)"))
+    title = "Ranked sites (criterion columns: contribution to the score)"
+    emit(View([frame_to_table(shown, title=title)], views.ranking_records(ranking), csv_text(ranking)), fmt)
+
+
+def _comparison_view(
+    inputs: pipeline.Inputs, scored: pipeline.Scored, names: list[str], method: str | None, top: int
+) -> View:
+    """The rankings under several weight sets side by side, their agreement and the movers."""
+    from mca.scoring import compare_weight_sets
+
+    result = compare_weight_sets(
+        scored.raw,
+        scored.directions,
+        scored.evaluation.exclusions,
+        inputs.scenario.scoring,
+        names,
+        method=method,
+        top_k=top,
+    )
+    tables = {
+        "ranks": result.ranks.reset_index(),
+        "kendall": result.kendall,
+        "top_k": result.top_k,
+        "movers": result.movers.reset_index(),
+    }
+    titles = {
+        "ranks": "Rank per weight set",
+        "kendall": "Kendall's tau between rankings",
+        "top_k": f"Top-{top} overlap",
+        "movers": "Sites whose rank moves most",
+    }
+    shown = [
+        frame_to_table(frame.head(25) if key in {"ranks", "movers"} else frame, title=titles[key])
+        for key, frame in tables.items()
+    ]
+    return View(shown, {key: records(frame) for key, frame in tables.items()}, csv_text(tables["ranks"]))
 
 
 @handle_errors
@@ -216,13 +192,13 @@ def robustness(
         float | None, typer.Option(help="Sample within ± margin of the weight set; default: whole simplex.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
-    fmt: FormatOpt = TableFormat.table,
+    fmt: FormatOpt = "table",
 ) -> None:
     """SMAA-2: how often each site reaches each rank when the weights vary."""
     if samples is not None and samples <= 0:
-        raise_user("--samples must be positive", field="--samples")
+        raise UserError("--samples must be positive", field="--samples")
     if margin is not None and not 0 <= margin <= 1:
-        raise_user("--margin must be between 0 and 1", field="--margin")
+        raise UserError("--margin must be between 0 and 1", field="--margin")
     inputs, scored = _scored(scenario)
     settings = inputs.scenario.scoring.smaa
     result = pipeline.robustness(
@@ -232,63 +208,43 @@ def robustness(
         margin if margin is not None else settings.margin,
         seed if seed is not None else settings.seed,
     )
-    if fmt is TableFormat.json:
-        emit_json(
-            {
-                "samples": result.samples,
-                "scheme": result.scheme,
-                "acceptability": records(result.acceptability_full.reset_index()),
-                "central_weights": records(result.central_weights.reset_index()),
-                "expected_rank": records(result.expected_rank.rename("expected_rank").reset_index()),
-            }
-        )
-        return
+    data = {
+        "samples": result.samples,
+        "scheme": result.scheme,
+        "acceptability": records(result.acceptability_full.reset_index()),
+        "central_weights": records(result.central_weights.reset_index()),
+        "expected_rank": records(result.expected_rank.rename("expected_rank").reset_index()),
+    }
     table = result.acceptability.copy()
     table.columns = [f"rank {c}" for c in table.columns]
     table.insert(0, "expected_rank", result.expected_rank)
     table = table.join(result.central_weights.add_prefix("w_")).sort_values("expected_rank").reset_index()
-    emit_frame(table, fmt, title="Rank acceptability (share of weight samples) and central weights")
+    emit(frame_view(table, "Rank acceptability (share of weight samples) and central weights", data=data), fmt)
 
 
 @handle_errors
-def allocate(
-    scenario: ScenarioArg = None,
-    solver: Annotated[str | None, typer.Option(help="cbc (default) or highs.")] = None,
-    fmt: FormatOpt = TableFormat.table,
-) -> None:
+def allocate(scenario: ScenarioArg = None, solver: SolverOpt = None, fmt: FormatOpt = "table") -> None:
     """Allocate the forecast demand to the sites with the integer program."""
-    if solver is not None and solver not in {"cbc", "highs"}:
-        raise_user(f"unknown solver '{solver}'; use cbc or highs", field="--solver")
     inputs, scored = _scored(scenario)
     fc = pipeline.demand_forecast(inputs)
-    with err.status(f"solving ({solver or inputs.scenario.allocation.solver})"):
-        result = pipeline.allocate(inputs, scored, fc, solver=solver)
-    if fmt is TableFormat.json:
-        emit_json(result.to_dict())
-    elif fmt is TableFormat.csv:
-        sys.stdout.write(csv_text(result.allocation))
-    else:
-        summary = result.summary.pivot_table(index="kind", columns="period", values="hectares", aggfunc="sum")
-        tables = {
-            "Hectares by site kind and period": summary.reset_index(),
-            "Allocation": result.allocation,
-            "Shortfall": result.shortfall,
-            "Binding constraints": result.binding,
-            "Value of one more hectare (LP shadow price, integer decisions fixed)": result.shadow_prices.sort_values(
-                "value_per_ha", ascending=False
-            ).head(15),
-        }
-        for title, frame in tables.items():
-            if len(frame):
-                out.print(frame_to_table(frame, title=title))
-        gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
-        out.print(
-            f"solver {result.solver}: {result.status}, objective {result.objective:.3f}, gap {gap}, "
-            f"{result.seconds:.1f} s",
-            highlight=False,
-        )
-        for note in result.notes:
-            out.print(note, highlight=False)
+    with err.status(f"solving ({plain(solver) or inputs.scenario.allocation.solver})"):
+        result = pipeline.allocate(inputs, scored, fc, solver=plain(solver))
+    summary = result.summary.pivot_table(index="kind", columns="period", values="hectares", aggfunc="sum")
+    tables = {
+        "Hectares by site kind and period": summary.reset_index(),
+        "Allocation": result.allocation,
+        "Shortfall": result.shortfall,
+        "Binding constraints": result.binding,
+        "Value of one more hectare (LP shadow price, integer decisions fixed)": result.shadow_prices.sort_values(
+            "value_per_ha", ascending=False
+        ).head(15),
+    }
+    gap = "n/a" if result.gap is None else f"{result.gap:.4%}"
+    status = (
+        f"solver {result.solver}: {result.status}, objective {result.objective:.3f}, gap {gap}, {result.seconds:.1f} s"
+    )
+    shown = [frame_to_table(frame, title=title) for title, frame in tables.items() if len(frame)]
+    emit(View([*shown, status, *result.notes], result.to_dict(), csv_text(result.allocation)), fmt)
 
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder; one sub-folder per scenario.")]
@@ -310,6 +266,13 @@ def _run_scenario(
     return result
 
 
+def _write_outputs(folder: Path, result: RunResult, progress: Callable[[str], None]) -> list[Path]:
+    """Every output of ``result`` written into ``folder`` (`mca.app.reports.write_all`)."""
+    from mca.app.reports import write_all
+
+    return write_all(result, folder, progress=progress)
+
+
 @handle_errors
 def run(
     scenarios: Annotated[
@@ -320,13 +283,12 @@ def run(
     force: ForceOpt = False,
 ) -> None:
     """Run the whole chain and write ranking, allocation, maps, workbook, GeoPackage and report."""
-    from mca.app.reports import write_all
-
-    loaded = [load_scenario(path) for path in (scenarios or [None])]
+    paths: list[Path | None] = list(scenarios) if scenarios else [None]
+    loaded = [load_scenario(path) for path in paths]
     targets = output_targets(out_dir, [item.scenario.name for item in loaded])
     with staged_outputs(targets, force=force) as staging:
         for item, folder in zip(loaded, staging, strict=True):
-            result = _run_scenario(item, lambda result, step, folder=folder: write_all(result, folder, progress=step))
+            result = _run_scenario(item, functools.partial(_write_outputs, folder))
             err.print(f"[green]✓[/] {item.scenario.name}: {views.one_line_summary(result)}")
     for target in targets:
         err.print(f"wrote {target}")
@@ -343,13 +305,13 @@ def compare(
     from mca.app.compare import compare_runs, write_comparison
 
     if len(scenarios) < 2:
-        raise_user("compare needs at least two scenario files", field="SCENARIOS")
+        raise UserError("compare needs at least two scenario files", field="SCENARIOS")
     if not 0 < share <= 1:
-        raise_user("--share must be in (0, 1]", field="--share")
+        raise UserError("--share must be in (0, 1]", field="--share")
     loaded = [load_scenario(path) for path in scenarios]
     names = [item.scenario.name for item in loaded]
     if len(set(names)) != len(names):
-        raise_user(f"scenario names must differ: {', '.join(names)}", field="name")
+        raise UserError(f"scenario names must differ: {', '.join(names)}", field="name")
     targets = output_targets(out_dir.parent, [out_dir.name])
     with staged_outputs(targets, force=force) as (folder,):
         results = [_run_scenario(item) for item in loaded]

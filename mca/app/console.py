@@ -1,7 +1,11 @@
-"""What the commands share: the consoles, argument types, error handling and frame emitters.
+"""What the commands share: consoles, argument types, error handling, and the output formats.
 
 User errors print one line, ``error: <file>: <field>: <problem>``, and exit with status 1;
 tables go to standard output, progress to standard error.
+
+A command describes what it shows as a `View`; an `Emitter` of the `EMITTERS` registry writes it
+in one format (``table``, ``json``, ``csv``, ``gpkg``). The ``--format`` choices of every
+command, and the ``--method`` and ``--solver`` choices, are derived from their registries.
 """
 
 from __future__ import annotations
@@ -9,19 +13,25 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar, get_args
 
+import geopandas as gpd
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 
+from mca.app.output import staged_file
 from mca.core.csvio import csv_text
 from mca.core.errors import UserError
 from mca.core.jsonable import dumps, records
+from mca.core.registry import Registry
+from mca.scoring.methods import METHODS
+from solvers.settings import AllocationSettings
 
 out = Console(soft_wrap=False, width=200)
 err = Console(stderr=True)
@@ -29,17 +39,131 @@ err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class TableFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
+@dataclass(frozen=True)
+class View:
+    """What a command shows, in every form its formats need.
+
+    ``table``: Rich renderables (tables, lines with markup) for the terminal; ``data``: the JSON
+    form; ``csv``: the CSV text; ``geo``: sites with geometry (GeoPackage). A form left ``None``
+    is one the command does not offer.
+    """
+
+    table: Sequence[RenderableType]
+    data: Any = None
+    csv: str | None = None
+    geo: gpd.GeoDataFrame | None = None
 
 
-class SitesFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    gpkg = "gpkg"
+@dataclass(frozen=True)
+class Emitter:
+    """One output format: ``emit(view, path)`` writes the view to ``path`` or standard output.
+
+    ``needs_file``: the format can only be written to a file (``--out``); ``geo``: it needs the
+    view's geometry, so only commands listing sites offer it.
+    """
+
+    name: str
+    description: str
+    emit: Callable[[View, Path | None], None]
+    needs_file: bool = False
+    geo: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+def _check_emitter(emitter: Any, _registry: Registry[Emitter]) -> None:
+    if not isinstance(emitter, Emitter):
+        raise TypeError(f"expected an Emitter, got {type(emitter).__name__}")
+    if not emitter.description.strip():
+        raise ValueError("needs a description")
+    if not callable(emitter.emit):
+        raise TypeError("emit must be a function of (View, Path | None)")
+
+
+def write_text(text: str, path: Path | None) -> None:
+    """Write ``text`` to ``path`` (staged, replaced only when complete) or standard output."""
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        with staged_file(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        err.print(f"wrote {path}")
+
+
+def _emit_table(view: View, _path: Path | None) -> None:
+    for item in view.table:
+        out.print(item, highlight=False)
+
+
+def _emit_json(view: View, path: Path | None) -> None:
+    write_text(dumps(view.data) + "\n", path)
+
+
+def _emit_csv(view: View, path: Path | None) -> None:
+    write_text(view.csv or "", path)
+
+
+def _emit_gpkg(view: View, path: Path | None) -> None:
+    if view.geo is None or path is None:
+        raise UserError("--format gpkg needs sites with geometry and --out PATH", field="--format")
+    with staged_file(path) as tmp:
+        view.geo.to_file(tmp, layer="candidate_sites", driver="GPKG")
+    err.print(f"wrote {len(view.geo)} sites to {path}")
+
+
+EMITTERS: Registry[Emitter] = Registry("output format", _check_emitter)
+for _emitter in (
+    Emitter("table", "a table on the terminal", _emit_table),
+    Emitter("json", "JSON", _emit_json),
+    Emitter("csv", "CSV", _emit_csv),
+    Emitter("gpkg", "GeoPackage layer candidate_sites (needs --out)", _emit_gpkg, needs_file=True, geo=True),
+):
+    EMITTERS.register(_emitter)
+
+
+def format_names(*, geo: bool) -> tuple[str, ...]:
+    """The registered formats a command offers: all of them, or those without geometry."""
+    return tuple(emitter.name for emitter in EMITTERS if geo or not emitter.geo)
+
+
+def solver_names() -> tuple[str, ...]:
+    """The solvers the allocation settings accept (``solvers.settings``)."""
+    return tuple(get_args(AllocationSettings.model_fields["solver"].annotation))
+
+
+def choice_type(name: str, choices: Iterable[str]) -> Any:
+    """A str Enum whose members are ``choices``: Typer lists them in the help and checks them."""
+    return Enum(name, [(choice, choice) for choice in choices], type=str)
+
+
+if TYPE_CHECKING:  # the type checker sees plain strings, Typer the registered choices
+    TableFormat: TypeAlias = str
+    SitesFormat: TypeAlias = str
+    MethodName: TypeAlias = str
+    SolverName: TypeAlias = str
+else:
+    TableFormat = choice_type("TableFormat", format_names(geo=False))
+    SitesFormat = choice_type("SitesFormat", format_names(geo=True))
+    MethodName = choice_type("MethodName", METHODS.spellings())
+    SolverName = choice_type("SolverName", solver_names())
+
+
+def plain(choice: str | None) -> str | None:
+    """The text of a command-line choice (Typer hands over an Enum member)."""
+    return None if choice is None else str(getattr(choice, "value", choice))
+
+
+def emit(view: View, fmt: str, path: Path | None = None) -> None:
+    """Write ``view`` in the format ``fmt`` to ``path`` or standard output."""
+    EMITTERS.get(plain(fmt) or "table", field="--format").emit(view, path)
+
+
+def check_format(fmt: str, path: Path | None, *, force: bool = False) -> None:
+    """Refuse a format that needs ``--out`` without one, and an existing ``--out`` file without ``--force``."""
+    emitter = EMITTERS.get(plain(fmt) or "table", field="--format")
+    if emitter.needs_file and path is None:
+        raise UserError(f"--format {emitter.name} needs --out PATH", field="--out")
+    if path is not None and path.exists() and not force:
+        raise UserError("output file exists; use --force to replace it", source=path)
 
 
 ScenarioArg = Annotated[
@@ -47,6 +171,14 @@ ScenarioArg = Annotated[
     typer.Argument(help="Scenario YAML file; default: the bundled Heerlen base case.", show_default=False),
 ]
 FormatOpt = Annotated[TableFormat, typer.Option("--format", "-f", help="Output format.")]
+SitesFormatOpt = Annotated[SitesFormat, typer.Option("--format", "-f", help="Output format.")]
+MethodOpt = Annotated[
+    MethodName | None,
+    typer.Option("--method", "-m", help="Aggregation method (mca.scoring.methods); default from the scenario."),
+]
+SolverOpt = Annotated[
+    SolverName | None, typer.Option("--solver", help="MIP solver; default from the scenario (allocation.solver).")
+]
 
 
 def handle_errors(func: F) -> F:
@@ -69,19 +201,9 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def emit_json(data: Any) -> None:
-    """Write JSON to standard output."""
-    sys.stdout.write(dumps(data) + "\n")
-
-
-def emit_frame(frame: pd.DataFrame, fmt: TableFormat, title: str | None = None) -> None:
-    """Write a frame as a Rich table, JSON records or CSV."""
-    if fmt is TableFormat.json:
-        emit_json(records(frame))
-    elif fmt is TableFormat.csv:
-        sys.stdout.write(csv_text(frame))
-    else:
-        out.print(frame_to_table(frame, title))
+def frame_view(frame: pd.DataFrame, title: str | None = None, *, data: Any = None) -> View:
+    """A view of one frame: a Rich table, its records as JSON (unless ``data`` is given), CSV."""
+    return View([frame_to_table(frame, title)], records(frame) if data is None else data, csv_text(frame))
 
 
 def frame_to_table(frame: pd.DataFrame, title: str | None = None) -> Table:

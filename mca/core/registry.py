@@ -88,14 +88,13 @@ class Registry(Generic[T]):
 
     def get(self, name: str, *, source: str | None = None, field: str | None = None) -> T:
         """The entry called ``name`` or one of its aliases; a `UserError` listing the choices."""
-        key = getattr(name, "value", name)  # a str Enum member from a command-line choice
-        if key not in self._spellings:
+        if name not in self._spellings:
             raise UserError(
-                f"unknown {self.what} {key!r}; use one of {', '.join(self.spellings())}",
+                f"unknown {self.what} {name!r}; use one of {', '.join(self.spellings())}",
                 source=source,
                 field=field,
             )
-        return self._entries[self._spellings[key]]
+        return self._entries[self._spellings[name]]
 
     def names(self) -> tuple[str, ...]:
         """The entries' names, in registration order."""

@@ -136,6 +136,18 @@ def _resolve(settings: ScoringSettings, name: str, criteria: list[str]) -> Weigh
     return resolve_weights(settings.weight_sets[name], criteria, name=name)
 
 
+def _check_complete(eligible: pd.DataFrame) -> None:
+    """Refuse value scores with a gap for a site that is not excluded."""
+    missing = eligible[eligible.isna().any(axis=1)]
+    if not missing.empty:
+        column = str(missing.columns[missing.isna().any()][0])
+        raise DataError(
+            f"missing criterion values for non-excluded sites {list(missing.index[:5])}",
+            source="criteria",
+            field=column,
+        )
+
+
 def rank_sites(
     raw: pd.DataFrame,
     directions: Mapping[str, str],
@@ -162,14 +174,7 @@ def rank_sites(
     status = excluded_sites(exclusions, raw.index, sector)
     scores = value_scores(raw, directions, settings, status["excluded"])
     eligible = scores[~status["excluded"]]
-    missing = eligible[eligible.isna().any(axis=1)]
-    if not missing.empty:
-        column = str(missing.columns[missing.isna().any()][0])
-        raise DataError(
-            f"missing criterion values for non-excluded sites {list(missing.index[:5])}",
-            source="criteria",
-            field=column,
-        )
+    _check_complete(eligible)
     result = status.copy()
     if len(eligible):
         ranked = aggregate(eligible, resolved.weights, spec.name).set_index("site_id")

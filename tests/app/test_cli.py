@@ -8,13 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
+from skcriteria.agg.moora import ReferencePointMOORA
 from typer.testing import CliRunner
 
+from candidates import SOURCES, CandidateSource, SourceInputs, available
 from mca import __version__
+from mca.app import commands
 from mca.app.cli import app
+from mca.app.console import EMITTERS, Emitter, View, solver_names
 from mca.core.paths import PROJECT_ROOT, SCENARIO_DIR
+from mca.scoring.methods import METHODS, AggregationMethod
 
 runner = CliRunner()
 
@@ -178,3 +185,97 @@ def test_candidate_exclusion_flag_matches_the_ranking(sites_json: list[dict]) ->
     # sector-only exclusions keep the site in the list but still show their reasons
     partly = table[~table["excluded"] & (table["exclusion_reasons"].fillna("") != "")]
     assert len(partly) and partly["exclusion_reasons"].str.contains(r"\[").all()
+
+
+# Registries: the command-line choices follow them, and a throwaway entry is used end to end.
+
+
+def choices_in_error(*args: str) -> str:
+    """The error Typer gives for a value outside an option's choices (exit status 2)."""
+    code, _, err = invoke(*args)
+    assert code == 2
+    return " ".join(err.replace("│", " ").split())
+
+
+def quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f"'{name}'" for name in names)
+
+
+def test_command_line_choices_follow_the_registries() -> None:
+    assert quoted(METHODS.spellings()) in choices_in_error("rank", "--method", "promethee")
+    assert quoted(solver_names()) in choices_in_error("allocate", "--solver", "glpk")
+    assert solver_names() == ("cbc", "highs")
+    plain_formats = tuple(e.name for e in EMITTERS if not e.geo)
+    assert quoted(plain_formats) in choices_in_error("demand", "--format", "xml")
+    assert quoted(plain_formats) in choices_in_error("rank", "--format", "xml")
+    assert quoted(EMITTERS.names()) in choices_in_error("candidates", "--format", "xml")
+    assert "gpkg" in EMITTERS.names() and "gpkg" not in plain_formats
+
+
+def test_both_electre_spellings_rank_alike() -> None:
+    code, long_name, _ = invoke("rank", "--method", "electre2", "--format", "csv")
+    assert code == 0
+    code, short_name, _ = invoke("rank", "--method", "electre", "--format", "csv")
+    assert code == 0 and short_name == long_name
+    code, weighted_sum, _ = invoke("rank", "--method", "wsm", "--format", "csv")
+    assert code == 0 and weighted_sum != long_name
+
+
+def test_gpkg_without_out_is_a_one_line_error() -> None:
+    code, _, err = invoke("candidates", "--format", "gpkg")
+    assert code == 1 and err.startswith("error:") and "--format gpkg needs --out PATH" in err
+
+
+def test_an_extra_emitter_is_used_by_a_command(capsys: pytest.CaptureFixture[str]) -> None:
+    def tab_separated(view: View, _path: Path | None) -> None:
+        sys.stdout.write((view.csv or "").replace(",", "\t"))
+
+    with EMITTERS.registered(Emitter("tsv_test", "tab-separated (test only)", tab_separated)):
+        commands.demand(None, "tsv_test")
+    lines = capsys.readouterr().out.splitlines()
+    code, csv_out, _ = invoke("demand", "--format", "csv")
+    assert code == 0 and lines == [line.replace(",", "\t") for line in csv_out.splitlines()]
+    assert lines[0].split("\t") == ["sector", "size_class", "period", "hectares"]
+
+
+def copied_plots(inputs: SourceInputs) -> gpd.GeoDataFrame:
+    """The available plots again, as sites of an invented kind (test only)."""
+    sites = available.SOURCE.build(inputs)
+    return sites.assign(site_id=sites["site_id"].str.replace("AV-", "CP-", n=1), kind="copied_test")
+
+
+def test_an_extra_candidate_source_reaches_the_candidates_listing() -> None:
+    source = CandidateSource("copied_test", "copied_test", "CP", "Copies of the available plots.", copied_plots)
+    with SOURCES.registered(source):
+        code, out, err = invoke("candidates", "--format", "json")
+    assert code == 0, err
+    sites = {site["site_id"]: site for site in json.loads(out)["sites"]}
+    copies = {s[3:]: site for s, site in sites.items() if s.startswith("CP-")}
+    originals = {s[3:]: site for s, site in sites.items() if s.startswith("AV-")}
+    assert copies and copies.keys() == originals.keys()
+    for park, copy in copies.items():
+        assert copy["kind"] == "copied_test"
+        assert copy["capacity_ha"] == originals[park]["capacity_ha"]
+        assert copy["criteria"] == originals[park]["criteria"]  # same geometry, same criteria values
+
+
+def test_an_extra_method_named_in_a_scenario_ranks_the_sites(tmp_path: Path) -> None:
+    moora = AggregationMethod(
+        name="moora_test",
+        description="Reference-point MOORA (test only): 1 − weighted Chebyshev distance to the best.",
+        decision_maker=ReferencePointMOORA,
+        score=lambda result: 1 - result.e_.score,
+        yields="scores",
+    )
+    scenario = tmp_path / "moora.yaml"
+    base = (SCENARIO_DIR / "heerlen_base.yaml").as_posix()
+    scenario.write_text(f"extends: {base}\nname: moora\nscoring:\n  method: moora_test\n", encoding="utf-8")
+    with METHODS.registered(moora):
+        code, out, err = invoke("rank", str(scenario), "--format", "json")
+    assert code == 0, err
+    ranked = pd.DataFrame([r for r in json.loads(out) if r["rank"] is not None]).set_index("site_id")
+    values = pd.DataFrame(list(ranked["value_scores"]), index=ranked.index)
+    # Reference-point MOORA with the equal weights of 'balanced': 1 − max_j w_j (max_i v_ij − v_ij).
+    by_hand = 1 - (values.max() - values).max(axis=1) / values.shape[1]
+    assert np.allclose(ranked["score"], by_hand.reindex(ranked.index))
+    assert (np.diff(ranked.sort_values("rank")["score"]) <= 1e-12).all()

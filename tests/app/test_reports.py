@@ -38,7 +38,10 @@ EXPECTED_FILES = [
     "chart_allocation.png",
     "report.html",
     "manifest.json",
+    "timings.json",
 ]
+HASHED_FILES = EXPECTED_FILES[: EXPECTED_FILES.index("manifest.json")]
+"""The files the manifest lists: all but itself and the (unhashed) timings."""
 CSV_FILES = ["ranking.csv", "allocation.csv", "exclusions.csv", "demand_segments.csv"]
 
 
@@ -192,7 +195,7 @@ def test_html_has_no_wall_clock_time(tmp_path: Path, make_run_result):
 def test_manifest_hashes_every_other_output(runs):
     manifest = json.loads((runs["dir_a"] / "manifest.json").read_text(encoding="utf-8"))
     outputs = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
-    assert sorted(outputs) == sorted(n for n in EXPECTED_FILES if n != "manifest.json")
+    assert sorted(outputs) == sorted(HASHED_FILES)
     for name, digest in outputs.items():
         assert hashlib.sha256((runs["dir_a"] / name).read_bytes()).hexdigest() == digest
     result = runs["result"]
@@ -214,7 +217,7 @@ def test_manifest_hashes_every_other_output(runs):
         "scikit-criteria",
         "pydantic",
     } <= set(manifest["packages"])
-    assert "created_at" in manifest
+    assert {"timestamp", "timestamp_basis"} <= set(manifest) and "created_at" not in manifest
     text = (runs["dir_a"] / "manifest.json").read_text(encoding="utf-8")
     assert text == json.dumps(manifest, sort_keys=True, indent=2) + "\n"
 
@@ -296,8 +299,8 @@ def test_an_extra_writer_writes_inside_the_run_folder_before_the_manifest(tmp_pa
     with WRITERS.registered(FILE_LIST):
         files = write_all(result, tmp_path / "out", progress=messages.append)
     extra = f"{STEM}_files.txt"
-    assert [p.name for p in files] == [*EXPECTED_FILES[:-1], extra, "manifest.json"]
-    assert (tmp_path / "out" / extra).read_text(encoding="utf-8").split() == EXPECTED_FILES[:-1]
+    assert [p.name for p in files] == [*HASHED_FILES, extra, "manifest.json", "timings.json"]
+    assert (tmp_path / "out" / extra).read_text(encoding="utf-8").split() == HASHED_FILES
     assert f"writing {extra}" in messages
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     listed = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}

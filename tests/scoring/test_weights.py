@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -148,7 +149,7 @@ def test_direct_weights_invariant_to_positive_rescaling(criteria, factor):
 def test_roc_weights_sum_to_one_and_decrease(criteria):
     weights = list(resolve_weights(ROCWeights(order=criteria), criteria).weights.values())
     assert sum(weights) == pytest.approx(1.0)
-    assert all(a > b for a, b in zip(weights, weights[1:]))
+    assert all(a > b for a, b in pairwise(weights))
 
 
 @given(

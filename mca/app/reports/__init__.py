@@ -2,8 +2,8 @@
 
 Each writer module exposes ``WRITER`` (a `mca.app.reports.base.OutputWriter`: name, which files,
 write function), registered in `WRITERS` below in writing order. Adding an output: a module and
-one line in that tuple. ``manifest.json`` is not a registered writer: it is always written last
-and holds the hashes of every other file.
+one line in that tuple. ``manifest.json`` and ``timings.json`` are not registered writers: they
+are always written last; the manifest holds the hashes of every file before it.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def write_all(result: RunResult, out_dir: Path, *, progress: Callable[[str], Non
     """Write every output of ``result`` into ``out_dir`` and return the files in writing order.
 
     Order: the registered writers (`WRITERS`: the four CSVs, ``<scenario>.xlsx``,
-    ``<scenario>.gpkg``, the maps and charts, ``report.html``), last ``manifest.json``.
+    ``<scenario>.gpkg``, the maps and charts, ``report.html``), then ``manifest.json`` and
+    ``timings.json`` (wall-clock seconds, not hashed).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
