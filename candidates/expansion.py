@@ -40,6 +40,8 @@ def expansion_zones(layers: dict[str, gpd.GeoDataFrame], settings: CandidateSett
                 raise DataError(f"removing nature needs the '{name}' layer", source=name)
             removed.append(shapely.union_all(layers[name].geometry.values).buffer(settings.exclusion_buffer_m))
     zone = parks.buffer(settings.expansion_distance_m).difference(shapely.union_all(removed))
+    if settings.expansion_within_boundary and "boundary" in layers:
+        zone = zone.intersection(shapely.union_all(layers["boundary"].geometry.values))
     pieces = [p for p in shapely.get_parts(zone) if p.area >= settings.min_expansion_ha * HA]
     if settings.max_expansion_cell_ha is not None:
         pieces = [

@@ -73,6 +73,12 @@ class CandidateSettings(BaseModel):
         description="Expansion zones lie within this distance of an existing park (assumption; "
         "001 §3.2: a new park should preferably adjoin an existing one)",
     )
+    expansion_within_boundary: bool = Field(
+        default=True,
+        description="Clip expansion zones to the scenario's 'boundary' layer (the study municipality) "
+        "when it has one; default True because the municipality can zone land only on its own "
+        "territory (choice); no effect without a boundary layer",
+    )
     exclusion_buffer_m: float = Field(
         default=0.0,
         ge=0,

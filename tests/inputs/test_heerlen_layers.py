@@ -67,3 +67,16 @@ def test_real_layers_and_schema(layers: dict[str, gpd.GeoDataFrame]) -> None:
     assert {"Heerlen", "Heerlen Woonboulevard", "Hoensbroek", "Heerlen de Kissel"} <= set(rail["name"])
     roads = layers["roads"]
     assert {"A76", "N281", "Buitenring Parkstad (N300)"} <= set(roads["name"])
+
+
+def test_expansion_sites_stay_inside_the_municipality(layers: dict[str, gpd.GeoDataFrame], parks) -> None:
+    from candidates import build_candidates
+    from candidates.settings import CandidateSettings
+
+    heerlen = layers["boundary"].geometry.iloc[0].buffer(0.01)
+    inside = build_candidates(layers, parks, CandidateSettings())
+    expansion = inside[inside["kind"] == "expansion"]
+    assert len(expansion) and expansion.geometry.within(heerlen).all()
+    anywhere = build_candidates(layers, parks, CandidateSettings(expansion_within_boundary=False))
+    outside = anywhere[(anywhere["kind"] == "expansion") & ~anywhere.geometry.within(heerlen)]
+    assert len(outside)  # Avantis and Coriopolis grow across the border without the setting
