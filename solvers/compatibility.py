@@ -31,6 +31,7 @@ def build_compatibility(
     *,
     exclusions: pd.DataFrame | None = None,
     parks: pd.DataFrame | None = None,
+    policy_closures: pd.DataFrame | None = None,
 ) -> Compatibility:
     """Close site × segment pairs by exclusions, park profile rules, environmental category and contiguity.
 
@@ -38,6 +39,8 @@ def build_compatibility(
     ``max_env_category`` (NaN = unknown = allowed) and ``contiguous_ha``.
     ``exclusions``: ``site_id, criterion, sector`` (``"*"`` = all sectors), ``reason``.
     ``parks``: indexed by ``park_id`` with bool columns ``no_new_logistics`` and ``reserve_env_space``.
+    ``policy_closures``: the pairs the policy table closes (`solvers.policy.policy_reasons`); when
+    given (even empty), the table replaces the park-flag profile rules.
     """
     if "site_id" not in candidates:
         raise DataError("missing column 'site_id'", source="candidates", field="site_id")
@@ -46,7 +49,9 @@ def build_compatibility(
     parts: list[pd.DataFrame] = []
     if exclusions is not None and len(exclusions):
         parts.append(_exclusion_reasons(exclusions, site_ids, sector_by_id))
-    if parks is not None and "park" in candidates:
+    if policy_closures is not None:
+        parts.append(policy_closures[REASON_COLUMNS])
+    elif parks is not None and "park" in candidates:
         parts.append(_profile_reasons(candidates, parks, sectors, settings))
     if settings.rule_env_category and "max_env_category" in candidates:
         parts.append(_env_category_reasons(candidates, sectors))
