@@ -14,6 +14,7 @@ from mca import __version__
 from mca.app import commands
 from mca.app.layer_commands import layers_app
 from mca.app.serve import serve
+from mca.app.sweep import sweep
 
 app = typer.Typer(
     name="mca",
@@ -49,4 +50,5 @@ app.command()(commands.allocate)
 app.command("check-data")(commands.check_data)
 app.command()(commands.show)
 app.command()(serve)
+app.command()(sweep)
 app.add_typer(layers_app, name="layers")
