@@ -78,10 +78,10 @@ def index_problem(problem: AllocationProblem, settings: AllocationSettings) -> M
         demand=demand,
         receivable=demand + np.where(rounds_up, settings.xxl_min_ha, 0.0),
         link_ids=link_ids,
-        site_labels=labels(site_ids),
+        site_labels=labels(site_ids.tolist()),
         segment_labels=labels(problem.segment_ids),
         period_labels=labels(problem.periods),
-        link_labels=labels(link_ids),
+        link_labels=labels(link_ids.tolist()),
     )
 
 
@@ -108,8 +108,8 @@ def allocation_variables(ix: ModelIndex, settings: AllocationSettings) -> pd.Dat
         coef = coef - settings.expansion_penalty * ix.is_expansion[s_idx]
     x = pd.DataFrame({"site": s_idx, "segment": g_idx, "period": t_idx, "coef": coef, "ub": ub[s_idx, g_idx, t_idx]})
     upper = ix.receivable[g_idx, t_idx].tolist()
-    index = _row_labels(ix, x, np.arange(len(x)))
-    x.insert(3, "var", [pulp.LpVariable(name("x", *i), lowBound=0, upBound=u) for i, u in zip(index, upper)])
+    names = _row_names("x", ix, x, np.arange(len(x)))
+    x.insert(3, "var", [pulp.LpVariable(label, lowBound=0, upBound=u) for label, u in zip(names, upper)])
     return x
 
 
@@ -132,11 +132,11 @@ def xxl_plots(
     n_ub = np.floor(ub / xxl_min + TOL)
     x_vars = x["var"].to_numpy()[xxl_rows]
     n_vars, rows = [], []
-    for xv, index, upper, m in zip(x_vars, _row_labels(ix, x, xxl_rows), n_ub.tolist(), big_m.tolist()):
-        nv = pulp.LpVariable(name("n", *index), lowBound=0, upBound=upper, cat=pulp.LpInteger)
+    for xv, index, upper, m in zip(x_vars, _row_names("", ix, x, xxl_rows), n_ub.tolist(), big_m.tolist()):
+        nv = pulp.LpVariable(f"n{index}", lowBound=0, upBound=upper, cat=pulp.LpInteger)
         expression = pulp.LpAffineExpression
-        rows.append(pulp.LpConstraint(expression([(xv, 1.0), (nv, -xxl_min)]), GE, name("plot_min", *index), 0.0))
-        rows.append(pulp.LpConstraint(expression([(xv, 1.0), (nv, -m)]), LE, name("plot_max", *index), 0.0))
+        rows.append(pulp.LpConstraint(expression([(xv, 1.0), (nv, -xxl_min)]), GE, f"plot_min{index}", 0.0))
+        rows.append(pulp.LpConstraint(expression([(xv, 1.0), (nv, -m)]), LE, f"plot_max{index}", 0.0))
         n_vars.append(nv)
     return pd.DataFrame({"row": xxl_rows, "var": n_vars, "big_m": big_m}), rows
 
@@ -160,15 +160,15 @@ def capacity_rows(ix: ModelIndex, x: pd.DataFrame, y: pd.DataFrame) -> pd.DataFr
     later_min = np.minimum.accumulate(caps[:, ::-1], axis=1)[:, ::-1]  # min over t' >= t
     needed = np.ones_like(caps, dtype=bool)
     needed[:, :-1] = caps[:, :-1] < later_min[:, 1:] - TOL
-    x_vars, t_idx = x["var"].to_numpy(), x["period"].to_numpy()
+    x_vars, t_idx = x["var"].tolist(), x["period"].tolist()
     y_of = dict(zip(y["site"], y["var"]))
+    needed_periods = [[t for t, need in enumerate(row) if need] for row in needed.tolist()]
     out = []
     for s, rows in _rows_by_site(x):
-        for t in np.flatnonzero(needed[s]).tolist():
-            sel = rows[t_idx[rows] <= t]
-            if len(sel) == 0:
+        for t in needed_periods[s]:
+            terms = [(x_vars[r], 1.0) for r in rows if t_idx[r] <= t]
+            if not terms:
                 continue
-            terms = [(v, 1.0) for v in x_vars[sel]]
             label = name("capacity", ix.site_labels[s], ix.period_labels[t])
             rhs = float(caps[s, t])
             if s in y_of:
@@ -186,13 +186,12 @@ def contiguity_rows(ix: ModelIndex, x: pd.DataFrame) -> pd.DataFrame:
     variables whose contiguous area is below their last-period capacity (otherwise capacity
     implies it). Frame ``site, con, rhs``.
     """
-    x_vars, xxl = x["var"].to_numpy(), ix.seg_xxl[x["segment"].to_numpy()]
+    x_vars, xxl = x["var"].tolist(), ix.seg_xxl[x["segment"].to_numpy()].tolist()
     out = []
     for s, rows in _rows_by_site(x):
-        xxl_here = rows[xxl[rows]]
-        if len(xxl_here) and ix.contiguous[s] < ix.caps[s, -1] - TOL:
+        terms = [(x_vars[r], 1.0) for r in rows if xxl[r]]
+        if terms and ix.contiguous[s] < ix.caps[s, -1] - TOL:
             rhs = float(ix.contiguous[s])
-            terms = [(v, 1.0) for v in x_vars[xxl_here]]
             out.append(
                 (
                     s,
@@ -213,10 +212,10 @@ def min_development_rows(
     """
     out = []
     if settings.min_development_ha > 0:
-        x_vars, y_of = x["var"].to_numpy(), dict(zip(y["site"], y["var"]))
+        x_vars, y_of = x["var"].tolist(), dict(zip(y["site"], y["var"]))
         for s, rows in _rows_by_site(x):
             if s in y_of:
-                terms = [*((v, 1.0) for v in x_vars[rows]), (y_of[s], -settings.min_development_ha)]
+                terms = [*((x_vars[r], 1.0) for r in rows), (y_of[s], -settings.min_development_ha)]
                 label = name("min_development", ix.site_labels[s])
                 out.append((s, pulp.LpConstraint(pulp.LpAffineExpression(terms), GE, label, 0.0)))
     return pd.DataFrame(out, columns=["site", "con"])
@@ -281,7 +280,7 @@ def road_rows(
     out = []
     groups = sorted(_route_terms(ix, problem, x, vph, heads, needed), key=lambda group: group[:2])
     for link, t, rows_l, v_l in groups:
-        terms = [(x_vars[i], float(v)) for i, v in zip(rows_l, v_l)]
+        terms = list(zip(x_vars[rows_l].tolist(), v_l.tolist()))
         label, rhs = name("road", ix.link_labels[link], ix.period_labels[t]), float(heads[link, t])
         out.append((link, t, pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, label, rhs), rhs))
     return pd.DataFrame(out, columns=["link", "period", "con", "rhs"])
@@ -291,17 +290,10 @@ def _route_terms(
     ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame, vph: np.ndarray, heads: np.ndarray, needed: np.ndarray
 ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
     """Per road row that can bind: ``(link, period, x rows, vehicles per ha)``, period by period, links in order."""
-    s_idx, g_idx, t_idx = (x[c].to_numpy() for c in ("site", "segment", "period"))
-    site_pos = pd.Series(np.arange(len(ix.site_ids)), index=ix.site_ids)
-    link_pos = pd.Series(np.arange(len(ix.link_ids)), index=ix.link_ids)
-    r = problem.routes.drop_duplicates(["site_id", "link_id"])
-    route = pd.DataFrame({"site": site_pos[r["site_id"]].to_numpy(), "link": link_pos[r["link_id"]].to_numpy()})
-    pairs = route.merge(pd.DataFrame({"site": s_idx, "row": np.arange(len(x))}), on="site")
-    if not len(pairs):
+    p_link, p_row = _route_pairs(ix, problem, x)
+    if not len(p_row):
         return
-    p_link, p_row = pairs["link"].to_numpy(), pairs["row"].to_numpy()
-    order = np.lexsort((p_row, p_link))
-    p_link, p_row = p_link[order], p_row[order]
+    g_idx, t_idx = x["segment"].to_numpy(), x["period"].to_numpy()
     p_v, p_t = vph[ix.seg_sector[g_idx[p_row]]], t_idx[p_row]
     p_load = p_v * x["ub"].to_numpy()[p_row]
     for t in range(heads.shape[1]):
@@ -317,6 +309,22 @@ def _route_terms(
             yield int(link), t, rows_l, v_l
 
 
+def _route_pairs(ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Every (link, x row) whose site's traffic uses the link, sorted by link, then row."""
+    routes = problem.routes.drop_duplicates(["site_id", "link_id"])
+    route_site = pd.Index(ix.site_ids).get_indexer(routes["site_id"])
+    route_link = pd.Index(ix.link_ids).get_indexer(routes["link_id"])
+    order = np.argsort(x["site"].to_numpy(), kind="stable")  # x rows grouped by site
+    per_site = np.bincount(x["site"].to_numpy(), minlength=len(ix.site_ids))
+    first = np.cumsum(per_site) - per_site
+    count = per_site[route_site]
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    p_row = order[np.repeat(first[route_site], count) + offset]
+    p_link = np.repeat(route_link, count)
+    by_link = np.lexsort((p_row, p_link))
+    return p_link[by_link], p_row[by_link]
+
+
 def ladder_floor(placed_existing: pulp.LpAffineExpression, served: float) -> pulp.LpConstraint:
     """The strict ladder's phase-2 row ``ladder``: ``Σ_{s∈X} x[s,g,t] ≥ served − 1e-7 · max(1, |served|)``.
 
@@ -326,18 +334,17 @@ def ladder_floor(placed_existing: pulp.LpAffineExpression, served: float) -> pul
     return pulp.LpConstraint(placed_existing, GE, "ladder", served - 1e-7 * max(1.0, abs(served)))
 
 
-def _row_labels(ix: ModelIndex, x: pd.DataFrame, rows: np.ndarray) -> list[tuple[str, str, str]]:
-    """The (site, segment, period) labels of the given ``x`` rows."""
+def _row_names(family: str, ix: ModelIndex, x: pd.DataFrame, rows: np.ndarray) -> list[str]:
+    """``family(site,segment,period)`` for the given ``x`` rows (with ``family=""`` just the index part)."""
     sl, gl, tl = ix.site_labels, ix.segment_labels, ix.period_labels
     columns = (x[c].to_numpy()[rows].tolist() for c in ("site", "segment", "period"))
-    return [(sl[s], gl[g], tl[t]) for s, g, t in zip(*columns)]
+    return [f"{family}({sl[s]},{gl[g]},{tl[t]})" for s, g, t in zip(*columns)]
 
 
-def _rows_by_site(x: pd.DataFrame) -> Iterator[tuple[int, np.ndarray]]:
+def _rows_by_site(x: pd.DataFrame) -> list[tuple[int, list[int]]]:
     """Per site with variables, in site order: ``(site, its x rows in row order)``."""
     s_idx = x["site"].to_numpy()
     order = np.argsort(s_idx, kind="stable")
-    sites = np.unique(s_idx)
-    bounds = np.append(np.searchsorted(s_idx[order], sites), len(x))
-    for k, s in enumerate(sites.tolist()):
-        yield s, order[bounds[k] : bounds[k + 1]]
+    sites, first = np.unique(s_idx[order], return_index=True)
+    groups = np.split(order, first[1:]) if len(order) else []
+    return [(s, rows.tolist()) for s, rows in zip(sites.tolist(), groups)]

@@ -215,8 +215,6 @@ def _site_by_site(*families: pd.DataFrame) -> list[pulp.LpConstraint]:
 
     This is the row order the solvers have always been given (see :func:`solver_order`).
     """
-    frames = [family[["site", "con"]] for family in families if len(family)]
-    if not frames:
-        return []
-    rows = pd.concat(frames, ignore_index=True).sort_values("site", kind="stable")
-    return list(rows["con"])
+    rows = [(s, con) for family in families for s, con in zip(family["site"].tolist(), family["con"])]
+    rows.sort(key=lambda item: item[0])  # stable: families and periods keep their order within a site
+    return [con for _, con in rows]

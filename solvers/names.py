@@ -20,10 +20,13 @@ def labels(values: Iterable[object]) -> list[str]:
     ``EX-avantis-05`` becomes ``EX_avantis_05``; a value whose label is already taken by an
     earlier one (``a_1`` after ``a-1``) gets a suffix ``_2``, ``_3``, … so names stay unique.
     """
+    texts = [str(value) for value in values]
+    if not _NOT_ALLOWED.search("_".join(texts)) and len(set(texts)) == len(texts):
+        return texts  # the usual case, checked at once
     out: list[str] = []
     taken: set[str] = set()
-    for value in values:
-        base = _NOT_ALLOWED.sub("_", str(value))
+    for value in texts:
+        base = _NOT_ALLOWED.sub("_", value)
         label, count = base, 1
         while label in taken:
             count += 1
