@@ -15,7 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from candidates import available, expansion, intensification, user
+from candidates import available, expansion, grid, intensification, user
 from candidates.base import CandidateSource, SourceInputs, check_source
 from candidates.schema import COLUMNS, CRS, validate_candidates
 from candidates.settings import CandidateSettings
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 SOURCES: Registry[CandidateSource] = Registry("candidate source", check_source)
-for _source in (available.SOURCE, intensification.SOURCE, expansion.SOURCE, user.SOURCE):
+for _source in (available.SOURCE, intensification.SOURCE, expansion.SOURCE, user.SOURCE, grid.SOURCE):
     SOURCES.register(_source)
 
 

@@ -128,3 +128,36 @@ class CandidateSettings(BaseModel):
         default="2030",
         description="Default first period of user sites without an available_from (assumption)",
     )
+    grid: GridSettings | None = Field(
+        default=None,
+        description="Grid mode: candidates from square cells of a region, aggregated to sites "
+        "(candidates/grid.py); None = no grid sites",
+    )
+
+
+class GridSettings(BaseModel):
+    """Grid mode (``candidates: grid: {cell_m: 100, within: boundary}``), see `candidates.grid`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cell_m: float = Field(
+        default=100.0, ge=10, description="Cell side in metres (assumption: 100 m, the Land Use Scanner's grid)"
+    )
+    within: str = Field(default="boundary", description="Layer whose polygons bound the grid")
+    remove_layers: tuple[str, ...] = Field(
+        default=("parks", "residential", "natura2000"),
+        description="Cells overlapping these layers are not candidates (assumption: existing parks are "
+        "covered by the other sources, built-up land and Natura 2000 are not available)",
+    )
+    remove_nnn_zones: tuple[str, ...] = Field(
+        default=("goudgroen",),
+        description="Cells overlapping these NNN zones are not candidates (assumption, as the nnn "
+        "criterion's default excluded zones)",
+    )
+    plot_ha: float = Field(
+        default=25.0,
+        gt=0,
+        description="Connected remaining cells are joined into sites of at most about this size "
+        "(assumption, as max_expansion_cell_ha)",
+    )
+    min_site_ha: float = Field(default=1.0, ge=0, description="Sites smaller than this are dropped (assumption)")

@@ -51,6 +51,7 @@ def test_builtin_sources_keep_their_kinds_prefixes_and_scenario_switches():
         "intensification": ("intensification", "IN", "include_intensification"),
         "expansion": ("expansion", "EX", "include_expansion"),
         "user_sites": ("user", "US", "include_user_sites"),
+        "grid": ("expansion", "GR", None),
     }
     assert site_kinds() == SITE_KINDS
 
@@ -71,7 +72,7 @@ def test_builtin_sources_keep_their_kinds_prefixes_and_scenario_switches():
 def test_a_bad_source_is_refused_at_registration(changes, message):
     with pytest.raises(RegistrationError, match=f"cannot register candidate source .*{message}"):
         SOURCES.register(replace(BROWNFIELD, **changes))
-    assert len(SOURCES) == 4
+    assert len(SOURCES) == 5
 
 
 def test_an_extra_source_is_built_validated_and_switchable(heerlen_layers, parks):
