@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from demand.settings import SECTOR_SHARE_RANGES, XXL_SHARE_MIN, DemandSettings
 from demand.split import split_segments
+from demand.supply import ShareBases, SupplyFigures, met_before_supply, split_subsegments
 from mca.core.errors import DataError, UserError
 
 PARKSTAD = "Parkstad Limburg"
@@ -137,6 +138,8 @@ class DemandSource(BaseModel):
     tabel_9: Tabel9
     tabel_10: Tabel10
     cross_check_002: CrossCheck002
+    share_bases: ShareBases | None = None
+    supply: SupplyFigures | None = None
 
 
 def tabel_7_disagreements(table: IssuanceTable) -> list[str]:
@@ -261,7 +264,7 @@ def forecast(settings: DemandSettings, source: DemandSource) -> Forecast:
     issuance_ha = source.tabel_7.total(None, first, last)
     share = settings.municipal_share
     if share is None:
-        share = municipal_share(source.tabel_7, HEERLEN, first, last)
+        share = basis_share(settings, source) or municipal_share(source.tabel_7, HEERLEN, first, last)
     quotient = settings.method2.terrain_quotient_m2 or terrain_quotient_2015(source.tabel_9)
 
     estimates = _estimates(settings, issuance_ha, share, quotient)
@@ -271,14 +274,20 @@ def forecast(settings: DemandSettings, source: DemandSource) -> Forecast:
     else:
         chosen = next(e for e in estimates if (e.method, e.variant) == (settings.method, settings.variant))
 
-    to_place = {"2030": max(0.0, chosen.heerlen_2030_ha), "2040": chosen.heerlen_2031_2040_ha}
+    met = met_before_supply(source.supply, net_take_up=settings.net_take_up, net_optioned=settings.net_optioned)
+    first_period = chosen.heerlen_2030_ha - met["take_up"] - met["optioned"] + settings.transformed_ha
+    to_place = {"2030": max(0.0, first_period), "2040": chosen.heerlen_2031_2040_ha}
     segments = split_segments(to_place, settings.sector_shares, settings.size_shares, settings.size_shares_by_sector)
+    segments = split_subsegments(segments, settings.subsegments)
     parameters = {
         "parkstad_issuance_ha": issuance_ha,
         "heerlen_issuance_ha": source.tabel_7.total(HEERLEN, first, last),
         "heerlen_share": share,
         "terrain_quotient_m2": quotient,
         "addition_2031_2040_ha": settings.addition_2031_2040_ha,
+        "take_up_netted_ha": met["take_up"],
+        "optioned_netted_ha": met["optioned"],
+        "transformed_ha": settings.transformed_ha,
     }
     return Forecast(
         settings=settings,
@@ -288,7 +297,7 @@ def forecast(settings: DemandSettings, source: DemandSource) -> Forecast:
         to_place=to_place,
         segments=segments,
         parameters=parameters,
-        assumptions=tuple(_assumptions(settings, chosen, share, quotient)),
+        assumptions=tuple(_assumptions(settings, chosen, share, quotient) + supply_notes(settings, met, share)),
         sources=(
             source.tabel_7.source,
             "001, Bijlage 3, Tabel 8",
@@ -424,4 +433,29 @@ def _assumptions(settings: DemandSettings, chosen: Estimate, share: float, quoti
         notes.append(f"ASSUMPTION: overall XXL share {xxl:.1%} is not above 001's 'more than 50 %'.")
     if chosen.heerlen_2030_ha < 0:
         notes.append(f"{chosen.method}/{chosen.variant} gives negative demand to 2030; 0 ha is placed for 2030.")
+    return notes
+
+
+def basis_share(settings: DemandSettings, source: DemandSource) -> float | None:
+    """Heerlen's share on the stock or available-land basis; None for issuance (computed from Tabel 7)."""
+    if settings.municipal_share_basis == "issuance" or source.share_bases is None:
+        return None
+    return getattr(source.share_bases, settings.municipal_share_basis).share
+
+
+def supply_notes(settings: DemandSettings, met: dict[str, float], share: float) -> list[str]:
+    """What the demand nets out and on which basis Heerlen's share rests, for the assumptions table."""
+    notes = [f"Heerlen's share {share:.1%} rests on its share of {settings.municipal_share_basis.replace('_', ' ')}."]
+    if met["take_up"]:
+        notes.append(
+            f"{met['take_up']:.1f} ha taken up in 2022-2023 (supply 44 -> 22.7 ha, 001 Bijlage 3 and Tabel 6) "
+            "is netted out of the 2030 demand (setting net_take_up; assumption: the fall is take-up)."
+        )
+    if met["optioned"]:
+        notes.append(
+            f"{met['optioned']:.1f} ha under option (001, Tabel 6) is netted out of the 2030 demand: the land "
+            "is left out of the supply for the firms that hold it (setting net_optioned)."
+        )
+    if settings.transformed_ha:
+        notes.append(f"{settings.transformed_ha:g} ha transformed to other uses is added to the 2030 demand.")
     return notes

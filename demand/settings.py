@@ -185,6 +185,37 @@ class DemandSettings(BaseModel):
         "ASSUMPTION: demand follows past issuance (001: the regional demand is 'grotendeels' also "
         "Heerlen's).",
     )
+    municipal_share_basis: Literal["issuance", "stock", "available_land"] = Field(
+        "issuance",
+        description="Basis of Heerlen's share when municipal_share is None: 'issuance' (001, Tabel 7: "
+        "63.3 %, the upper end), 'stock' (issued area, 001 Tabel 4 / Tabel 9: 34.5 %) or 'available_land' "
+        "(land available on 31-12-2021, 001 Bijlage 3: 44 of 55.9 ha = 78.7 %). ASSUMPTION: issuance.",
+    )
+    net_take_up: bool = Field(
+        True,
+        description="Subtract from the first period the take-up between the forecast's start (2022) and "
+        "the supply measurement (31-12-2023): 44 - 22.7 = 21.3 ha (001, Bijlage 3 and Tabel 6), so "
+        "2022-2023 demand is not counted twice. Default True: the supply is that of 2023 (choice).",
+    )
+    net_optioned: bool = Field(
+        True,
+        description="Subtract the 8.0 ha under option (001, Tabel 6) from the first period: the land is "
+        "taken out of the supply (candidates.include_under_option = false) because firms hold it, so their "
+        "demand is met. Set False together with candidates.include_under_option = true (choice).",
+    )
+    transformed_ha: float = Field(
+        0.0,
+        ge=0,
+        description="Business land a scenario transforms to other uses; added to the first period's demand "
+        "(policy rule COMP-transform, 001 §3.2: transformation only 'tenzij de ruimte elders gecompenseerd "
+        "kan worden'). Default 0: no transformation.",
+    )
+    subsegments: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Parent sector -> {sub-sector: share of its hectares}, e.g. medtech/value-added logistics "
+        "within wholesale & logistics (001 §3.2: 'medtech logistiek in plaats van alle logistiek'); the share "
+        "is an ASSUMPTION of the scenario. Sub-sectors must be scenario sectors.",
+    )
     sector_shares: dict[str, float] = Field(
         default_factory=lambda: {
             "wholesale_logistics": 0.475,
@@ -212,6 +243,16 @@ class DemandSettings(BaseModel):
     def _sector_shares(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
         _check_sector_ids(set(value), info)
         return check_shares(value, "sector")
+
+    @field_validator("subsegments")
+    @classmethod
+    def _subsegments(cls, value: dict[str, dict[str, float]], info: ValidationInfo) -> dict[str, dict[str, float]]:
+        for parent, children in value.items():
+            _check_sector_ids({parent, *children}, info)
+            shares = list(children.values())
+            if any(not 0 <= share <= 1 for share in shares) or math.fsum(shares) > 1 + SHARE_TOLERANCE:
+                raise ValueError(f"sub-segment shares of {parent!r} must lie in [0, 1] and sum to at most 1")
+        return value
 
     @field_validator("size_shares")
     @classmethod

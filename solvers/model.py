@@ -27,6 +27,7 @@ from solvers.builders import (
     road_rows,
     xxl_plots,
 )
+from solvers.policy_trail import expansion_cap_rows
 from solvers.problem import AllocationProblem
 from solvers.settings import AllocationSettings
 
@@ -136,10 +137,12 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
     max_sites = max_new_sites_row(y, settings)
     short, over, demand_rows = demand_balance(ix, x, settings)
     roads = road_rows(ix, problem, x, settings)
+    policy_rows = expansion_cap_rows(ix, x, problem.expansion_cap_ha)
 
     lp = AllocationLp("allocation", pulp.LpMaximize)
     site_rows = _site_by_site(capacity, contiguity, min_development)
-    for con in [*plot_rows, *site_rows, *([] if max_sites is None else [max_sites]), *demand_rows, *roads["con"]]:
+    maximum = [] if max_sites is None else [max_sites]
+    for con in [*plot_rows, *site_rows, *maximum, *demand_rows, *roads["con"], *policy_rows]:
         lp.addConstraint(con)
     objective = objective_expression(x, n, y, short, over, settings)
     lp.setObjective(objective)

@@ -82,7 +82,7 @@ def _numbers(rule: pd.Series) -> list[float]:
     return [float(part) for part in _items(rule["value"])]
 
 
-def _in(values: pd.Series, spec: str) -> np.ndarray:
+def in_list(values: pd.Series, spec: str) -> np.ndarray:
     """True where ``values`` is in the ';'-list ``spec`` (``*`` or empty: everywhere)."""
     items = _items(spec)
     if not items or items == ["*"]:
@@ -94,10 +94,10 @@ def _of_kind(rules: pd.DataFrame, kind: str) -> pd.DataFrame:
     return rules[rules["kind"] == kind]
 
 
-def _scope(sites: pd.DataFrame, rule: pd.Series) -> np.ndarray:
+def in_scope(sites: pd.DataFrame, rule: pd.Series) -> np.ndarray:
     """Sites the rule's parks and site kinds cover."""
     park = sites["park"] if "park" in sites else pd.Series("", index=sites.index)
-    return np.asarray(_in(park.fillna(""), rule["parks"]) & _in(ladder_kinds(sites), rule["site_kinds"]))
+    return np.asarray(in_list(park.fillna(""), rule["parks"]) & in_list(ladder_kinds(sites), rule["site_kinds"]))
 
 
 def policy_sites(sites: pd.DataFrame, rules: pd.DataFrame, periods: Sequence[str]) -> pd.DataFrame:
@@ -113,10 +113,10 @@ def policy_sites(sites: pd.DataFrame, rules: pd.DataFrame, periods: Sequence[str
     columns = [c for c in (*(f"capacity_{p}_ha" for p in periods), "capacity_ha") if c in out]
     last = out[columns[len(periods) - 1] if len(columns) >= len(periods) else columns[-1]]
     for _, rule in _of_kind(rules, "xxl_redevelopment").iterrows():
-        hit = _scope(out, rule) & (out["kind"] == INTENSIFICATION).to_numpy()
+        hit = in_scope(out, rule) & (out["kind"] == INTENSIFICATION).to_numpy()
         out.loc[hit, "contiguous_ha"] = np.minimum(last[hit], _numbers(rule)[0])
     for _, rule in _of_kind(rules, "expansion_site_cap").iterrows():
-        hit = _scope(out, rule) & (out["kind"] == EXPANSION).to_numpy()
+        hit = in_scope(out, rule) & (out["kind"] == EXPANSION).to_numpy()
         for column in [*columns, "contiguous_ha"]:
             out.loc[hit, column] = np.minimum(out.loc[hit, column], _numbers(rule)[0])
     return out
@@ -136,7 +136,7 @@ def scoped_exclusions(exclusions: pd.DataFrame, sites: pd.DataFrame, rules: pd.D
     keep = np.ones(len(exclusions), dtype=bool)
     for _, rule in _of_kind(rules, "exclusion_scope").iterrows():
         covered = exclusions["criterion"].astype(str).isin(_items(rule["target"])).to_numpy()
-        in_scope = _in(kinds.reindex(exclusions["site_id"]).fillna(""), rule["site_kinds"])
+        in_scope = in_list(kinds.reindex(exclusions["site_id"]).fillna(""), rule["site_kinds"])
         keep &= ~covered | in_scope
     return exclusions[keep].reset_index(drop=True)
 
@@ -153,7 +153,7 @@ def prioritised_suitability(suitability: pd.DataFrame, sites: pd.DataFrame, rule
     kinds = ladder_kinds(sites)
     in_priority = np.zeros(len(sites), dtype=bool)
     for _, rule in priority.iterrows():
-        in_priority |= _scope(sites, rule)
+        in_priority |= in_scope(sites, rule)
     existing = (kinds != EXPANSION).to_numpy()
     factor = 1.0 - max(_numbers(rule)[0] for _, rule in priority.iterrows())
     scale = pd.Series(np.where(existing & ~in_priority, factor, 1.0), index=sites["site_id"].to_numpy())
@@ -178,7 +178,7 @@ def _sizes(rule: pd.Series) -> list[str]:
 
 
 def _named_sectors(rule: pd.Series, sectors: Sequence[Sector]) -> list[str]:
-    return [s.id for s in sectors if _in(pd.Series([s.id]), rule["sectors"])[0]]
+    return [s.id for s in sectors if in_list(pd.Series([s.id]), rule["sectors"])[0]]
 
 
 def _closure_rows(
@@ -190,7 +190,7 @@ def _closure_rows(
 ) -> list[dict[str, str]]:
     """The pairs one closure rule closes, with its reason."""
     kind, ids = rule["kind"], sites["site_id"]
-    hit = _scope(sites, rule)
+    hit = in_scope(sites, rule)
     named = _named_sectors(rule, sectors)
     if kind == "keep_as_is":
         return _closed(

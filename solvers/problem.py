@@ -51,6 +51,8 @@ class AllocationProblem:
     sectors: tuple[Sector, ...] = DEFAULT_SECTORS
     periods: tuple[str, ...] = PERIODS
     compatibility_reasons: pd.DataFrame | None = None
+    expansion_cap_ha: float | None = None
+    """Most hectares all expansion sites together may take (policy rule ``expansion_total_cap``)."""
 
     @property
     def segments(self) -> list[tuple[str, str]]:

@@ -38,7 +38,9 @@ from mca.scoring import (
 from mca.scoring.ranking import weight_set_name
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
-from solvers import AllocationProblem, AllocationResult, build_compatibility, solve
+from solvers import AllocationProblem, AllocationResult, solve
+from solvers.policy import PolicyApplied, apply_policy, select_rules
+from solvers.policy_trail import reason_trail, regional_outlet
 
 Progress = Callable[[str], None]
 
@@ -96,6 +98,8 @@ def load_inputs(loaded: LoadedScenario) -> Inputs:
         demand_source=scenario.demand_source,
         user_sites=tuple(scenario.candidates.user_sites) if scenario.candidates.include_user_sites else (),
         tables=criteria.table_settings(scenario.criteria),
+        policy_table=scenario.policy.table,
+        grid_congestion_table=scenario.policy.grid_congestion_table,
     )
     return Inputs(loaded=loaded, data=read_inputs(request))
 
@@ -153,35 +157,48 @@ def compatibility_sites(scored: Scored) -> pd.DataFrame:
     return sites
 
 
-def allocation_problem(inputs: Inputs, scored: Scored, segments: pd.DataFrame) -> AllocationProblem:
-    """The allocation problem of the scenario: capacities, demand, compatibility, suitability, roads."""
+def applied_policy(inputs: Inputs, scored: Scored) -> PolicyApplied:
+    """The scenario's policy rules applied to the sites, pairs and suitability of the allocation."""
     scenario = inputs.scenario
-    sites = compatibility_sites(scored)
-    compatibility = build_compatibility(
-        sites,
+    return apply_policy(
+        compatibility_sites(scored),
         scenario.sectors,
         scenario.allocation,
+        select_rules(inputs.data.policy, scenario.policy),
         exclusions=scored.evaluation.exclusions,
-        parks=inputs.parks,
-    )
-    return AllocationProblem(
-        sites=sites,
-        demand=segments,
         suitability=scored.suitability,
-        compatibility=compatibility.matrix,
+        values=scored.evaluation.values,
+        congestion=inputs.data.grid_congestion,
+    )
+
+
+def allocation_problem(inputs: Inputs, scored: Scored, segments: pd.DataFrame) -> AllocationProblem:
+    """The allocation problem of the scenario: capacities, demand, compatibility, suitability, roads."""
+    applied = applied_policy(inputs, scored)
+    return AllocationProblem(
+        sites=applied.sites,
+        demand=segments,
+        suitability=applied.suitability,
+        compatibility=applied.compatibility.matrix,
         links=scored.evaluation.links,
         routes=scored.evaluation.routes,
-        sectors=tuple(scenario.sectors),
-        compatibility_reasons=compatibility.reasons,
+        sectors=tuple(inputs.scenario.sectors),
+        compatibility_reasons=applied.compatibility.reasons,
+        expansion_cap_ha=applied.expansion_cap_ha,
     )
 
 
 def allocate(inputs: Inputs, scored: Scored, fc: Forecast, solver: str | None = None) -> AllocationResult:
-    """Solve the allocation of the forecast segments to the scored sites."""
+    """Solve the allocation of the forecast segments; rows carry the reason trail, shortfall the regional outlet."""
     settings = inputs.scenario.allocation
     if solver is not None:
         settings = settings.model_copy(update={"solver": solver})
-    return solve(allocation_problem(inputs, scored, fc.segments), settings)
+    applied = applied_policy(inputs, scored)
+    result = solve(allocation_problem(inputs, scored, fc.segments), settings)
+    result.shortfall = regional_outlet(result.shortfall, result.allocation, applied, settings.xxl_min_ha)
+    result.allocation = reason_trail(result.allocation, applied)
+    result.notes.extend(applied.notes)
+    return result
 
 
 def robustness(inputs: Inputs, scored: Scored, samples: int, margin: float | None, seed: int) -> SMAAResult:

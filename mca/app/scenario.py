@@ -26,6 +26,7 @@ from mca.inputs.layers import LayerSettings
 from mca.inputs.scenario_files import KeyPath, read_scenario_chain
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
+from solvers.policy_settings import PolicySettings
 from solvers.settings import AllocationSettings
 
 DEFAULT_SCENARIO = SCENARIO_DIR / "heerlen_base.yaml"
@@ -67,6 +68,7 @@ class Scenario(BaseModel):
     criteria: CriteriaSettings = Field(default_factory=CriteriaSettings)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     allocation: AllocationSettings = Field(default_factory=AllocationSettings)
+    policy: PolicySettings = Field(default_factory=PolicySettings)
     outputs: OutputSettings = Field(default_factory=OutputSettings)
 
     @model_validator(mode="after")

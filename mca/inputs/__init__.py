@@ -18,6 +18,7 @@ from demand import DemandSource
 from mca.inputs.dataset import PARKS_CSV, load_parks
 from mca.inputs.demand_source import DEMAND_SOURCE_PATH, load_demand_source
 from mca.inputs.layers import LAYER_SCHEMA, POLYGONAL, LayerSettings, load_layers, read_layer
+from mca.inputs.policy import POLICY_CSV, load_grid_congestion, load_policy
 from mca.inputs.tables import read_table
 
 
@@ -34,6 +35,8 @@ class InputRequest:
     demand_source: Path | None = None
     user_sites: tuple[Path, ...] = ()
     tables: Mapping[str, Path] = field(default_factory=dict)
+    policy_table: Path | None = None
+    grid_congestion_table: Path | None = None
 
 
 @dataclass
@@ -46,6 +49,8 @@ class InputData:
     user_sites: list[tuple[Path, gpd.GeoDataFrame]]
     tables: dict[str, pd.DataFrame]
     files: list[Path]
+    policy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    grid_congestion: pd.DataFrame | None = None
 
 
 def resolve(path: Path, base_dir: Path) -> Path:
@@ -71,7 +76,10 @@ def read_inputs(request: InputRequest) -> InputData:
     user_paths = [resolve(path, base) for path in request.user_sites]
     table_paths = {key: resolve(path, base) for key, path in sorted(request.tables.items())}
     layer_paths = [request.layers.source_for(name, base).path.resolve() for name in LAYER_SCHEMA]
-    files = [parks_path, source_path, *layer_paths, *user_paths, *table_paths.values()]
+    policy_path = resolve(request.policy_table, base) if request.policy_table else POLICY_CSV
+    grid_path = resolve(request.grid_congestion_table, base) if request.grid_congestion_table else None
+    files = [parks_path, source_path, *layer_paths, *user_paths, *table_paths.values(), policy_path]
+    files += [grid_path] if grid_path else []
     return InputData(
         parks=load_parks(parks_path),
         layers=load_layers(request.layers, base_dir=base),
@@ -79,4 +87,6 @@ def read_inputs(request: InputRequest) -> InputData:
         user_sites=[(path, read_user_sites(path)) for path in user_paths],
         tables={key: read_table(path, field=key) for key, path in table_paths.items()},
         files=sorted({path.resolve() for path in files}, key=str),
+        policy=load_policy(policy_path),
+        grid_congestion=load_grid_congestion(grid_path) if grid_path else None,
     )

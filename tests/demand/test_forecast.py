@@ -111,9 +111,10 @@ def test_base_case_places_conclusion_high(base):
     assert (chosen.method, chosen.variant) == ("conclusion", "high")
     assert chosen.parkstad_2030_ha == 70 and chosen.parkstad_2031_2040_ha == 40
     assert chosen.parkstad_2040_ha == 110
-    assert base.to_place["2030"] == pytest.approx(70 * base.heerlen_share)
+    met = base.parameters["take_up_netted_ha"] + base.parameters["optioned_netted_ha"]
+    assert base.to_place["2030"] == pytest.approx(70 * base.heerlen_share - met)
     assert base.to_place["2040"] == pytest.approx(40 * base.heerlen_share)
-    assert base.total_heerlen_ha == pytest.approx(chosen.heerlen_2040_ha)
+    assert base.total_heerlen_ha == pytest.approx(chosen.heerlen_2040_ha - met)
 
 
 def test_base_case_agrees_with_002_about_70_ha(base):
@@ -128,7 +129,7 @@ def test_base_case_agrees_with_002_about_70_ha(base):
     [("method1", "intensification_30", 40.019), ("method2", "wlo_hoog", 84.44), ("conclusion", "low", 50.0)],
 )
 def test_chosen_variant_drives_the_segments(method, variant, parkstad_2030, demand_source):
-    fc = forecast(DemandSettings(method=method, variant=variant), demand_source)
+    fc = forecast(DemandSettings(method=method, variant=variant, net_take_up=False, net_optioned=False), demand_source)
     assert fc.allocation.parkstad_2030_ha == pytest.approx(parkstad_2030, abs=0.01)
     by_period = fc.segments.groupby("period")["hectares"].sum()
     assert by_period["2030"] == pytest.approx(parkstad_2030 * fc.heerlen_share, abs=0.01)
@@ -137,7 +138,14 @@ def test_chosen_variant_drives_the_segments(method, variant, parkstad_2030, dema
 
 def test_explicit_total_and_share(demand_source):
     fc = forecast(
-        DemandSettings(method="explicit", explicit_parkstad_2030_ha=100, municipal_share=0.5, addition_2031_2040_ha=0),
+        DemandSettings(
+            method="explicit",
+            explicit_parkstad_2030_ha=100,
+            municipal_share=0.5,
+            addition_2031_2040_ha=0,
+            net_take_up=False,
+            net_optioned=False,
+        ),
         demand_source,
     )
     assert fc.to_place == {"2030": 50.0, "2040": 0.0}
