@@ -17,6 +17,8 @@ from mca.core.errors import DataError
 from mca.core.sectors import PERIODS
 
 HA = 10_000.0
+LADDER_KINDS = ("reuse", "intensification", "expansion")
+"""What a drawn site may declare itself to be on the Ladder voor duurzame verstedelijking (003)."""
 
 
 def slug(text: str) -> str:
@@ -31,8 +33,9 @@ def user_site_candidates(
 
     Optional columns: ``name`` (default: file name and row number), ``park`` (default: the
     nearest park), ``capacity_ha`` (default: area × net_to_gross, assumption),
-    ``contiguous_ha`` (default: the capacity of the largest polygon part) and
-    ``available_from`` (a period of mca.core.sectors.PERIODS; default ``user_available_from``).
+    ``contiguous_ha`` (default: the capacity of the largest polygon part),
+    ``available_from`` (a period of mca.core.sectors.PERIODS; default ``user_available_from``) and
+    ``ladder_kind`` (reuse, intensification or expansion; default expansion), kept as a column.
     """
     polygons = park_polygons(parks_layer)
     rows = []
@@ -71,6 +74,7 @@ def user_site_candidates(
                 "contiguous_ha": contiguous,
                 "profile": attributes["profile"],
                 "max_env_category": np.nan,
+                "ladder_kind": _ladder_kind(site, name, path),
                 "source": f"user site from {path}"
                 + (
                     ""
@@ -79,7 +83,26 @@ def user_site_candidates(
                 ),
             }
         )
-    return to_table(rows)
+    return to_table(rows).assign(ladder_kind=[row["ladder_kind"] for row in rows])
+
+
+def _ladder_kind(site: pd.Series, name: str, path: Path) -> str:
+    """The Ladder kind a drawn site declares (column ``ladder_kind``): reuse, intensification or expansion (default).
+
+    A team-drawn polygon is new ground unless the team says it reuses or intensifies existing
+    business land (issue 11: a drawn greenfield must not jump ahead as reuse).
+    """
+    value = site.get("ladder_kind")
+    if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
+        return "expansion"
+    text = str(value).strip().lower()
+    if text not in LADDER_KINDS:
+        raise DataError(
+            f"site '{name}': ladder_kind must be one of {', '.join(LADDER_KINDS)}, not {value!r}",
+            source=path,
+            field="ladder_kind",
+        )
+    return text
 
 
 def _number(site: pd.Series, column: str, name: str, path: Path, default: float) -> float:

@@ -48,7 +48,7 @@ def select_rules(table: pd.DataFrame, settings: PolicySettings) -> pd.DataFrame:
             raise UserError(f"unknown rule id {unknown[0]!r}", source="scenario", field=field)
     rules = rules[~rules["rule_id"].isin(settings.disable)].copy()
     for rule_id, value in settings.values.items():
-        rules.loc[rules["rule_id"] == rule_id, "value"] = str(value)
+        rules.loc[rules["rule_id"] == rule_id, "value"] = value if isinstance(value, str) else f"{value:g}"
     return rules.reset_index(drop=True)
 
 

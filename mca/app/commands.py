@@ -317,6 +317,8 @@ def compare(
         results = [_run_scenario(item) for item in loaded]
         comparison = compare_runs(results, share=share)
         write_comparison(comparison, folder)
+    title = f"Programme: {share:.0%} no-regret / rest flexible (002)"
+    out.print(frame_to_table(comparison.programme_summary, title=title))
     out.print(
         frame_to_table(
             comparison.no_regret.reset_index(), title=f"No-regret sites (chosen in ≥ {share:.0%} of scenarios)"
