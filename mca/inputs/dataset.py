@@ -193,7 +193,8 @@ def check_data(parks: pd.DataFrame | None = None, tolerance: float = 0.05) -> li
     Checks: net issued area Tabel 4 vs Kerncijfers; ``net_issued_ha`` equals the chosen table;
     net ≤ gross; issued ≤ net (both tables); option ≤ available ≤ net − issued (both tables);
     the printed jobs/ha against jobs / Kerncijfers net issued area; the Tabel 4 and Tabel 6
-    column sums against the printed totals. Areas are compared at the tables' printed precision
+    column sums against the printed totals; the figures 001's text states against its tables
+    and the other source texts (:func:`text_disagreements`). Areas are compared at the tables' printed precision
     (0.1 ha, so ±0.05 ha per figure); ``tolerance`` is the relative tolerance for comparing the
     printed jobs/ha with a computed ratio. Nothing is raised: every finding is returned.
     """
@@ -202,6 +203,7 @@ def check_data(parks: pd.DataFrame | None = None, tolerance: float = 0.05) -> li
     for park_id, row in parks.iterrows():
         findings.extend(_park_disagreements(str(park_id), row, tolerance))
     findings.extend(_total_disagreements(parks))
+    findings.extend(text_disagreements(parks))
     return findings
 
 
@@ -329,3 +331,118 @@ def format_disagreements(items: Iterable[Disagreement]) -> str:
         who = item.name if item.park_id == "*" else f"{item.name} ({item.park_id})"
         lines.append(f"{who}: {item.field}: {figures} — {item.note}")
     return "\n".join(lines) if lines else "no disagreements found"
+
+
+TEXT_VACANCY: dict[str, tuple[float, str]] = {
+    "c-mill": (0.28, "'C-Mill heeft daarentegen een uitzonderlijk hoge leegstand van circa 28%'"),
+    "avantis": (
+        0.065,
+        "'Alleen Avantis (6,5%), Smitzerveld (6%) en De Beitel (6%) schommelen rond het zogeheten frictieniveau'",
+    ),
+    "smitzerveld": (
+        0.06,
+        "'Alleen Avantis (6,5%), Smitzerveld (6%) en De Beitel (6%) schommelen rond het zogeheten frictieniveau'",
+    ),
+    "beitel": (
+        0.06,
+        "'Alleen Avantis (6,5%), Smitzerveld (6%) en De Beitel (6%) schommelen rond het zogeheten frictieniveau'",
+    ),
+}
+"""Vacancy figures 001's text (§2.2, line ~2507-2513) states per park, with the sentence."""
+LOW_VACANCY_MAX = 0.02
+"""001 §2.2: 'laag tot nihil (0%-2%)'."""
+UNPLACED_NET_AREA_HA = 1.0
+"""Net area neither issued nor available above which a park is reported (assumption: rounding is far below)."""
+
+
+def text_disagreements(parks: pd.DataFrame) -> list[Disagreement]:
+    """Where 001's text disagrees with its Kerncijfers table, and net area that is neither issued nor available."""
+    found = []
+    for park_id, (stated, quote) in TEXT_VACANCY.items():
+        if park_id in parks.index and abs(float(parks.at[park_id, "vacancy_q1_2024"]) - stated) > 1e-9:
+            table = float(parks.at[park_id, "vacancy_q1_2024"])
+            values = {"Kerncijfers vacancy": table, "001 §2.2 text": stated}
+            found.append(
+                Disagreement(
+                    park_id,
+                    str(parks.at[park_id, "name"]),
+                    "vacancy_q1_2024",
+                    values,
+                    f"the text says {quote} (001 line ~2511); the table is used",
+                )
+            )
+    low = int((parks["vacancy_q1_2024"] <= LOW_VACANCY_MAX + 1e-9).sum())
+    if low <= 0.75 * len(parks):
+        found.append(
+            Disagreement(
+                "*",
+                "parks",
+                "vacancy_q1_2024",
+                {"parks at 0-2 %": low, "parks": len(parks)},
+                "001 §2.2 (line ~2507): 'de leegstand op meer dan drie kwart van de terreinen in "
+                "Heerlen laag tot nihil (0%-2%)'; the Kerncijfers table has fewer",
+            )
+        )
+    for park_id, row in parks.iterrows():
+        rest = float(row["net_ha"]) - float(row["net_issued_ha"]) - float(row["available_ha"])
+        if rest > UNPLACED_NET_AREA_HA:
+            values = {
+                "net": float(row["net_ha"]),
+                "issued": float(row["net_issued_ha"]),
+                "available": float(row["available_ha"]),
+                "neither": round(rest, 2),
+            }
+            found.append(
+                Disagreement(
+                    str(park_id),
+                    str(row["name"]),
+                    "net_area_unplaced",
+                    values,
+                    "net area neither issued nor available (Kerncijfers, Tabel 4, Tabel 6): "
+                    "not counted as supply anywhere",
+                )
+            )
+    return found + document_disagreements()
+
+
+def document_disagreements() -> list[Disagreement]:
+    """Figures the source texts state in two ways, or that a later source supersedes."""
+    from mca.inputs.demand_source import load_demand_source
+
+    tabel_7 = load_demand_source().tabel_7
+    issued = tabel_7.total(None, *tabel_7.printed_total_years)
+    return [
+        Disagreement(
+            "*",
+            "001 Bijlage 3",
+            "method_1",
+            {
+                "printed low": 40,
+                "printed high": 50,
+                "computed low": round(issued * 0.7, 1),
+                "computed high": round(issued * 0.9, 1),
+            },
+            "Methode 1 prints 'circa 40 tot 50 hectare' (line ~3269); 57.17 ha x (1 - 30 %) to "
+            "x (1 - 10 %) gives 40.0 to 51.5 ha",
+        ),
+        Disagreement(
+            "*",
+            "001 Bijlage 3",
+            "forecast_period",
+            {"Methode 1 first year": 2021, "vraagraming first year": 2022},
+            "the forecast period is '2021 t/m 2030' for Methode 1 (line ~3269) and '2022 t/m 2031' "
+            "for the vraagraming (line ~3171); the supply netting uses 2022",
+        ),
+        Disagreement(
+            "*",
+            "003 Structuurvisie",
+            "supply_sufficient_until",
+            {
+                "003: supply suffices until": 2035,
+                "001: Parkstad demand 2022-2030 low (ha)": 50,
+                "001: available 31-12-2021 (ha)": 55.9,
+            },
+            "003 (line ~1446): 'Het bestaande aanbod biedt tot 2035 voldoende mogelijkheden' is "
+            "superseded by 001: the regional demand of 50-70 ha exceeds the 55.9 ha available",
+        ),
+    ]
