@@ -9,7 +9,8 @@ the route of every site without a path query per site.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
@@ -59,6 +60,12 @@ class RoadNetwork:
     junction_nodes: np.ndarray
     junction_ids: pd.Series
     entry_nodes: np.ndarray
+    _entry_queries: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _routes: dict[bytes, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_layers(cls, roads: gpd.GeoDataFrame, junctions: gpd.GeoDataFrame) -> RoadNetwork:
@@ -109,8 +116,7 @@ class RoadNetwork:
         (e.g. several inside the site) the one closest to a junction in ``tree``, then the lowest
         node number. −1 / NaN for empty geometries.
         """
-        index = shapely.STRtree(shapely.points(self.node_xy[self.entry_nodes]))
-        (geom_pos, entry_pos), dist = index.query_nearest(geometries, return_distance=True, all_matches=True)
+        geom_pos, entry_pos, dist = self._nearest_entry_nodes(geometries)
         candidate = self.entry_nodes[entry_pos]
         order = np.lexsort((candidate, tree.distance[candidate], geom_pos))
         geom_pos, candidate, dist = geom_pos[order], candidate[order], dist[order]
@@ -120,6 +126,20 @@ class RoadNetwork:
         node[geom_pos[first]] = candidate[first]
         distance[geom_pos[first]] = dist[first]
         return node, distance
+
+    def _nearest_entry_nodes(self, geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All nearest entry nodes per geometry (positions, entry positions, distances), cached by geometry.
+
+        The query does not depend on the tree, so the criteria that need entry nodes for the same
+        sites share one STR-tree search.
+        """
+        key = _geometry_key(geometries)
+        if key not in self._entry_queries:
+            index = shapely.STRtree(shapely.points(self.node_xy[self.entry_nodes]))
+            (geom_pos, entry_pos), dist = index.query_nearest(geometries, return_distance=True, all_matches=True)
+            self._entry_queries.clear()
+            self._entry_queries[key] = (geom_pos, entry_pos, dist)
+        return self._entry_queries[key]
 
     @cached_property
     def length_tree(self) -> ShortestPathTree:
@@ -189,8 +209,22 @@ class RoadNetwork:
 
         The route starts at the entry node of `nearest_entry` and follows the time tree.
         """
-        entry, _ = self.nearest_entry(geometries, self.time_tree)
-        return self.route_links(self.time_tree, entry)
+        key = _geometry_key(geometries)
+        if key not in self._routes:
+            entry, _ = self.nearest_entry(geometries, self.time_tree)
+            self._routes.clear()
+            self._routes[key] = self.route_links(self.time_tree, entry)
+        position, link = self._routes[key]
+        return position.copy(), link.copy()
+
+
+def _geometry_key(geometries: np.ndarray) -> bytes:
+    """A digest of the geometries' WKB: equal for equal geometries in the same order."""
+    geoms = np.asarray(geometries, dtype=object)
+    missing = shapely.is_missing(geoms)
+    digest = hashlib.blake2b(np.packbits(missing).tobytes() + len(geoms).to_bytes(8, "little"), digest_size=16)
+    digest.update(b"".join(shapely.to_wkb(geoms[~missing])))  # WKB is self-delimiting
+    return digest.digest()
 
 
 def _road_speeds(roads: gpd.GeoDataFrame) -> np.ndarray:
