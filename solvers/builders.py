@@ -30,9 +30,9 @@ TOL = 1e-9
 class ModelIndex:
     """The sets and parameters of the model as arrays; sites, segments, periods and links are positions.
 
-    ``caps`` is ``cap[s,t]`` (S × T, cumulative), ``demand`` is ``D[g,t]`` and ``receivable`` what
-    a segment may receive: ``D + a`` for XXL segments with demand under ``xxl_rounding``, else
-    ``D``. ``site_labels`` etc. name the positions in variable and constraint names.
+    ``caps`` is ``cap[s,t]`` (S × T, cumulative), ``demand`` is ``D[g,t]`` and ``receivable`` is
+    ``Q[g,t]``, what a segment may receive: ``D + a`` for XXL segments with demand under
+    ``xxl_rounding``, else ``D``. ``site_labels`` etc. name the positions in variable and constraint names.
     """
 
     site_ids: np.ndarray
@@ -88,8 +88,8 @@ def index_problem(problem: AllocationProblem, settings: AllocationSettings) -> M
 def allocation_variables(ix: ModelIndex, settings: AllocationSettings) -> pd.DataFrame:
     """The variables ``x[s,g,t]``: one row each with ``site, segment, period, var, coef, ub``.
 
-    ``x[s,g,t]`` exists if ``comp[s,g]`` and ``u = min(cap[s,t], receivable[g,t]) > 0`` and, for
-    XXL, ``min(u, cont[s]) ≥ a`` (a whole plot fits). Bounds ``0 ≤ x ≤ receivable[g,t]`` (``D``, or
+    ``x[s,g,t]`` exists if ``comp[s,g]`` and ``u = min(cap[s,t], Q[g,t]) > 0`` and, for XXL,
+    ``min(u, cont[s]) ≥ a`` (a whole plot fits). Bounds ``0 ≤ x ≤ Q[g,t]`` (``D``, or
     ``D + a`` under XXL rounding), so capacity and contiguity bind as constraints with duals;
     ``ub`` is the most it can hold (``u``, for XXL also at most ``cont[s]``). Objective
     coefficient ``coef = suit[s,k(g)] + ε·(1 − i(s)/|S|)``, less ``ρ`` on expansion sites with
