@@ -9,7 +9,8 @@ import pytest
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from mca.core.errors import DataError
-from mca.inputs.layers import BUNDLED_LAYERS, LayerSettings, LayerSource, load_layers, schematic_layers
+from mca.core.paths import HEERLEN_DIR
+from mca.inputs.layers import LayerSettings, LayerSource, load_layers, schematic_layers
 from mca.inputs.profiles import PROFILES, apply_profile
 from mca.inputs.profiles.aerius import deposition_by_site, deposition_per_site_label, read_imaer
 from mca.inputs.profiles.nwb import CLASS_DEFAULTS
@@ -202,5 +203,5 @@ def test_every_profile_names_its_documentation() -> None:
         assert profile.layer in {"roads", "residential", "parks", "natura2000", "nnn", "boundary", "stations"}
 
 
-def test_bundled_layers_have_no_boundary_and_keep_their_layer_set() -> None:
-    assert "boundary" not in load_layers(LayerSettings(default_path=BUNDLED_LAYERS))
+def test_a_file_without_a_boundary_layer_gives_none() -> None:
+    assert "boundary" not in load_layers(LayerSettings(default_path=HEERLEN_DIR / "layers.gpkg"))
