@@ -121,7 +121,7 @@ def programme_summary(programme: pd.DataFrame, totals: pd.DataFrame, share: floa
         "flexible_ha": round(max(0.0, base_demand - common), 6),
         "no_regret_sites": len(programme),
     }
-    rows |= {f"flexible_ha[{name}]": round(float(totals.at[name, "placed_ha"]) - common, 6) for name in totals.index}
+    rows |= {f"flexible_ha ({name})": round(float(totals.at[name, "placed_ha"]) - common, 6) for name in totals.index}
     return pd.DataFrame({"item": list(rows), "value": list(rows.values())})
 
 

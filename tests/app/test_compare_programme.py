@@ -35,7 +35,7 @@ def test_no_regret_hectares_are_what_every_scenario_places_on_the_same_site() ->
     figures = summary(comparison)
     assert figures["base_scenario"] == "base" and figures["no_regret_ha"] == pytest.approx(5.0)
     assert figures["target_ha"] == pytest.approx(8.0) and figures["covers_target"] is False
-    assert figures["flexible_ha"] == pytest.approx(5.0) and figures["flexible_ha[high]"] == pytest.approx(10.0)
+    assert figures["flexible_ha"] == pytest.approx(5.0) and figures["flexible_ha (high)"] == pytest.approx(10.0)
     # the frequency view stays: a is chosen everywhere, b in two of three scenarios
     assert list(comparison.no_regret.index) == ["a"]
     assert comparison.no_regret.loc["a", "share_chosen"] == 1.0
