@@ -31,25 +31,21 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
     """Minimum headroom (veh/h) and maximum V/C on each site's route to its junction."""
     ids = site_index(sites)
     network = ctx.road_network
-    position, link = network.junction_routes(sites.geometry.values)
-    on_route = network.links.iloc[link]
-    per_site = (
-        pd.DataFrame(
-            {
-                "position": position,
-                "headroom": on_route["headroom_veh_h"].to_numpy(),
-                "vc": on_route["volume_capacity"].to_numpy(),
-            }
-        )
-        .groupby("position")
-        .agg(headroom=("headroom", "min"), vc=("vc", "max"), n=("headroom", "size"))
-    )
-    per_site = per_site.reindex(np.arange(len(sites)))
+    position, link = network.junction_routes(sites.geometry.values)  # sorted by position
+    headroom = np.full(len(sites), np.nan)
+    vc = np.full(len(sites), np.nan)
+    count = np.bincount(position, minlength=len(sites))
+    if len(position):
+        starts = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
+        routed = position[starts]
+        # fmin/fmax skip NaN like a groupby min/max; a route of NaN only stays NaN
+        headroom[routed] = np.fmin.reduceat(network.links["headroom_veh_h"].to_numpy(dtype=float)[link], starts)
+        vc[routed] = np.fmax.reduceat(network.links["volume_capacity"].to_numpy(dtype=float)[link], starts)
     values = pd.DataFrame(
         {
-            f"{NAME}_min_headroom_veh_h": per_site["headroom"].to_numpy(),
-            f"{NAME}_max_vc": per_site["vc"].to_numpy(),
-            f"{NAME}_route_links": per_site["n"].fillna(0).astype(int).to_numpy(),
+            f"{NAME}_min_headroom_veh_h": headroom,
+            f"{NAME}_max_vc": vc,
+            f"{NAME}_route_links": count,
         },
         index=ids,
     )
