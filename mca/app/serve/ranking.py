@@ -1,7 +1,8 @@
 """The live path of the workbench: value scores computed once, re-ranking by one matrix product.
 
 `LiveRanker` holds, per scope (all sectors, or one sector with its own exclusions), the value
-scores of the sites that scope does not exclude. A weight change is then one ``V @ w`` and one
+scores of the sites that scope does not exclude; for all sectors that also leaves out a site
+closed to every sector one by one (it can receive nothing). A weight change is then one ``V @ w`` and one
 sort: the same ranks as `mca.scoring.rank_sites` with method ``wsm`` (score = Σ wⱼ vⱼ with the
 weights normalised to sum 1, ties on the score rounded to 12 decimals broken by site_id), which
 `tests/app/serve/test_ranking.py` checks site by site.
@@ -28,7 +29,6 @@ class ScopeScores:
 
     eligible: np.ndarray
     values: np.ndarray
-    reasons: pd.Series
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,17 @@ class LiveRanker:
         self.criteria: list[str] = [str(c) for c in raw.columns]
         self._id_position = np.argsort(np.argsort(np.array(self.site_ids), kind="stable"), kind="stable")
         self._scopes: dict[str, ScopeScores] = {}
-        for scope in (ALL_SECTORS, *sectors):
-            status = excluded_sites(exclusions, raw.index, None if scope == ALL_SECTORS else scope)
-            scores = value_scores(raw, directions, scoring, status["excluded"]).to_numpy(dtype=float)
-            eligible = np.flatnonzero(~status["excluded"].to_numpy())
-            self._scopes[scope] = ScopeScores(eligible, scores[eligible], status["exclusion_reasons"])
+        sectors = list(sectors)
+        closed = {
+            scope: excluded_sites(exclusions, raw.index, None if scope == ALL_SECTORS else scope)["excluded"]
+            for scope in (ALL_SECTORS, *sectors)
+        }
+        if sectors:  # a site closed to every sector one by one ranks for none, as in `pipeline.ranked_list`
+            closed[ALL_SECTORS] = closed[ALL_SECTORS] | np.logical_and.reduce([closed[s] for s in sectors])
+        for scope, excluded in closed.items():
+            scores = value_scores(raw, directions, scoring, excluded).to_numpy(dtype=float)
+            eligible = np.flatnonzero(~excluded.to_numpy())
+            self._scopes[scope] = ScopeScores(eligible, scores[eligible])
 
     @property
     def scopes(self) -> list[str]:

@@ -185,12 +185,12 @@ def test_allocation_runs_in_the_background_with_progress(base, workbench) -> Non
 
 
 def _wait(base: str) -> dict:
-    for _ in range(600):
+    for _ in range(3000):  # five minutes: a bound for a loaded machine, not a speed requirement
         _, status = call(base, "api/allocate")
         if status["state"] != "running":
             return status
         time.sleep(0.1)
-    raise AssertionError("allocation did not finish in a minute")
+    raise AssertionError("allocation did not finish in five minutes")
 
 
 def test_group_submissions_aggregate_and_robustness(base) -> None:

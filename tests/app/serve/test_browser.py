@@ -125,7 +125,7 @@ def test_ahp_mode_shows_the_consistency_ratio(page) -> None:
 
 def test_allocation_runs_and_shows_hectares_on_the_map(page) -> None:
     page.locator("#allocate").click()
-    page.wait_for_selector("#allocation-summary table", timeout=120_000)
+    page.wait_for_selector("#allocation-summary table", timeout=300_000)
     assert "done in" in page.locator("#allocation-status").inner_text()
     assert page.locator("#allocation-layer circle").count() > 0
     kinds = page.eval_on_selector_all("#allocation-summary tr[data-kind]", "rows => rows.map(r => r.dataset.kind)")

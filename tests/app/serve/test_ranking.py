@@ -25,6 +25,14 @@ def synthetic() -> tuple[pd.DataFrame, dict[str, str], pd.DataFrame]:
     return raw, directions, evaluation.exclusions
 
 
+def _closed_to_all(exclusions: pd.DataFrame, sectors: list[str]) -> pd.DataFrame:
+    """The exclusions plus a "*" row for every site that each sector excludes separately."""
+    per_sector = exclusions[exclusions["sector"].isin(sectors)].groupby("site_id")["sector"].nunique()
+    closed = per_sector.index[per_sector == len(sectors)]
+    extra = pd.DataFrame({"site_id": closed, "criterion": "all", "sector": ALL_SECTORS, "reason": "every sector"})
+    return pd.concat([exclusions, extra], ignore_index=True)
+
+
 def _reference(raw, directions, exclusions, weights: dict[str, float], sector: str | None) -> pd.DataFrame:
     settings = ScoringSettings(
         weight_sets={"w": DirectWeights(weights=weights)}, default_weight_set="w", sector_weight_sets={}
@@ -39,8 +47,11 @@ def test_live_ranking_equals_rank_sites_for_random_weights(synthetic, seed: int)
     ranker = LiveRanker(raw, directions, exclusions, ScoringSettings(), sectors)
     rng = np.random.default_rng(seed)
     weights = dict(zip(raw.columns, rng.dirichlet(np.ones(raw.shape[1])) * 7))
+    everyone = _closed_to_all(exclusions, sectors)
+    assert len(everyone) > len(exclusions)  # the synthetic region has sites closed to each sector separately
     for scope in ranker.scopes:
-        reference = _reference(raw, directions, exclusions, weights, None if scope == ALL_SECTORS else scope)
+        rows = everyone if scope == ALL_SECTORS else exclusions
+        reference = _reference(raw, directions, rows, weights, None if scope == ALL_SECTORS else scope)
         reference = reference.set_index("site_id").reindex(ranker.site_ids)
         live = ranker.rank(weights, scope)
         assert (live.ranks > 0).tolist() == reference["rank"].notna().tolist()
