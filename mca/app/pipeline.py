@@ -28,6 +28,7 @@ from mca.inputs import InputData, InputRequest, read_inputs
 from mca.inputs.layers import schematic_layers
 from mca.scoring import (
     SMAAResult,
+    closed_to_every_sector,
     excluded_everywhere,
     rank_sites,
     smaa,
@@ -137,7 +138,7 @@ def ranked_list(
     ranking = rank_sites(
         scored.raw,
         scored.directions,
-        scored.evaluation.exclusions,
+        closed_to_every_sector(scored.evaluation.exclusions, scored.suitability.columns),
         inputs.scenario.scoring,
         weight_set=weight_set,
         method=method,
@@ -205,7 +206,8 @@ def robustness(inputs: Inputs, scored: Scored, samples: int, margin: float | Non
     """SMAA-2 over the default weight set's criteria, on the sites not excluded everywhere."""
     scoring = inputs.scenario.scoring
     scores = value_scores(scored.raw, scored.directions, scoring)
-    scores = scores.drop(index=excluded_everywhere(scored.evaluation.exclusions), errors="ignore")
+    closed = closed_to_every_sector(scored.evaluation.exclusions, scored.suitability.columns)
+    scores = scores.drop(index=excluded_everywhere(closed), errors="ignore")
     base = default_weights(scoring, list(scores.columns))
     return smaa(scores, list(scores.columns), samples=samples, margin=margin, base_weights=base, seed=seed)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -41,6 +42,9 @@ class OutputSettings(BaseModel):
 
     robustness: bool = Field(True, description="Run SMAA-2 (settings under scoring.smaa) for the report.")
     top_sites_in_report: int = Field(25, ge=1, description="How many ranked sites the HTML report lists.")
+    language: Literal["nl", "en"] = Field(
+        "nl", description="Language of the report, maps and workbook (assumption: Dutch, for Heerlen's council)."
+    )
 
 
 class Scenario(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from mca.scoring.aggregation import aggregate
 from mca.scoring.compare import ComparisonResult, compare_weight_sets
 from mca.scoring.ranking import (
+    closed_to_every_sector,
     excluded_everywhere,
     excluded_sites,
     rank_sites,
@@ -31,6 +32,7 @@ __all__ = [
     "WeightsResult",
     "aggregate",
     "apply_value_function",
+    "closed_to_every_sector",
     "compare_weight_sets",
     "excluded_everywhere",
     "excluded_sites",

@@ -74,6 +74,31 @@ def unscorable_exclusions(raw: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def closed_to_every_sector(exclusions: pd.DataFrame, sectors: Iterable[str]) -> pd.DataFrame:
+    """``exclusions`` plus one ``"*"`` row for each site excluded for each of ``sectors`` separately.
+
+    A site closed to every sector one by one (nitrogen for some, distance to dwellings for the
+    others) cannot receive anything, so it must not be ranked either.
+    """
+    wanted = {str(s) for s in sectors}
+    rows = exclusions[exclusions["sector"].astype(str).isin(wanted)]
+    covered = rows.groupby("site_id")["sector"].nunique()
+    closed = sorted(set(covered.index[covered >= len(wanted)]) - set(excluded_everywhere(exclusions)))
+    if not wanted or not closed:
+        return exclusions
+    by_site = rows[rows["site_id"].isin(closed)].groupby("site_id", sort=True)
+    extra = pd.DataFrame(
+        {
+            "site_id": closed,
+            "criterion": [" + ".join(sorted(set(g["criterion"].astype(str)))) for _, g in by_site],
+            "sector": ALL_SECTORS,
+            "reason": ["excluded for every sector separately" for _ in closed],
+        },
+        columns=list(EXCLUSION_COLUMNS),
+    )
+    return pd.concat([exclusions, extra], ignore_index=True)
+
+
 def excluded_everywhere(exclusions: pd.DataFrame) -> list[str]:
     """The sites excluded for every sector (``"*"`` exclusions), sorted."""
     return sorted(set(exclusions.loc[exclusions["sector"] == ALL_SECTORS, "site_id"]))

@@ -16,9 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from mca.app.i18n import Language
 from mca.app.reports import WRITERS, OutputWriter, RunFolder, build_manifest, write_all
 from mca.app.reports.html import render_html
-from mca.app.reports.maps import SCHEMATIC_NOTICE, format_distance, period_labels, scale_bar_length
+from mca.app.reports.maps import format_distance, period_labels, scale_bar_length
 from mca.app.reports.tables import flatten_value, safe_filename
 from mca.core.errors import DataError
 from mca.core.registry import RegistrationError
@@ -31,11 +32,19 @@ EXPECTED_FILES = [
     "demand_segments.csv",
     f"{STEM}.xlsx",
     f"{STEM}.gpkg",
+    "map_answer.png",
+    "map_allocation.png",
     "map_suitability.png",
     "map_exclusions.png",
-    "map_allocation.png",
+    "map_criteria.png",
     "chart_demand.png",
     "chart_allocation.png",
+    "chart_acceptability.png",
+    "chart_stability.png",
+    "S4.html",  # fact sheets: allocated sites by hectares, then the top of the ranking
+    "S2.html",
+    "S3.html",
+    "S1.html",
     "report.html",
     "manifest.json",
     "timings.json",
@@ -50,6 +59,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, make_run_result) -> dict[str,
     """The fixture result written twice, into two different folders."""
     base = tmp_path_factory.mktemp("reports")
     result = make_run_result(base / "inputs")
+    result.scenario["outputs"]["language"] = "en"
     messages: list[str] = []
     first = write_all(result, base / "run_a", progress=messages.append)
     second = write_all(result, base / "run_b")
@@ -67,9 +77,10 @@ def test_every_file_is_written_in_a_fixed_order_and_non_empty(runs):
     files = runs["a"]
     assert [p.name for p in files] == EXPECTED_FILES
     assert [p.name for p in runs["b"]] == EXPECTED_FILES
-    assert all(p.parent == runs["dir_a"] and p.stat().st_size > 0 for p in files)
-    assert sorted(p.name for p in runs["dir_a"].iterdir()) == sorted(EXPECTED_FILES)
-    assert len(runs["messages"]) == 6
+    assert all(p.parent in (runs["dir_a"], runs["dir_a"] / "sites") and p.stat().st_size > 0 for p in files)
+    written = sorted(str(p.relative_to(runs["dir_a"])) for p in runs["dir_a"].rglob("*") if p.is_file())
+    assert written == sorted(f"sites/{n}" if n.startswith("S") else n for n in EXPECTED_FILES)
+    assert len(runs["messages"]) == 7
 
 
 def test_csv_outputs_are_byte_identical_across_runs(runs):
@@ -114,22 +125,37 @@ def test_other_csvs_hold_the_fixture_rows_sorted(runs):
 
 def test_workbook_has_formatted_sheets(runs):
     book = load_workbook(runs["dir_a"] / f"{STEM}.xlsx")
-    assert {"ranking", "allocation", "demand", "exclusions", "assumptions", "summary"} <= set(book.sheetnames)
+    assert book.sheetnames == [
+        "summary",
+        "ranking",
+        "allocation",
+        "demand",
+        "shortfall",
+        "exclusions",
+        "decision matrix",
+        "robustness",
+        "assumptions",
+    ]
     ranking = book["ranking"]
     header = [c.value for c in ranking[1]]
-    assert header[:6] == ["site_id", "name", "kind", "park", "rank", "score"]
+    assert header[:6] == ["site", "name", "kind", "park", "rank", "score"]
     assert all(c.font.bold for c in ranking[1])
     assert ranking.freeze_panes == "A2"
     assert ranking.auto_filter.ref == ranking.dimensions
     assert ranking.cell(row=2, column=header.index("score") + 1).number_format == "0.000"
     allocation = book["allocation"]
     allocation_header = [c.value for c in allocation[1]]
-    hectares = allocation.cell(row=2, column=allocation_header.index("hectares") + 1)
-    assert hectares.number_format == "0.0"
-    assert [c.value for c in book["demand"][1]] == ["sector", "size_class", "2030", "2040", "total"]
-    assert [c.value for c in book["exclusions"][1]][:2] == ["site_id", "name"]
+    hectares = allocation.cell(row=2, column=allocation_header.index("hectares (ha)") + 1)
+    assert hectares.number_format == "#,##0.0" and isinstance(hectares.value, float)
+    assert [c.value for c in book["demand"][1]] == ["sector", "plot size", "up to 2030 (ha)", "2031–2040 (ha)", "total"]
+    assert [c.value for c in book["exclusions"][1]][:2] == ["site", "name"]
+    summary = {row[0]: row[1] for row in book["summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["demand (ha)"] == pytest.approx(18.0) and summary["candidate sites"] == 6
+    assert not any(str(label).split()[0] == str(label).split()[-1] for label in summary if " " in str(label))
+    robustness = list(book["robustness"].iter_rows(values_only=True))
+    assert robustness[0][:4] == ("criterion", "weight", "lowest weight", "highest weight")
     assumptions = book["assumptions"]
-    assert [c.value for c in assumptions[1]] == ["item", "value", "basis"]
+    assert [c.value for c in assumptions[1]] == ["setting", "value", "basis"]
     bases = {row[0]: row[2] for row in assumptions.iter_rows(min_row=2, values_only=True)}
     assert bases["demand Parkstad 2030 (WLO hoog)"] == "001, Tabel 10"
     assert bases["Heerlen share of Parkstad demand"] == "assumption"
@@ -138,8 +164,16 @@ def test_workbook_has_formatted_sheets(runs):
 def test_geopackage_layers_read_back_in_rd_new(runs):
     path = runs["dir_a"] / f"{STEM}.gpkg"
     layers = dict(pyogrio.list_layers(path))
-    expected_rows = {"candidate_sites": 6, "allocation": 4, "parks": 2, "natura2000": 1, "nnn": 1, "roads": 3}
-    assert set(layers) == set(expected_rows)
+    expected_rows = {
+        "candidate_sites": 6,
+        "allocation": 4,
+        "exclusions": 3,
+        "parks": 2,
+        "natura2000": 1,
+        "nnn": 1,
+        "roads": 3,
+    }
+    assert set(layers) == {*expected_rows, "layer_styles"}
     for name, rows in expected_rows.items():
         frame = gpd.read_file(path, layer=name)
         assert frame.crs.to_epsg() == 28992, name
@@ -149,6 +183,7 @@ def test_geopackage_layers_read_back_in_rd_new(runs):
         "inside NNN (goudgroen); nitrogen deposition above threshold"
     )
     assert sites["excluded"].sum() == 2
+    assert pyogrio.read_info(path, layer="candidate_sites")["dtypes"][list(sites.columns).index("rank")] == "int64"
     allocation = gpd.read_file(path, layer="allocation").set_index("site_id")
     assert allocation["allocated_ha"].sum() == pytest.approx(11.7)
     assert (allocation["ha_2030"] + allocation["ha_2040"]).tolist() == pytest.approx(
@@ -163,7 +198,7 @@ def test_html_is_self_contained(runs):
     assert re.search(r"(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//", html, re.IGNORECASE) is None
     assert "http://" not in html and "https://" not in html
     sources = re.findall(r"<img[^>]*\ssrc=\"([^\"]*)\"", html)
-    assert len(sources) == 5
+    assert len(sources) == 9
     assert all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<link" not in html and "<script" not in html
 
@@ -174,30 +209,32 @@ def test_html_escapes_user_text_and_shows_the_tables(runs):
     assert "Test scenario &amp; fixture" in html
     assert "001, Tabel 10" in html
     assert "no site with 5 ha contiguous capacity left" in html
-    assert "dwellings at 120 m allow category 3.2 at most" in html
+    assert "Koumen-Oost expansion" in html and "inside Natura 2000 (Brunssummerheide)" in html
     assert "55%" in html  # acceptability of S4 at rank 1
 
 
 def test_schematic_notice_only_when_schematic(tmp_path: Path, make_run_result):
     schematic = render_html(make_run_result(tmp_path / "a", schematic=True), {})
     real = render_html(make_run_result(tmp_path / "b", schematic=False), {})
-    assert SCHEMATIC_NOTICE in schematic
-    assert SCHEMATIC_NOTICE not in real and "Schematic" not in real
+    assert "Schematische data" in schematic
+    assert "Schematische" not in real and "Schematic" not in real
 
 
 def test_html_has_no_wall_clock_time(tmp_path: Path, make_run_result):
     result = make_run_result(tmp_path)
     assert render_html(result, {}) == render_html(result, {})
     result.acceptability = None
-    assert "No robustness analysis was run" in render_html(result, {})
+    result.ranking = result.ranking.iloc[0:0]
+    assert "Er is geen robuustheidsanalyse gedaan." in render_html(result, {})
 
 
 def test_manifest_hashes_every_other_output(runs):
     manifest = json.loads((runs["dir_a"] / "manifest.json").read_text(encoding="utf-8"))
     outputs = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
     assert sorted(outputs) == sorted(HASHED_FILES)
+    by_name = {p.name: p for p in runs["dir_a"].rglob("*") if p.is_file()}
     for name, digest in outputs.items():
-        assert hashlib.sha256((runs["dir_a"] / name).read_bytes()).hexdigest() == digest
+        assert hashlib.sha256(by_name[name].read_bytes()).hexdigest() == digest
     result = runs["result"]
     inputs = {Path(e["path"]).name: e["sha256"] for e in manifest["inputs"]}
     assert inputs == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in result.input_files}
@@ -233,9 +270,12 @@ def test_empty_allocation_still_writes_every_output(tmp_path: Path, make_run_res
     result = make_run_result(tmp_path / "inputs")
     result.allocation = result.allocation.iloc[0:0]
     files = write_all(result, tmp_path / "out")
-    assert [p.name for p in files] == EXPECTED_FILES
+    sheets = ["S4.html", "S1.html", "S2.html", "S3.html"]  # no site is allocated: the top of the ranking
+    assert [p.name for p in files] == [n for n in EXPECTED_FILES if not n.startswith("S")][
+        :-3
+    ] + sheets + EXPECTED_FILES[-3:]
     assert len(gpd.read_file(tmp_path / "out" / f"{STEM}.gpkg", layer="allocation")) == 0
-    assert "Nothing was allocated." in (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert "op 0 locaties" in (tmp_path / "out" / "report.html").read_text("utf-8")
 
 
 @given(st.floats(min_value=1.0, max_value=1e7, allow_nan=False))
@@ -251,6 +291,7 @@ def test_distance_labels_and_period_labels():
     assert format_distance(500) == "500 m"
     assert format_distance(1500) == "1.5 km"
     assert period_labels(["2030", "2040"]) == ["up to 2030", "2031–2040"]
+    assert period_labels(["2030", "2040"], Language("nl")) == ["tot en met 2030", "2031–2040"]
 
 
 def test_cells_and_names_are_made_safe():
@@ -274,7 +315,7 @@ FILE_LIST = OutputWriter(name="file_list_test", files="{stem}_files.txt", write=
 
 
 def test_writers_are_registered_in_writing_order():
-    assert WRITERS.names() == ("csv", "excel", "geopackage", "maps", "html")
+    assert WRITERS.names() == ("csv", "excel", "geopackage", "maps", "factsheets", "html")
 
 
 @pytest.mark.parametrize(
@@ -290,7 +331,7 @@ def test_writers_are_registered_in_writing_order():
 def test_a_bad_writer_is_refused_at_registration(writer, message):
     with pytest.raises(RegistrationError, match=f"cannot register output writer .*{message}"):
         WRITERS.register(writer)
-    assert len(WRITERS) == 5
+    assert len(WRITERS) == 6
 
 
 def test_an_extra_writer_writes_inside_the_run_folder_before_the_manifest(tmp_path: Path, make_run_result):

@@ -9,15 +9,29 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 
 from mca.app.reports import tables
 from mca.app.reports.base import OutputWriter
+from mca.app.reports.qgis_styles import Symbol, categorized_qml, graduated_qml, single_qml, write_layer_styles
 from mca.app.reports.stamp import output_time
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 
 RD_NEW = "EPSG:28992"
-CONTEXT_LAYERS: tuple[str, ...] = ("natura2000", "nnn", "roads", "junctions", "stations", "residential")
+CONTEXT_LAYERS: tuple[str, ...] = ("natura2000", "nnn", "roads", "junctions", "stations", "residential", "boundary")
+INTEGER_COLUMNS: tuple[str, ...] = ("rank", "shared_rank", "sector_rank", "plots")
+CONTEXT_STYLES: dict[str, Symbol] = {
+    "parks": Symbol("fill", "#ffffff", "#222222", 0.5, alpha=0.0),
+    "natura2000": Symbol("fill", "#a6d96a", "#1a9641", alpha=0.45),
+    "nnn": Symbol("fill", "#d9f0a3", "#78c679", alpha=0.6),
+    "roads": Symbol("line", "#6e6e6e", width=0.5),
+    "junctions": Symbol("marker", "#f0c000", shape="diamond", size=3.0),
+    "stations": Symbol("marker", "#111111", "#ffffff", shape="square", size=2.6),
+    "residential": Symbol("fill", "#ecd9d3", "#ecd9d3", 0.0),
+    "boundary": Symbol("fill", "#ffffff", "#444444", 0.6, alpha=0.0),
+}
 
 
 def gpkg_safe(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
@@ -26,6 +40,9 @@ def gpkg_safe(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
         raise DataError("layer has no coordinate reference system", source=layer)
     out = tables.flatten_columns(frame.to_crs(RD_NEW))
     out.columns = [str(c) for c in out.columns]
+    for column in INTEGER_COLUMNS:
+        if column in out.columns and pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = pd.to_numeric(out[column]).round().astype("Int64")
     return out
 
 
@@ -68,11 +85,75 @@ def allocation_layer(result: RunResult) -> gpd.GeoDataFrame:
     return gpkg_safe(layer.reset_index(drop=True), "allocation")
 
 
+def exclusions_layer(result: RunResult) -> gpd.GeoDataFrame:
+    """One polygon per site with an exclusion: closed to every sector or to which sectors, and why."""
+    rows = tables.exclusions_table(result)
+    excluded = set(result.sites.loc[result.sites["excluded"].astype(bool), "site_id"])
+    ids = sorted(set(rows["site_id"]) | excluded)
+    grouped = rows.groupby("site_id")
+    attributes = pd.DataFrame(
+        {
+            "site_id": ids,
+            "excluded_all": [site in excluded for site in ids],
+            "sectors": [
+                ", ".join(sorted(set(grouped.get_group(s)["sector"].astype(str)))) if s in grouped.groups else "*"
+                for s in ids
+            ],
+            "criteria": [
+                ", ".join(sorted(set(grouped.get_group(s)["criterion"].astype(str)))) if s in grouped.groups else ""
+                for s in ids
+            ],
+        }
+    )
+    geometry = result.sites[["site_id", "name", "geometry"]].drop_duplicates("site_id")
+    layer = gpd.GeoDataFrame(
+        geometry.merge(attributes, on="site_id", how="inner"), geometry="geometry", crs=result.sites.crs
+    )
+    layer = layer[[c for c in layer.columns if c != "geometry"] + ["geometry"]]
+    return gpkg_safe(layer.reset_index(drop=True), "exclusions")
+
+
+def layer_styles(result: RunResult, layers: dict[str, gpd.GeoDataFrame]) -> dict[str, tuple[str, str]]:
+    """A QGIS style (name, QML) for every layer of the GeoPackage."""
+    scores = pd.to_numeric(layers["candidate_sites"].get("score", pd.Series(dtype=float)), errors="coerce").dropna()
+    low, high = (float(scores.min()), float(scores.max())) if len(scores) else (0.0, 1.0)
+    palette = colormaps["tab10"]
+    sectors = tables.sector_order(layers["allocation"].get("main_sector", pd.Series(dtype=str)).dropna())
+    styles = {
+        "candidate_sites": ("suitability (score)", graduated_qml("score", low, high)),
+        "exclusions": (
+            "exclusions",
+            categorized_qml(
+                "excluded_all",
+                [
+                    ("1", "excluded for every sector", Symbol("fill", "#ef3b2c", "#a50f15", alpha=0.65)),
+                    ("0", "excluded for some sectors", Symbol("fill", "#fff2e0", "#e66101", 0.5)),
+                ],
+            ),
+        ),
+        "allocation": (
+            "allocation by main sector",
+            categorized_qml(
+                "main_sector",
+                [
+                    (s, s.replace("_", " "), Symbol("fill", to_hex(palette(i % 10)), "#000000"))
+                    for i, s in enumerate(sectors)
+                ],
+            ),
+        ),
+    }
+    for name in layers:
+        if name in CONTEXT_STYLES:
+            styles[name] = (name, single_qml(CONTEXT_STYLES[name]))
+    return styles
+
+
 def geopackage_layers(result: RunResult) -> dict[str, gpd.GeoDataFrame]:
     """The layers of the GeoPackage, in writing order."""
     layers = {
         "candidate_sites": candidate_sites_layer(result),
         "allocation": allocation_layer(result),
+        "exclusions": exclusions_layer(result),
         "parks": gpkg_safe(result.parks, "parks"),
     }
     for name in CONTEXT_LAYERS:
@@ -84,9 +165,12 @@ def geopackage_layers(result: RunResult) -> dict[str, gpd.GeoDataFrame]:
 def write_geopackage(result: RunResult, path: Path) -> Path:
     """Write all layers to the GeoPackage ``path``, replacing an existing file."""
     path.unlink(missing_ok=True)
-    for name, layer in geopackage_layers(result).items():
+    layers = geopackage_layers(result)
+    for name, layer in layers.items():
         layer.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
-    _fix_timestamps(path, output_time(result)[0])
+    when = output_time(result)[0]
+    write_layer_styles(path, layer_styles(result, layers), when.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    _fix_timestamps(path, when)
     return path
 
 

@@ -1,10 +1,15 @@
-"""The self-contained HTML report: inline CSS, images as data URIs, no external requests."""
+"""The self-contained HTML report, the answer first.
+
+Then the ranked list, the allocation, the robustness and the assumptions as an appendix. Inline
+CSS with a print stylesheet (A4), images as data URIs, no external requests; every label from
+the message catalogue (`mca.app.i18n`).
+"""
 
 from __future__ import annotations
 
+import ast
 import base64
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,74 +17,18 @@ import jinja2
 import pandas as pd
 
 import mca
-from mca.app.reports import tables
+from mca.app.i18n import Language, is_missing, language_of
+from mca.app.i18n.catalogue import MESSAGES
+from mca.app.reports import robustness, tables
 from mca.app.reports.base import OutputWriter
-from mca.app.reports.excel import summary_items
-from mca.app.reports.maps import notice_text, period_labels
-from mca.app.results import RunResult
+from mca.app.reports.cartography import notice_text
+from mca.app.reports.factsheets import factsheet_href, factsheet_sites
+from mca.app.results import ROUNDING_ITEM, RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
 TEMPLATE_NAME = "report.html.j2"
 TOP_RANKED = 25
-TOP_ROBUSTNESS_SITES = 10
-MAX_ACCEPTABILITY_RANKS = 10
-
-Formatter = Callable[[Any], str]
-
-
-def _is_missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _fixed(decimals: int) -> Formatter:
-    return lambda v: "–" if _is_missing(v) else f"{float(v):,.{decimals}f}"
-
-
-def _percent(value: Any) -> str:
-    return "–" if _is_missing(value) else f"{float(value):.0%}"
-
-
-def _integer(value: Any) -> str:
-    return "–" if _is_missing(value) else f"{int(value)}"
-
-
-def _text(value: Any) -> str:
-    if _is_missing(value):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
-
-
-def column_formatter(column: str, periods: list[str]) -> Formatter:
-    """How a column is shown: hectares with 1 decimal, scores with 3, ranks as integers."""
-    if column in ("hectares", "total") or column.endswith("_ha") or column in periods:
-        return _fixed(1)
-    if column.startswith(("score", "suit_", "contrib_", "vs_", "weight")):
-        return _fixed(3)
-    if column == "rank":
-        return _integer
-    return _text
-
-
-def table_view(
-    frame: pd.DataFrame,
-    periods: list[str],
-    headers: Mapping[str, str] | None = None,
-    formatters: Mapping[str, Formatter] | None = None,
-) -> dict[str, Any]:
-    """A frame as ``{"columns": [...], "rows": [[...]], "numeric": [...]}`` of display strings."""
-    headers = headers or {}
-    formatters = formatters or {}
-    columns = [str(c) for c in frame.columns]
-    fmts = [formatters.get(c, column_formatter(c, periods)) for c in columns]
-    rows = [[fmt(v) for fmt, v in zip(fmts, record)] for record in frame.itertuples(index=False, name=None)]
-    numeric = [
-        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns
-    ]
-    return {"columns": [headers.get(c, c.replace("_", " ")) for c in columns], "rows": rows, "numeric": numeric}
+MAX_REASONS = 4
 
 
 def image_data_uri(path: Path) -> str:
@@ -87,137 +36,315 @@ def image_data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _item_text(label: str, value: Any) -> str:
-    """A key figure for display: hectares with one decimal, other numbers as they come."""
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if is_number and (label.endswith("(ha)") or label.endswith("_ha")):
-        return _fixed(1)(value)
-    if is_number and not _is_missing(value):
-        return f"{value:.6g}"
-    return _text(value)
-
-
-def _scalar_items(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [
-        (str(k).replace("_", " "), _item_text(str(k), mapping[k]))
-        for k in sorted(mapping)
-        if _is_missing(mapping[k]) or isinstance(mapping[k], (str, int, float, bool))
-    ]
-
-
-def _period_headers(periods: list[str]) -> dict[str, str]:
-    return {p: f"{label} (ha)" for p, label in zip(periods, period_labels(periods))} | {"total": "total (ha)"}
-
-
-def _criteria_view(result: RunResult, periods: list[str]) -> dict[str, Any]:
-    rows = []
-    for name in tables.criterion_names(result):
-        meta = result.criteria_meta.get(name, {})
-        rows.append(
-            {
-                "criterion": name,
-                "weight": result.weights.get(name, float("nan")),
-                "unit": meta.get("unit", ""),
-                "direction": meta.get("direction", ""),
-                "description": meta.get("description", ""),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["criterion", "weight", "unit", "direction", "description"])
-    return table_view(frame, periods)
-
-
 def top_ranked(result: RunResult) -> int:
     """How many ranked sites the report lists: the scenario's ``outputs.top_sites_in_report``."""
     return int(result.scenario.get("outputs", {}).get("top_sites_in_report", TOP_RANKED))
 
 
-def _ranking_views(result: RunResult, periods: list[str]) -> tuple[dict, dict, dict]:
-    ranking = tables.ranking_table(result)
-    contrib = [c for c in ranking.columns if c.startswith("contrib_")]
-    ranked = ranking[~ranking["excluded"]].head(top_ranked(result))
-    ranked = ranked[["rank", "site_id", "name", "kind", "park", "score", *contrib]]
-    headers = {c: f"from {c.removeprefix('contrib_').replace('_', ' ')}" for c in contrib}
-    excluded = ranking[ranking["excluded"]][["site_id", "name", "kind", "park", "exclusion_reasons"]]
-    exclusions = tables.exclusions_table(result)
-    partial = exclusions[
-        (exclusions["sector"].astype(str) != ALL_SECTORS) & ~exclusions["site_id"].isin(excluded["site_id"])
+def _site_link(result: RunResult, site_id: str, name: str, linked: set[str]) -> dict[str, str]:
+    return {"text": name or site_id, "href": factsheet_href(site_id) if site_id in linked else ""}
+
+
+def ladder_label(phase: str, lang: Language) -> str:
+    """A Ladder phase (``"1 existing stock …"``) in the output language."""
+    key = f"ladder.{phase[:1]}"
+    return lang(key) if key in MESSAGES else phase
+
+
+def _trail(rows: pd.DataFrame, lang: Language) -> str:
+    """The reason trail of a site's allocation rows: Ladder phase and the site's rank for the sector."""
+    parts = []
+    if "ladder_phase" in rows:
+        parts += [ladder_label(p, lang) for p in sorted({str(p) for p in rows["ladder_phase"].dropna()})]
+    if "sector_rank" in rows:
+        ranks = rows.dropna(subset=["sector_rank"]).groupby("sector")["sector_rank"].min()
+        parts += [f"{lang('col.sector_rank')} {lang.name('sector', s)}: {lang.integer(r)}" for s, r in ranks.items()]
+    return "; ".join(parts)
+
+
+def allocated_rows(result: RunResult, lang: Language, linked: set[str]) -> list[dict[str, Any]]:
+    """One row per site that receives land, numbered as on the allocation map."""
+    by_site = tables.allocation_by_site(result)
+    rows = []
+    for number, record in enumerate(by_site.to_dict(orient="records"), start=1):
+        site_rows = result.allocation[result.allocation["site_id"] == record["site_id"]]
+        per_sector = site_rows.groupby("sector")["hectares"].sum()
+        sectors = ", ".join(f"{lang.name('sector', s)} {lang.number(h)}" for s, h in per_sector.items() if h >= 0.05)
+        row = {
+            "number": number,
+            "site": _site_link(result, record["site_id"], str(record.get("name") or ""), linked),
+            "kind": lang.name("kind", record.get("kind")),
+            "hectares": lang.ha(record["total"]),
+            "sectors": sectors,
+            "reason": _trail(site_rows, lang),
+        }
+        if "regret" in site_rows:
+            row["regret"] = lang.number(site_rows["regret"].max(), 2)
+        rows.append(row)
+    return rows
+
+
+def exclusion_summary(result: RunResult, lang: Language) -> dict[str, Any]:
+    """How many sites are closed to every sector and to some, and the criteria behind them."""
+    excluded = set(result.ranking.loc[result.ranking["excluded"].astype(bool), "site_id"])
+    rows = result.exclusions
+    partial = set(rows.loc[rows["sector"].astype(str) != ALL_SECTORS, "site_id"]) - excluded
+    counts = rows.groupby("criterion")["site_id"].nunique().sort_values(ascending=False, kind="mergesort")
+    reasons = [
+        f"{lang.name('criterion', c)} ({lang.count(int(n), 'n_sites.one', 'n_sites.many')})" for c, n in counts.items()
     ]
-    partial = partial[["site_id", "sector", "criterion", "reason"]]
-    return (
-        table_view(ranked, periods, {"site_id": "site", **headers}),
-        table_view(excluded, periods, {"site_id": "site", "exclusion_reasons": "reasons"}),
-        table_view(partial, periods, {"site_id": "site", "sector": "excluded for sector"}),
-    )
+    return {
+        "text": lang(
+            "report.excluded_text",
+            closed=lang.count(len(excluded), "n_sites.one", "n_sites.many"),
+            partial=lang.count(len(partial), "n_sites.one", "n_sites.many"),
+        ),
+        "reasons": reasons[: MAX_REASONS + 2],
+        "partial_count": len(partial),
+    }
 
 
-def _acceptability_view(result: RunResult, periods: list[str]) -> dict[str, Any] | None:
-    if result.acceptability is None or result.acceptability.empty:
-        return None
-    frame = result.acceptability.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    frame = frame.iloc[:, :MAX_ACCEPTABILITY_RANKS]
-    first = frame.columns[0]
-    frame.index = frame.index.astype(str)
-    frame = frame.rename_axis("site").reset_index()
-    frame = frame.sort_values([first, "site"], ascending=[False, True], kind="mergesort")
-    frame = frame.head(TOP_ROBUSTNESS_SITES)
-    rank_columns = [c for c in frame.columns if c != "site"]
-    return table_view(frame, periods, {c: f"rank {c}" for c in rank_columns}, dict.fromkeys(rank_columns, _percent))
+def robustness_summary(result: RunResult, lang: Language, stability: pd.DataFrame) -> list[str]:
+    """Plain sentences on the weight stability of the top five and the SMAA winner."""
+    lines = []
+    if len(stability):
+        width = stability["upper"] - stability["lower"]
+        tight = stability.loc[width.idxmin()]
+        lines.append(
+            lang(
+                "report.robust_stability",
+                k=robustness.TOP_K,
+                criterion=lang.name("criterion", tight["criterion"]),
+                lower=lang.percent(tight["lower"]),
+                upper=lang.percent(tight["upper"]),
+                weight=lang.percent(tight["weight"]),
+            )
+        )
+    acceptability = result.acceptability
+    if acceptability is not None and not acceptability.empty:
+        first = acceptability.iloc[:, 0].astype(float)
+        best = str(first.idxmax())
+        names = result.sites.set_index("site_id")["name"]
+        lines.append(lang("report.robust_smaa", site=str(names.get(best, best)), share=lang.percent(first.max())))
+    return lines or [lang("report.robust_none")]
 
 
-def _central_weights_view(result: RunResult, periods: list[str]) -> dict[str, Any] | None:
-    if result.central_weights is None or result.central_weights.empty:
-        return None
-    frame = result.central_weights.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    frame.index = frame.index.astype(str)
-    frame = frame.rename_axis("site").reset_index()
-    return table_view(frame, periods, formatters={c: _fixed(3) for c in frame.columns[1:]})
+def ranked_rows(result: RunResult, lang: Language, linked: set[str]) -> list[dict[str, Any]]:
+    """The top of the ranking with each criterion's contribution as a share of the bar."""
+    ranking = tables.ranking_table(result)
+    ranked = ranking[~ranking["excluded"]].head(top_ranked(result))
+    contrib = [c for c in ranked.columns if c.startswith("contrib_")]
+    rows = []
+    for record in ranked.to_dict(orient="records"):
+        parts = [
+            {"criterion": lang.name("criterion", c.removeprefix("contrib_")), "value": float(record[c]), "index": i}
+            for i, c in enumerate(contrib)
+            if not is_missing(record[c])
+        ]
+        rows.append(
+            {
+                "rank": lang.integer(record["rank"]),
+                "site": _site_link(result, record["site_id"], str(record.get("name") or ""), linked),
+                "kind": lang.name("kind", record.get("kind")),
+                "score": lang.number(record["score"], 3),
+                "parts": parts,
+            }
+        )
+    return rows
+
+
+def excluded_rows(result: RunResult, lang: Language) -> list[list[str]]:
+    """Sites closed to every sector: name, kind and reasons."""
+    ranking = tables.ranking_table(result)
+    excluded = ranking[ranking["excluded"]]
+    return [
+        [str(r.get("name") or r["site_id"]), lang.name("kind", r.get("kind")), str(r.get("exclusion_reasons") or "")]
+        for r in excluded.to_dict(orient="records")
+    ]
+
+
+def readable_value(value: Any, lang: Language) -> str:
+    """A setting's value for people: no ``None``, dicts as ``key = value`` lines, lists joined."""
+    parsed = value
+    if (isinstance(value, str) and value[:1] in "[{(") or value in ("None", "True", "False"):
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = value
+    if parsed is None:
+        return lang("value.none")
+    if isinstance(parsed, bool):
+        return lang.yes_no(parsed)
+    if isinstance(parsed, dict):
+        return "; ".join(
+            f"{str(k).replace('_', ' ')} = {readable_value(repr(v) if not isinstance(v, str) else v, lang)}"
+            for k, v in parsed.items()
+        ) or lang("value.empty")
+    if isinstance(parsed, (list, tuple)):
+        return ", ".join(readable_value(v if isinstance(v, str) else repr(v), lang) for v in parsed) or lang(
+            "value.empty"
+        )
+    if isinstance(parsed, float):
+        return lang.number(parsed, 3).rstrip("0").rstrip(",.") if parsed != int(parsed) else lang.integer(parsed)
+    return str(parsed)
+
+
+def assumption_groups(result: RunResult, lang: Language) -> list[dict[str, Any]]:
+    """Assumptions grouped by stage (the number that starts each item), values readable."""
+    groups: dict[str, list[list[str]]] = {}
+    for record in tables.assumptions_table(result).to_dict(orient="records"):
+        item = str(record["item"])
+        head, _, rest = item.partition(" ")
+        stage = head if head.isdigit() else "other"
+        label = (rest if stage != "other" else item).split(":", 1)[-1].strip().replace("_", " ") or item
+        basis = str(record["basis"])
+        kind = "assumption" if basis.lower().startswith("assumption") else "source"
+        groups.setdefault(stage, []).append([label, readable_value(record["value"], lang), basis, kind])
+    order = sorted(groups, key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else 0))
+    key = {s: f"stage.{s}" if f"stage.{s}" in _stage_keys() else "stage.other" for s in order}
+    return [{"title": lang(key[s]), "rows": groups[s]} for s in order]
+
+
+def _stage_keys() -> set[str]:
+    return {k for k in MESSAGES if k.startswith("stage.")}
 
 
 def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, Any]:
-    """Everything the template shows, as display strings, tables and data URIs."""
+    """Everything the template shows, as display strings, rows and data URIs."""
+    lang = language_of(result.scenario)
+    linked = set(factsheet_sites(result))
     periods = tables.periods_of(result)
-    period_headers = _period_headers(periods)
-    ranked, excluded, partial = _ranking_views(result, periods)
-    demand = tables.demand_by_segment(result)
-    demand.insert(1, "label", demand["sector"].map(tables.SECTOR_LABELS).fillna(""))
-    by_site = tables.allocation_by_site(result)
-    by_kind = tables.allocation_by_kind(result)
-    by_kind["total"] = by_kind.sum(axis=1)
-    shortfall = tables.shortfall_table(result)
+    demand_total = float(result.segments["hectares"].sum())
+    placed = float(result.allocation["hectares"].sum()) if len(result.allocation) else 0.0
+    short = float(result.shortfall["hectares"].sum()) if len(result.shortfall) else 0.0
+    stability = robustness.stability(result)
+    allocated = allocated_rows(result, lang, linked)
+    rounding = float(result.allocation_summary.get(ROUNDING_ITEM, 0.0) or 0.0)
     return {
-        "title": f"Business-park site selection — {result.scenario_name}",
+        "t": lang,
+        "lang": lang.code,
         "scenario_name": result.scenario_name,
         "description": str(result.scenario.get("description", "") or ""),
-        "schematic": result.schematic,
-        "schematic_notice": notice_text(result),
-        "summary": [
-            (label, _item_text(label, value))
-            for label, value in summary_items(result, details=False)
-            if label not in ("scenario", "description")
+        "notice": notice_text(result, lang),
+        "lead": lang(
+            "report.lead",
+            horizon=periods[-1] if periods else "",
+            demand=lang.ha(demand_total),
+            placed=lang.ha(placed),
+            sites=lang.count(len(allocated), "n_sites.one", "n_sites.many"),
+            shortfall_text=lang("report.lead_shortfall", shortfall=lang.ha(short)) if short > 0.05 else "",
+        ),
+        "rounding": lang("report.lead_rounding", rounding=lang.ha(rounding)) if rounding > 0.05 else "",
+        "allocated": allocated,
+        "has_regret": any("regret" in row for row in allocated),
+        "exclusions": exclusion_summary(result, lang),
+        "robust_lines": robustness_summary(result, lang, stability),
+        "stability": [
+            [lang.name("criterion", r.criterion), lang.percent(r.weight), lang.percent(r.lower), lang.percent(r.upper)]
+            for r in stability.itertuples(index=False)
         ],
-        "assumptions": table_view(tables.assumptions_table(result), periods),
-        "criteria": _criteria_view(result, periods),
+        "top_k": robustness.TOP_K,
+        "ranked": ranked_rows(result, lang, linked),
+        "ranked_total": int(result.ranking["rank"].notna().sum()),
+        "excluded": excluded_rows(result, lang),
+        "demand": _demand_rows(result, lang, periods),
+        "period_labels": lang.periods(periods),
+        "by_kind": _kind_rows(result, lang, periods),
+        "shortfall": _shortfall_rows(result, lang, periods),
+        "shortfall_total": lang.ha(short),
+        "cross_checks": _cross_checks(result, lang),
+        "criteria": _criteria_rows(result, lang),
+        "appendix": assumption_groups(result, lang),
+        "solver": _solver_rows(result, lang),
         "input_files": [Path(p).name for p in result.input_files],
-        "demand_items": _scalar_items(result.demand),
-        "demand": table_view(demand, periods, {**period_headers, "size_class": "size class"}),
-        "ranked": ranked,
-        "ranked_limit": top_ranked(result),
-        "excluded": excluded,
-        "partial": partial,
-        "allocation_by_site": table_view(by_site, periods, {**period_headers, "site_id": "site"}),
-        "allocation_by_kind": table_view(by_kind.rename_axis("site kind").reset_index(), periods, period_headers),
-        "shortfall": table_view(shortfall, periods, {"size_class": "size class", "hectares": "hectares not placed"}),
-        "shortfall_total": _fixed(1)(float(shortfall["hectares"].sum())),
-        "allocation_items": _scalar_items(result.allocation_summary),
-        "solver_items": _scalar_items(result.solver),
-        "acceptability": _acceptability_view(result, periods),
-        "central_weights": _central_weights_view(result, periods),
         "images": {name: image_data_uri(path) for name, path in sorted(images.items())},
-        "version": mca.__version__,
-        "scenario_file": result.scenario_path.name if result.scenario_path else "",
+        "footer": lang(
+            "report.footer",
+            version=mca.__version__,
+            source=lang("report.footer_source", file=result.scenario_path.name) if result.scenario_path else "",
+        ),
     }
+
+
+def _shortfall_rows(result: RunResult, lang: Language, periods: list[str]) -> list[list[str]]:
+    labels = dict(zip(periods, lang.periods(periods)))
+    return [
+        [
+            lang.name("sector", r["sector"]),
+            str(r["size_class"]),
+            labels.get(str(r["period"]), str(r["period"])),
+            lang.number(r["hectares"]),
+            str(r["explanation"] or ""),
+        ]
+        for r in tables.shortfall_table(result).to_dict(orient="records")
+        if float(r["hectares"]) > 1e-9
+    ]
+
+
+def _solver_rows(result: RunResult, lang: Language) -> list[list[str]]:
+    return [
+        [lang("summary.solver"), str(result.solver.get("name", ""))],
+        [lang("col.status"), str(result.solver.get("status", ""))],
+        [lang("col.objective"), lang.number(result.solver.get("objective"), 3)],
+        [lang("col.gap"), lang.percent(result.solver.get("gap"), 2)],
+    ]
+
+
+def _demand_rows(result: RunResult, lang: Language, periods: list[str]) -> list[list[str]]:
+    demand = tables.demand_by_segment(result)
+    demand = demand[demand["total"] > 1e-9]
+    return [
+        [
+            lang.name("sector", r["sector"]),
+            str(r["size_class"]),
+            *(lang.number(r[p]) for p in periods),
+            lang.number(r["total"]),
+        ]
+        for r in demand.to_dict(orient="records")
+    ]
+
+
+def _kind_rows(result: RunResult, lang: Language, periods: list[str]) -> list[list[str]]:
+    by_kind = tables.allocation_by_kind(result)
+    return [
+        [
+            lang.name("kind", kind),
+            *(lang.number(row.get(p, 0.0)) for p in periods),
+            lang.number(sum(row.get(p, 0.0) for p in periods)),
+        ]
+        for kind, row in by_kind.iterrows()
+    ]
+
+
+def _cross_checks(result: RunResult, lang: Language) -> list[list[str]]:
+    checks = result.demand.get("cross_checks") or []
+    return [
+        [
+            str(c.get("name", "")),
+            lang.ha(c.get("reference_ha")),
+            lang.ha(c.get("forecast_ha")),
+            str(c.get("source", "")),
+        ]
+        for c in checks
+        if isinstance(c, dict)
+    ]
+
+
+def _criteria_rows(result: RunResult, lang: Language) -> list[list[str]]:
+    rows = []
+    for name in tables.criterion_names(result):
+        meta = result.criteria_meta.get(name, {})
+        direction = str(meta.get("direction", ""))
+        rows.append(
+            [
+                lang.name("criterion", name),
+                lang.percent(result.weights.get(name)) if name in result.weights else "–",
+                str(meta.get("unit", "")),
+                lang(f"direction.{direction}") if direction in ("max", "min") else "",
+                str(meta.get("description", "")),
+            ]
+        )
+    return rows
 
 
 def render_html(result: RunResult, images: Mapping[str, Path]) -> str:

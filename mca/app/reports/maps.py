@@ -1,521 +1,346 @@
-"""Maps and charts of one run as PNG (matplotlib, Agg, 150 dpi, A4 landscape for maps).
+"""Maps of one run as PNG (matplotlib, Agg, 150 dpi, A4 landscape).
+
+The answer map, allocation, suitability, exclusions and one small map per criterion.
 
 Figures are built with ``matplotlib.figure.Figure`` directly, so no pyplot state or global
-backend is touched. Coordinates are RD New metres, so the scale bar is drawn in data units.
+backend is touched. Sites carry numbered markers explained in a table beside the map (see
+`mca.app.reports.cartography`); the numbers of the allocation map are those of the report.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-from matplotlib import colormaps, patheffects
-from matplotlib.axes import Axes
+from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 
-from mca.app.reports import tables
+from mca.app.i18n import Language, language_of
+from mca.app.reports import charts, tables
 from mca.app.reports.base import OutputWriter
+from mca.app.reports.cartography import (
+    USER_EDGE,
+    anchors,
+    context_handles,
+    format_distance,
+    legend,
+    map_figure,
+    marker,
+    notice_text,
+    place_park_names,
+    save,
+    scale_bar_length,
+    site_table,
+)
 from mca.app.results import RunResult
-from mca.core.errors import DataError
 from mca.core.vocabulary import ALL_SECTORS
-from mca.inputs.layers import schematic_notice
 
-DPI = 150
-A4_LANDSCAPE_IN = (11.69, 8.27)
-CHART_SIZE_IN = (9.0, 5.5)
-SCHEMATIC_NOTICE = "Schematic data — demonstration only, not for decisions"
-MAP_AXES_BOX = (0.03, 0.10, 0.64, 0.80)  # left, bottom, width, height as figure fractions
-MAX_SITE_LABELS = 15
+__all__ = ["MAP_FILES", "format_distance", "notice_text", "period_labels", "scale_bar_length", "write_maps"]
 
-MAP_FILES = ("map_suitability.png", "map_exclusions.png", "map_allocation.png")
-CHART_FILES = ("chart_demand.png", "chart_allocation.png")
-
-_ROAD_STYLE = {
-    "motorway": (2.6, "#4d4d4d"),
-    "main": (1.8, "#6e6e6e"),
-    "access": (1.1, "#8c8c8c"),
-    "local": (0.7, "#a6a6a6"),
-}
-_KIND_COLOURS = {"available_plot": "#1b9e77", "intensification": "#7570b3", "expansion": "#d95f02", "user": "#e7298a"}
-_HATCHES = ("////", "\\\\\\\\", "xxx", "...", "+++", "---", "|||", "ooo")
-_HATCH_COLOURS = ("#08306b", "#3f007d", "#00441b", "#252525", "#543005", "#003c30")
-_TEXT_OUTLINE = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+MAP_FILES = ("map_answer.png", "map_allocation.png", "map_suitability.png", "map_exclusions.png", "map_criteria.png")
+ANSWER_SIZE_IN = (6.4, 5.6)
+ANSWER_BOX = (0.02, 0.09, 0.96, 0.84)
+MAX_NUMBERED = 20
+EXCLUDED_STYLE: dict[str, Any] = {"facecolor": "#d9d9d9", "edgecolor": "#7f7f7f", "hatch": "xxx", "linewidth": 0.5}
+SECTOR_PALETTE = "tab10"
 
 
-def scale_bar_length(map_width_m: float) -> float:
-    """The largest 1, 2 or 5 × 10ⁿ metres not longer than a fifth of the map width."""
-    target = map_width_m / 5
-    exponent = math.floor(math.log10(target))
-    for step in (5, 2, 1):
-        if step * 10**exponent <= target:
-            return float(step * 10**exponent)
-    return float(10 ** (exponent - 1) * 5)
+def period_labels(periods: list[str], lang: Language | None = None) -> list[str]:
+    """``up to 2030``, ``2031–2040`` (in the output language; English by default)."""
+    return (lang or Language("en")).periods(periods)
 
 
-def format_distance(metres: float) -> str:
-    """``250 m`` or ``1.5 km``."""
-    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+def _by_area(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Largest first, so that nested smaller sites are drawn on top and stay visible."""
+    return sites.assign(_area=sites.geometry.area).sort_values("_area", ascending=False, kind="mergesort")
 
 
-def map_extent(result: RunResult, aspect: float) -> tuple[float, float, float, float]:
-    """Bounds of sites, parks and the municipal boundary with a margin, widened to ``aspect`` (width/height)."""
-    frames = [f for f in (result.sites, result.parks, result.layers.get("boundary")) if f is not None and not f.empty]
-    if not frames:
-        raise DataError("nothing to map: there are no candidate sites and no parks", source="sites")
-    xmin, ymin, xmax, ymax = np.array([f.total_bounds for f in frames]).T
-    xmin, ymin, xmax, ymax = xmin.min(), ymin.min(), xmax.max(), ymax.max()
-    width, height = max(xmax - xmin, 100.0), max(ymax - ymin, 100.0)
-    width, height = width * 1.12, height * 1.12
-    if width / height < aspect:
-        width = height * aspect
-    else:
-        height = width / aspect
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
+def _outline_user_sites(sites: gpd.GeoDataFrame, ax: object) -> None:
+    user = sites[sites["kind"].astype(str) == "user"] if "kind" in sites else sites.iloc[0:0]
+    if not user.empty:
+        user.boundary.plot(ax=ax, color=USER_EDGE, linewidth=1.8, linestyle=(0, (3, 1.5)), zorder=6)
 
 
-def _map_figure(result: RunResult, title: str) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=A4_LANDSCAPE_IN, dpi=DPI)
-    ax = fig.add_axes(MAP_AXES_BOX)
-    aspect = (MAP_AXES_BOX[2] * A4_LANDSCAPE_IN[0]) / (MAP_AXES_BOX[3] * A4_LANDSCAPE_IN[1])
-    xmin, ymin, xmax, ymax = map_extent(result, aspect)
-    ax.set_xlim(xmin, xmax)
-    ax.set_ylim(ymin, ymax)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#fbfbf8")
-    fig.suptitle(
-        f"{title}\nScenario: {result.scenario_name}", x=0.03, y=0.975, ha="left", fontsize=14, fontweight="bold"
-    )
-    fig.text(
-        MAP_AXES_BOX[0],
-        MAP_AXES_BOX[1] - 0.025,
-        "Coordinates: RD New (EPSG:28992), metres",
-        fontsize=8,
-        color="#555555",
-        va="top",
-    )
-    _draw_context(ax, result)
-    _draw_scale_bar(ax)
-    _draw_north_arrow(ax)
-    _draw_notice(fig, result)
-    return fig, ax
+def _site_label(row: pd.Series, lang: Language, extra: str = "") -> str:
+    kind = str(row.get("kind", ""))
+    team = f" ({lang.name('kind', 'user')})" if kind == "user" else ""
+    return f"{row.get('name', row['site_id'])}{team}{extra}"
 
 
-def _draw_context(ax: Axes, result: RunResult) -> None:
-    """Natura 2000, NNN, roads and park outlines with names, below the sites."""
-    layers = result.layers
-    if "boundary" in layers and not layers["boundary"].empty:
-        layers["boundary"].boundary.plot(ax=ax, color="#555555", linewidth=1.6, linestyle="-.", zorder=2)
-    if "natura2000" in layers and not layers["natura2000"].empty:
-        layers["natura2000"].plot(ax=ax, facecolor="#a6d96a", edgecolor="#1a9641", alpha=0.45, linewidth=0.8, zorder=1)
-    if "nnn" in layers and not layers["nnn"].empty:
-        layers["nnn"].plot(
-            ax=ax, facecolor="#d9f0a3", edgecolor="#78c679", alpha=0.6, linewidth=0.8, linestyle="--", zorder=1
-        )
-    if "roads" in layers and not layers["roads"].empty:
-        roads = layers["roads"]
-        classes = roads["road_class"] if "road_class" in roads else pd.Series("local", roads.index)
-        for road_class, (width, colour) in _ROAD_STYLE.items():
-            subset = roads[classes == road_class]
-            if not subset.empty:
-                subset.plot(ax=ax, color=colour, linewidth=width, zorder=2)
-    if not result.parks.empty:
-        result.parks.plot(ax=ax, facecolor="none", edgecolor="#222222", linewidth=1.3, zorder=3)
-        label_column = "name" if "name" in result.parks else "park_id"
-        for point, label in zip(result.parks.representative_point(), result.parks[label_column]):
-            ax.annotate(
-                str(label),
-                (point.x, point.y),
-                xytext=(0, 14),
-                textcoords="offset points",
-                ha="center",
-                fontsize=8,
-                style="italic",
-                color="#222222",
-                path_effects=_TEXT_OUTLINE,
-                zorder=6,
-            )
+def _user_handle(sites: gpd.GeoDataFrame, lang: Language) -> list[Patch | Line2D]:
+    if "kind" in sites and (sites["kind"].astype(str) == "user").any():
+        return [Line2D([], [], color=USER_EDGE, linewidth=1.8, linestyle=(0, (3, 1.5)), label=lang("map.user_site"))]
+    return []
 
 
-def _context_handles(result: RunResult) -> list[Patch | Line2D]:
-    handles: list[Patch | Line2D] = [Patch(facecolor="none", edgecolor="#222222", linewidth=1.3, label="business park")]
-    if "boundary" in result.layers and not result.layers["boundary"].empty:
-        handles.append(Line2D([], [], color="#555555", linewidth=1.6, linestyle="-.", label="municipal boundary"))
-    if "natura2000" in result.layers and not result.layers["natura2000"].empty:
-        handles.append(Patch(facecolor="#a6d96a", edgecolor="#1a9641", alpha=0.45, label="Natura 2000"))
-    if "nnn" in result.layers and not result.layers["nnn"].empty:
-        handles.append(
-            Patch(facecolor="#d9f0a3", edgecolor="#78c679", linestyle="--", label="Natuurnetwerk Nederland (NNN)")
-        )
-    roads = result.layers.get("roads")
-    if roads is not None and "road_class" in roads:
-        present = set(roads["road_class"].astype(str))
-        for road_class, (width, colour) in _ROAD_STYLE.items():
-            if road_class in present:
-                handles.append(Line2D([], [], color=colour, linewidth=width, label=f"road: {road_class}"))
-    return handles
+def _numbered(ax: object, placer: object, sites: gpd.GeoDataFrame, colour: str = "white") -> None:
+    for number, anchor in enumerate(anchors(sites), start=1):
+        marker(ax, placer, anchor, number, colour)  # type: ignore[arg-type]
 
 
-def _draw_scale_bar(ax: Axes) -> None:
-    """A two-segment black and white bar in the lower left corner, labelled in m or km."""
-    xmin, xmax = ax.get_xlim()
-    ymin, ymax = ax.get_ylim()
-    width, height = xmax - xmin, ymax - ymin
-    length = scale_bar_length(width)
-    x0, y0, bar = xmin + 0.04 * width, ymin + 0.05 * height, 0.012 * height
-    ax.add_patch(
-        Rectangle(
-            (x0 - 0.015 * width, y0 - 0.035 * height),
-            length + 0.05 * width,
-            0.1 * height,
-            facecolor="white",
-            edgecolor="#999999",
-            alpha=0.85,
-            zorder=7,
-        )
-    )
-    for i, colour in enumerate(("black", "white")):
-        ax.add_patch(
-            Rectangle(
-                (x0 + i * length / 2, y0), length / 2, bar, facecolor=colour, edgecolor="black", linewidth=0.8, zorder=8
-            )
-        )
-    unit = 1000 if length >= 1000 else 1
-    for offset, text in ((0, "0"), (length / 2, f"{length / 2 / unit:g}"), (length, format_distance(length))):
-        ax.text(x0 + offset, y0 + bar + 0.012 * height, text, ha="center", va="bottom", fontsize=8, zorder=8)
-    ax.text(x0 + length / 2, y0 - 0.008 * height, "scale", ha="center", va="top", fontsize=7, color="#555555", zorder=8)
-
-
-def _draw_north_arrow(ax: Axes) -> None:
-    ax.annotate(
-        "N",
-        xy=(0.955, 0.95),
-        xytext=(0.955, 0.85),
-        xycoords="axes fraction",
-        ha="center",
-        va="center",
-        fontsize=12,
-        fontweight="bold",
-        arrowprops={"facecolor": "black", "width": 4, "headwidth": 12},
-        zorder=8,
-    )
-
-
-def notice_text(result: RunResult) -> str | None:
-    """The notice naming the schematic layers; the blanket notice when the layers do not say which."""
-    if not result.schematic:
-        return None
-    return schematic_notice(result.layers) or SCHEMATIC_NOTICE
-
-
-def _draw_notice(fig: Figure, result: RunResult) -> None:
-    text = notice_text(result)
-    if text:
-        fig.text(
-            0.5,
-            0.012,
-            text,
-            ha="center",
-            va="bottom",
-            fontsize=12,
-            fontweight="bold",
-            color="#b00000",
-            bbox={"facecolor": "#fff0f0", "edgecolor": "#b00000", "boxstyle": "round,pad=0.4"},
-        )
-
-
-def _legend(ax: Axes, handles: Sequence[Patch | Line2D], title: str) -> None:
-    ax.legend(
-        handles=list(handles),
-        title=title,
-        loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
-        fontsize=8,
-        title_fontsize=9,
-        frameon=True,
-        borderaxespad=0.0,
-    )
-
-
-def _label_sites(ax: Axes, sites: gpd.GeoDataFrame, labels: Sequence[str]) -> None:
-    for point, label in zip(sites.representative_point(), labels):
-        ax.annotate(
-            label,
-            (point.x, point.y),
-            ha="center",
-            va="center",
-            fontsize=7,
-            fontweight="bold",
-            path_effects=_TEXT_OUTLINE,
-            zorder=6,
-        )
-
-
-def _save(fig: Figure, path: Path) -> Path:
-    fig.savefig(path, dpi=DPI, format="png")
-    return path
-
-
-def _finish_map(fig: Figure, ax: Axes, handles: Sequence[Patch | Line2D], path: Path) -> Path:
-    """Add the legend, drop the axis labels GeoPandas sets (the caption names the CRS), save."""
-    _legend(ax, handles, "Legend")
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    return _save(fig, path)
-
-
-def period_labels(periods: Sequence[str]) -> list[str]:
-    """``up to 2030``, ``2031–2040``: each period runs from the year after the previous one."""
-    labels = []
-    for i, period in enumerate(periods):
-        previous = periods[i - 1] if i else None
-        if previous is not None and previous.isdigit() and period.isdigit():
-            labels.append(f"{int(previous) + 1}–{period}")
-        else:
-            labels.append(f"up to {period}")
-    return labels
-
-
-def _sites_word(count: int) -> str:
-    return f"{count} site" if count == 1 else f"{count} sites"
-
-
-def suitability_map(result: RunResult, path: Path) -> Path:
-    """Ranked sites coloured by score; excluded sites grey and hatched."""
-    fig, ax = _map_figure(result, "Suitability of candidate sites")
-    sites = result.sites
+def suitability_map(result: RunResult, path: Path, lang: Language) -> Path:
+    """Ranked sites coloured by score, the top numbered by rank; excluded sites grey and hatched."""
+    fig, ax, placer = map_figure(result, lang, lang("map.suitability"))
+    sites = _by_area(result.sites)
     excluded = sites["excluded"].astype(bool)
-    ranked = sites[~excluded & sites["score"].notna()]
+    ranked = sites[~excluded & sites["rank"].notna()]
     scores = ranked["score"].astype(float)
     low, high = (float(scores.min()), float(scores.max())) if len(scores) else (0.0, 1.0)
     norm = Normalize(vmin=low, vmax=high if high > low else low + 1e-9)
     cmap = colormaps["viridis"]
-    if not ranked.empty:
-        ranked.plot(ax=ax, color=[cmap(norm(s)) for s in scores], edgecolor="black", linewidth=0.6, zorder=4)
-        top = ranked.sort_values("rank", kind="mergesort").head(MAX_SITE_LABELS)
-        _label_sites(ax, top, [f"#{int(r)}" for r in top["rank"]])
     if excluded.any():
-        sites[excluded].plot(ax=ax, facecolor="#d9d9d9", edgecolor="#7f7f7f", hatch="xxx", linewidth=0.6, zorder=4)
+        sites[excluded].plot(ax=ax, zorder=4, **EXCLUDED_STYLE)
+    if not ranked.empty:
+        ranked.plot(ax=ax, color=[cmap(norm(s)) for s in scores], edgecolor="black", linewidth=0.5, zorder=5)
+    _outline_user_sites(sites, ax)
+    top = ranked.sort_values("rank", kind="mergesort").head(MAX_NUMBERED)
+    for anchor, rank in zip(anchors(top), top["rank"]):
+        marker(ax, placer, anchor, int(rank))
+    place_park_names(ax, placer, result)
     handles = [
-        *_context_handles(result),
-        Patch(facecolor="#d9d9d9", edgecolor="#7f7f7f", hatch="xxx", label="excluded site (see exclusions map)"),
+        *context_handles(result, lang),
+        Patch(label=lang("map.excluded_grey"), **EXCLUDED_STYLE),
+        *_user_handle(sites, lang),
         Line2D(
             [],
             [],
             linestyle="none",
-            marker="$\\#1$",
-            color="black",
-            markersize=9,
-            label=f"rank (top {MAX_SITE_LABELS} labelled)",
+            marker="o",
+            markersize=8,
+            markerfacecolor="white",
+            color="#222222",
+            label=lang("map.marker_rank"),
         ),
     ]
-    cax = fig.add_axes((0.72, 0.16, 0.22, 0.025))
+    legend(fig, handles, lang)
+    site_table(fig, [(str(int(r["rank"])), _site_label(r, lang)) for _, r in top.iterrows()], lang)
+    cax = fig.add_axes((0.635, 0.13, 0.16, 0.02))
     colorbar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal")
-    colorbar.set_label("weighted score of ranked sites (higher is better)", fontsize=8)
-    colorbar.ax.tick_params(labelsize=7)
-    return _finish_map(fig, ax, handles, path)
+    colorbar.set_label(lang("map.score_bar"), fontsize=7)
+    colorbar.ax.tick_params(labelsize=6)
+    save(fig, path)
+    return path
 
 
-def exclusions_map(result: RunResult, path: Path) -> Path:
-    """Excluded sites in red, hatched per exclusion criterion; sector-only exclusions outlined."""
-    fig, ax = _map_figure(result, "Exclusions: sites that cannot be used")
-    sites = result.sites
+def exclusions_map(result: RunResult, path: Path, lang: Language) -> Path:
+    """Sites closed to every sector in red and numbered; sites closed to some sectors outlined orange."""
+    fig, ax, placer = map_figure(result, lang, lang("map.exclusions"))
+    sites = _by_area(result.sites)
     excluded = sites["excluded"].astype(bool)
-    sites[~excluded].plot(ax=ax, facecolor="white", edgecolor="#555555", linewidth=0.7, zorder=4)
-    handles = [
-        *_context_handles(result),
-        Patch(facecolor="white", edgecolor="#555555", label="candidate site, not excluded"),
-    ]
-    if excluded.any():
-        sites[excluded].plot(ax=ax, facecolor="#ef3b2c", alpha=0.6, edgecolor="#a50f15", linewidth=1.0, zorder=4)
-        handles.append(Patch(facecolor="#ef3b2c", alpha=0.6, edgecolor="#a50f15", label="excluded for all sectors"))
     rows = tables.exclusions_table(result)
-    general = rows[rows["sector"].astype(str) == ALL_SECTORS]
-    for i, criterion in enumerate(sorted(general["criterion"].astype(str).unique())):
-        ids = set(general.loc[general["criterion"].astype(str) == criterion, "site_id"])
-        subset = sites[sites["site_id"].isin(ids)]
-        hatch = _HATCHES[i % len(_HATCHES)]
-        colour = _HATCH_COLOURS[i % len(_HATCH_COLOURS)]
-        subset.plot(ax=ax, facecolor="none", edgecolor=colour, hatch=hatch, linewidth=0.0, zorder=5)
-        handles.append(
-            Patch(
-                facecolor="white",
-                edgecolor=colour,
-                hatch=hatch,
-                label=f"criterion: {criterion} ({_sites_word(len(subset))})",
-            )
-        )
     partial_ids = set(rows.loc[rows["sector"].astype(str) != ALL_SECTORS, "site_id"]) - set(
         sites.loc[excluded, "site_id"]
     )
-    if partial_ids:
-        sites[sites["site_id"].isin(partial_ids)].plot(
-            ax=ax, facecolor="none", edgecolor="#ff7f00", linewidth=2.0, linestyle="--", zorder=5
-        )
-        handles.append(
-            Patch(
-                facecolor="none",
-                edgecolor="#ff7f00",
-                linestyle="--",
-                linewidth=2.0,
-                label="excluded for some sectors only",
-            )
-        )
-    # Only the sites closed to every sector are labelled: they are few and they matter most;
-    # labelling every sector-only exclusion too would bury the map in text.
-    flagged = sites[excluded]
-    _label_sites(ax, flagged, [str(s) for s in flagged["site_id"]])
-    if partial_ids:
-        handles.append(Patch(facecolor="none", edgecolor="none", label="labels: sites excluded for all sectors"))
-    return _finish_map(fig, ax, handles, path)
+    partial = sites["site_id"].isin(partial_ids)
+    sites[~excluded & ~partial].plot(ax=ax, facecolor="white", edgecolor="#555555", linewidth=0.6, zorder=4)
+    if partial.any():
+        sites[partial].plot(ax=ax, facecolor="#fff2e0", edgecolor="#e66101", linewidth=1.4, linestyle="--", zorder=5)
+    flagged = sites[excluded].sort_values("site_id", kind="mergesort")
+    if not flagged.empty:
+        flagged.plot(ax=ax, facecolor="#ef3b2c", alpha=0.65, edgecolor="#a50f15", linewidth=0.9, zorder=6)
+    _outline_user_sites(sites, ax)
+    _numbered(ax, placer, flagged, "#fde0dd")
+    place_park_names(ax, placer, result)
+    handles = [
+        *context_handles(result, lang),
+        Patch(facecolor="white", edgecolor="#555555", label=lang("map.candidate")),
+        Patch(facecolor="#fff2e0", edgecolor="#e66101", linestyle="--", label=lang("map.partial")),
+        Patch(facecolor="#ef3b2c", alpha=0.65, edgecolor="#a50f15", label=lang("map.excluded_grey")),
+        *_user_handle(sites, lang),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=8,
+            markerfacecolor="#fde0dd",
+            color="#222222",
+            label=lang("map.marker_site"),
+        ),
+    ]
+    legend(fig, handles, lang)
+    criteria_by_site = rows.groupby("site_id")["criterion"].agg(
+        lambda c: ", ".join(lang.name("criterion", x) for x in sorted(set(c.astype(str))))
+    )
+    table = [
+        (str(i), _site_label(r, lang, f"\t: {criteria_by_site.get(r['site_id'], '')}"))
+        for i, (_, r) in enumerate(flagged.iterrows(), start=1)
+    ]
+    site_table(fig, table, lang)
+    save(fig, path)
+    return path
 
 
-def _sector_colours(result: RunResult) -> dict[str, tuple[float, ...]]:
+def sector_colours(result: RunResult) -> dict[str, Any]:
+    """A colour per sector, in sector order (shared by the allocation map and the charts)."""
     sectors = tables.sector_order([*result.segments["sector"], *result.allocation["sector"]])
-    palette = colormaps["tab10"]
+    palette = colormaps[SECTOR_PALETTE]
     return {sector: palette(i % 10) for i, sector in enumerate(sectors)}
 
 
-def allocation_map(result: RunResult, path: Path) -> Path:
-    """Sites that receive land, coloured by their main sector and labelled with hectares."""
-    fig, ax = _map_figure(result, "Allocation of the demand to sites")
-    sites = result.sites
+def allocation_map(result: RunResult, path: Path, lang: Language) -> Path:
+    """Sites that receive land coloured by their main sector, numbered as in the report."""
+    fig, ax, placer = map_figure(result, lang, lang("map.allocation"))
+    sites = _by_area(result.sites)
+    by_site = tables.allocation_by_site(result)
     per_sector = tables.allocated_by_site_and_sector(result)
-    allocated_ids = set(per_sector.index[per_sector.sum(axis=1) > 0]) if not per_sector.empty else set()
-    rest = sites[~sites["site_id"].isin(allocated_ids)]
-    rest.plot(ax=ax, facecolor="white", edgecolor="#777777", linewidth=0.6, zorder=4)
+    receiving_ids = list(by_site["site_id"])
+    rest = sites[~sites["site_id"].isin(receiving_ids)]
+    rest.plot(ax=ax, facecolor="white", edgecolor="#888888", linewidth=0.5, zorder=4)
+    colours = sector_colours(result)
     handles = [
-        *_context_handles(result),
-        Patch(facecolor="white", edgecolor="#777777", label="candidate, nothing allocated"),
+        *context_handles(result, lang),
+        Patch(facecolor="white", edgecolor="#888888", label=lang("map.not_allocated")),
     ]
-    colours = _sector_colours(result)
-    if allocated_ids:
-        receiving = sites[sites["site_id"].isin(allocated_ids)].copy()
-        totals = per_sector.sum(axis=1)
+    if receiving_ids:
         main = per_sector.idxmax(axis=1)
+        receiving = sites[sites["site_id"].isin(receiving_ids)]
         receiving.plot(
             ax=ax,
             color=[colours[main[s]] for s in receiving["site_id"]],
             edgecolor="black",
             linewidth=0.7,
-            alpha=0.85,
-            zorder=4,
+            alpha=0.9,
+            zorder=5,
         )
-        _label_sites(ax, receiving, [f"{s}\n{totals[s]:.1f} ha" for s in receiving["site_id"]])
+        ordered = receiving.set_index("site_id").loc[receiving_ids].reset_index()
+        _numbered(ax, placer, gpd.GeoDataFrame(ordered, geometry="geometry", crs=sites.crs))
         for sector in tables.sector_order(main.unique()):
             handles.append(
                 Patch(
-                    facecolor=colours[sector], edgecolor="black", alpha=0.85, label=f"mostly {sector.replace('_', ' ')}"
+                    facecolor=colours[sector],
+                    edgecolor="black",
+                    alpha=0.9,
+                    label=lang("map.mostly", sector=lang.name("sector", sector)),
                 )
             )
-    total = float(result.allocation["hectares"].sum())
-    handles.append(Line2D([], [], linestyle="none", label=f"label: site id and allocated ha (total {total:.1f} ha)"))
-    return _finish_map(fig, ax, handles, path)
+    _outline_user_sites(sites, ax)
+    place_park_names(ax, placer, result)
+    handles += _user_handle(sites, lang)
+    legend(fig, handles, lang)
+    table = [
+        (str(i), _site_label(r, lang, f"\t — {lang.ha(r['total'])}"))
+        for i, (_, r) in enumerate(by_site.iterrows(), start=1)
+    ]
+    site_table(fig, table, lang)
+    save(fig, path)
+    return path
 
 
-def _chart_figure(result: RunResult, title: str) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=CHART_SIZE_IN, dpi=DPI)
-    ax = fig.add_axes((0.08, 0.17, 0.58, 0.70))
+def answer_map(result: RunResult, path: Path, lang: Language) -> Path:
+    """The map of the report's first screen: zoomed to the sites that receive land, numbered as there."""
+    by_site = tables.allocation_by_site(result)
+    receiving_ids = list(by_site["site_id"])
+    sites = _by_area(result.sites)
+    receiving = sites[sites["site_id"].isin(receiving_ids)]
+    fig, ax, placer = map_figure(
+        result, lang, lang("map.allocation"), size=ANSWER_SIZE_IN, box=ANSWER_BOX, focus=receiving
+    )
+    sites[~sites["site_id"].isin(receiving_ids)].plot(
+        ax=ax, facecolor="white", edgecolor="#999999", linewidth=0.4, zorder=4
+    )
+    handles: list[Patch | Line2D] = []
+    if receiving_ids:
+        colours = sector_colours(result)
+        main = tables.allocated_by_site_and_sector(result).idxmax(axis=1)
+        receiving.plot(
+            ax=ax, color=[colours[main[s]] for s in receiving["site_id"]], edgecolor="black", linewidth=0.7, zorder=5
+        )
+        ordered = receiving.set_index("site_id").loc[receiving_ids].reset_index()
+        _numbered(ax, placer, gpd.GeoDataFrame(ordered, geometry="geometry", crs=sites.crs))
+        handles = [
+            Patch(facecolor=colours[s], edgecolor="black", label=lang("map.mostly", sector=lang.name("sector", s)))
+            for s in tables.sector_order(main.unique())
+        ]
+    _outline_user_sites(sites, ax)
+    place_park_names(ax, placer, result)
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=6.5, framealpha=0.9)
+    save(fig, path)
+    return path
+
+
+def criteria_map(result: RunResult, path: Path, lang: Language) -> Path:
+    """One small map per ranking criterion: each site's value score (0 worst, 1 best)."""
+    names = [c for c in tables.criterion_names(result) if f"vs_{c}" in result.ranking.columns]
+    columns = max(1, min(3, len(names)))
+    rows = max(1, math.ceil(len(names) / columns))
+    fig = Figure(figsize=(11.69, 3.6 * rows + 1.0), dpi=110)
     fig.suptitle(
-        f"{title}\nScenario: {result.scenario_name}", x=0.08, y=0.97, ha="left", fontsize=12, fontweight="bold"
+        f"{lang('map.criteria')}\n{lang('scenario')}: {result.scenario_name}",
+        x=0.02,
+        y=0.99,
+        ha="left",
+        fontsize=12,
+        fontweight="bold",
     )
-    ax.set_ylabel("hectares")
-    ax.grid(axis="y", color="#dddddd")
-    ax.set_axisbelow(True)
-    _draw_notice(fig, result)
-    return fig, ax
-
-
-def demand_chart(result: RunResult, path: Path) -> Path:
-    """Demand per period, stacked by sector, with the total on top of each bar."""
-    fig, ax = _chart_figure(result, "Demand for business land by sector and period")
-    demand = tables.demand_by_sector(result)
-    colours = _sector_colours(result)
-    periods = list(demand.columns)
-    x = np.arange(len(periods))
-    bottom = np.zeros(len(periods))
-    for sector, values in demand.iterrows():
-        ax.bar(
-            x,
-            values.to_numpy(),
-            0.55,
-            bottom=bottom,
-            color=colours[str(sector)],
-            edgecolor="white",
-            label=str(sector).replace("_", " "),
-        )
-        bottom += values.to_numpy()
-    for xi, total in zip(x, bottom):
-        ax.text(xi, total, f"{total:.1f} ha", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(x, period_labels(periods))
-    ax.set_ylim(0, max(bottom.max(), 1.0) * 1.15)
-    ax.legend(title="sector", loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
-    return _save(fig, path)
-
-
-def allocation_chart(result: RunResult, path: Path) -> Path:
-    """Per period: demand next to what was allocated (stacked by site kind) plus shortfall."""
-    fig, ax = _chart_figure(result, "Allocated land by site kind versus demand")
-    periods = tables.periods_of(result)
-    demand = tables.demand_by_sector(result).sum(axis=0).reindex(periods, fill_value=0.0)
-    by_kind = tables.allocation_by_kind(result).reindex(columns=periods, fill_value=0.0)
-    shortfall = tables.shortfall_table(result)
-    short = shortfall.groupby("period")["hectares"].sum().reindex(periods, fill_value=0.0)
-    x = np.arange(len(periods))
-    width = 0.36
-    ax.bar(x - width / 2 - 0.02, demand.to_numpy(), width, color="#bdbdbd", edgecolor="#636363", label="demand")
-    bottom = np.zeros(len(periods))
-    palette = colormaps["Set2"]
-    for i, (kind, values) in enumerate(by_kind.iterrows()):
-        colour = _KIND_COLOURS.get(str(kind), palette(i % 8))
-        ax.bar(
-            x + width / 2 + 0.02,
-            values.to_numpy(),
-            width,
-            bottom=bottom,
-            color=colour,
-            edgecolor="white",
-            label=f"allocated: {str(kind).replace('_', ' ')}",
-        )
-        bottom += values.to_numpy()
-    ax.bar(
-        x + width / 2 + 0.02,
-        short.to_numpy(),
-        width,
-        bottom=bottom,
-        facecolor="white",
-        edgecolor="#cb181d",
-        hatch="///",
-        label="shortfall (not placed)",
+    values = result.sites[["site_id", "geometry", "excluded"]].merge(
+        result.ranking[["site_id", *[f"vs_{c}" for c in names]]], on="site_id", how="left"
     )
-    for xi, placed, missing, needed in zip(x, bottom, short.to_numpy(), demand.to_numpy()):
-        ax.text(xi - width / 2 - 0.02, needed, f"{needed:.1f} needed", ha="center", va="bottom", fontsize=8)
-        ax.text(xi + width / 2 + 0.02, placed + missing, f"{placed:.1f} placed", ha="center", va="bottom", fontsize=8)
-    ax.set_xticks(x, period_labels(periods))
-    top = max(float(demand.max()) if len(demand) else 0.0, float((bottom + short).max()) if len(periods) else 0.0, 1.0)
-    ax.set_ylim(0, top * 1.15)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8)
-    return _save(fig, path)
+    values = _by_area(gpd.GeoDataFrame(values, geometry="geometry", crs=result.sites.crs))
+    cmap, norm = colormaps["viridis"], Normalize(0.0, 1.0)
+    for i, name in enumerate(names):
+        ax = fig.add_subplot(rows, columns, i + 1)
+        _criterion_panel(ax, result, values, name, cmap, norm)
+        ax.set_title(
+            f"{lang.name('criterion', name)} ({lang('col.weight')} {lang.percent(result.weights.get(name))})",
+            fontsize=9,
+        )
+    fig.subplots_adjust(
+        left=0.02,
+        right=0.98,
+        top=1 - 0.9 / fig.get_figheight(),
+        bottom=0.9 / fig.get_figheight(),
+        wspace=0.05,
+        hspace=0.18,
+    )
+    cax = fig.add_axes((0.35, 0.25 / fig.get_figheight(), 0.3, 0.12 / fig.get_figheight()))
+    fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal").ax.tick_params(labelsize=7)
+    text = notice_text(result, lang)
+    if text:
+        fig.text(0.98, 0.25 / fig.get_figheight(), text, ha="right", va="bottom", fontsize=7, color="#b00000")
+    save(fig, path)
+    return path
+
+
+def _criterion_panel(
+    ax: object, result: RunResult, values: gpd.GeoDataFrame, name: str, cmap: object, norm: Normalize
+) -> None:
+    from mca.app.reports.cartography import map_extent
+
+    xmin, ymin, xmax, ymax = map_extent(result, 1.45)
+    ax.set_xlim(xmin, xmax)  # type: ignore[attr-defined]
+    ax.set_ylim(ymin, ymax)  # type: ignore[attr-defined]
+    ax.set_aspect("equal")  # type: ignore[attr-defined]
+    ax.set_axis_off()  # type: ignore[attr-defined]
+    if "boundary" in result.layers and not result.layers["boundary"].empty:
+        result.layers["boundary"].boundary.plot(ax=ax, color="#666666", linewidth=0.8, linestyle="-.")
+    if not result.parks.empty:
+        result.parks.plot(ax=ax, facecolor="none", edgecolor="#444444", linewidth=0.5)
+    column = values[f"vs_{name}"]
+    shown = values[column.notna() & ~values["excluded"].astype(bool)]
+    values[values["excluded"].astype(bool)].plot(ax=ax, facecolor="#e0e0e0", edgecolor="#aaaaaa", linewidth=0.3)
+    if not shown.empty:
+        shown.plot(ax=ax, color=[cmap(norm(v)) for v in shown[f"vs_{name}"]], edgecolor="#333333", linewidth=0.3)  # type: ignore[operator]
 
 
 def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write the three maps and two charts into ``out_dir``; returns their paths in order."""
-    writers = (suitability_map, exclusions_map, allocation_map, demand_chart, allocation_chart)
-    return [write(result, out_dir / name) for write, name in zip(writers, (*MAP_FILES, *CHART_FILES), strict=True)]
+    """Write the maps and the charts into ``out_dir``; returns their paths in order."""
+    lang = language_of(result.scenario)
+    writers = (answer_map, allocation_map, suitability_map, exclusions_map, criteria_map)
+    paths = [write(result, out_dir / name, lang) for write, name in zip(writers, MAP_FILES, strict=True)]
+    return paths + charts.write_charts(result, out_dir, lang, sector_colours(result))
 
 
 WRITER = OutputWriter(
     name="maps",
-    files=", ".join((*MAP_FILES, *CHART_FILES)),
+    files=", ".join((*MAP_FILES, *charts.CHART_FILES)),
     write=lambda folder: write_maps(folder.result, folder.out_dir),
 )

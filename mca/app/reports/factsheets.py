@@ -1,0 +1,260 @@
+"""Per-site fact sheets (``sites/<site>.html``) for the allocated sites and the top ranks.
+
+Each holds a map inset (inline SVG), raw values against the range of all sites, each
+criterion's contribution, exclusions per sector with their reason, why the allocation used the
+site or not, and the smallest weight change that would put it in the top five (exact, weighted
+sum).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import jinja2
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from mca.app.i18n import Language, is_missing, language_of
+from mca.app.reports import robustness, tables
+from mca.app.reports.base import OutputWriter
+from mca.app.reports.cartography import notice_text
+from mca.app.results import RunResult
+
+FOLDER = "sites"
+TEMPLATE_NAME = "factsheet.html.j2"
+TOP_SHEETS = 10
+INSET_PX = 320
+INSET_MARGIN_M = 600.0
+
+
+def factsheet_sites(result: RunResult) -> list[str]:
+    """The sites that get a fact sheet: those allocated land, then the top of the ranking."""
+    allocated = list(tables.allocation_by_site(result)["site_id"].astype(str))
+    ranking = tables.ranking_table(result)
+    top = list(ranking.loc[~ranking["excluded"], "site_id"].astype(str).head(TOP_SHEETS))
+    return list(dict.fromkeys([*allocated, *top]))
+
+
+def factsheet_file(site_id: str) -> str:
+    """The fact sheet's file name inside the run folder (``sites/<safe id>.html``)."""
+    return f"{FOLDER}/{re.sub(r'[^A-Za-z0-9._-]+', '_', site_id)}.html"
+
+
+def factsheet_href(site_id: str) -> str:
+    """The link from the report to a site's fact sheet."""
+    return factsheet_file(site_id)
+
+
+def _svg_path(geom: BaseGeometry, to_px: Any) -> str:
+    polygons = getattr(geom, "geoms", [geom])
+    parts = []
+    for polygon in polygons:
+        for ring in [polygon.exterior, *polygon.interiors]:
+            points = " L".join(f"{x:.1f},{y:.1f}" for x, y in (to_px(px, py) for px, py in ring.coords))
+            parts.append(f"M{points} Z")
+    return " ".join(parts)
+
+
+def inset_svg(result: RunResult, site_id: str) -> str:
+    """An inline SVG map of the site (red), the other sites (grey) and the parks (outlined)."""
+    site = result.sites.loc[result.sites["site_id"] == site_id].geometry.iloc[0]
+    xmin, ymin, xmax, ymax = site.bounds
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    half = max(xmax - xmin, ymax - ymin) / 2 + INSET_MARGIN_M
+    scale = INSET_PX / (2 * half)
+
+    def to_px(x: float, y: float) -> tuple[float, float]:
+        return (x - cx + half) * scale, (cy + half - y) * scale
+
+    window = gpd.GeoSeries.from_xy([cx - half, cx + half], [cy - half, cy + half]).total_bounds
+    shapes = []
+    for frame, style in (
+        (result.layers.get("residential"), 'fill="#ecd9d3" stroke="none"'),
+        (result.sites, 'fill="#f4f4f4" stroke="#999" stroke-width="0.6"'),
+        (result.parks, 'fill="none" stroke="#222" stroke-width="1.2"'),
+    ):
+        if frame is None or frame.empty:
+            continue
+        near = frame.cx[window[0] : window[2], window[1] : window[3]]
+        shapes += [
+            f'<path d="{_svg_path(g, to_px)}" {style}/>'
+            for g in near.geometry
+            if g is not None and not g.is_empty and g.geom_type in ("Polygon", "MultiPolygon")
+        ]
+    shapes.append(
+        f'<path d="{_svg_path(site, to_px)}" fill="#e31a1c" fill-opacity="0.75" stroke="#67000d" stroke-width="1.5"/>'
+    )
+    bar_m = 500.0
+    bar = (
+        f'<rect x="10" y="{INSET_PX - 18}" width="{bar_m * scale:.1f}" height="5" fill="#000"/>'
+        f'<text x="10" y="{INSET_PX - 22}" font-size="10">500 m</text>'
+    )
+    return (
+        f'<svg width="{INSET_PX}" height="{INSET_PX}" '
+        f'viewBox="0 0 {INSET_PX} {INSET_PX}" role="img" aria-label="{html.escape(site_id)}">'
+        f'<rect width="100%" height="100%" fill="#fbfbf8" stroke="#ccc"/>{"".join(shapes)}{bar}</svg>'
+    )
+
+
+def _criterion_rows(
+    result: RunResult, site: pd.Series, ranking_row: pd.Series | None, lang: Language
+) -> list[dict[str, Any]]:
+    """Per criterion: raw value, the range over all sites, the position in it, the contribution."""
+    rows = []
+    for name in tables.criterion_names(result):
+        meta = result.criteria_meta.get(name, {})
+        column = str(meta.get("primary", name))
+        values = (
+            pd.to_numeric(result.sites[column], errors="coerce") if column in result.sites else pd.Series(dtype=float)
+        )
+        value = pd.to_numeric(pd.Series([site.get(column)]), errors="coerce").iloc[0]
+        low, high = (float(values.min()), float(values.max())) if values.notna().any() else (float("nan"), float("nan"))
+        position = (value - low) / (high - low) if not is_missing(value) and high > low else 0.5
+        contribution = ranking_row.get(f"contrib_{name}") if ranking_row is not None else None
+        rows.append(
+            {
+                "criterion": lang.name("criterion", name),
+                "value": f"{lang.number(value, 2)} {meta.get('unit', '')}".strip() if not is_missing(value) else "–",
+                "range": f"{lang.number(low, 1)} – {lang.number(high, 1)}",
+                "position": 0.0 if is_missing(value) else max(0.0, min(1.0, float(position))),
+                "better": lang(f"direction.{meta.get('direction')}") if meta.get("direction") in ("max", "min") else "",
+                "contribution": None if is_missing(contribution) else float(str(contribution)),
+                "contribution_text": "" if is_missing(contribution) else lang.number(contribution, 3),
+                "weight": lang.percent(result.weights.get(name)) if name in result.weights else "–",
+            }
+        )
+    return rows
+
+
+def _reach(result: RunResult, site_id: str, lang: Language, in_top: bool) -> dict[str, Any]:
+    k = robustness.TOP_K
+    table = robustness.reach_top(result, site_id) if not in_top else robustness.stability(result)
+    if in_top:
+        return {
+            "text": lang("sheet.in_top", k=k),
+            "rows": [
+                [
+                    lang.name("criterion", r.criterion),
+                    lang.percent(r.weight),
+                    f"{lang.percent(r.lower)} – {lang.percent(r.upper)}",
+                ]
+                for r in table.itertuples()
+            ],
+        }
+    feasible = table.dropna(subset=["needed_weight"])
+    if feasible.empty:
+        return {"text": lang("sheet.never", k=k) if len(table) else lang("sheet.not_ranked"), "rows": []}
+    best = feasible.loc[feasible["change"].abs().idxmin()]
+    text = lang(
+        "sheet.smallest_change",
+        criterion=lang.name("criterion", best["criterion"]),
+        now=lang.percent(best["weight"]),
+        needed=lang.percent(best["needed_weight"]),
+    )
+    rows = [
+        [
+            lang.name("criterion", r.criterion),
+            lang.percent(r.weight),
+            lang.percent(r.needed_weight) if not is_missing(r.needed_weight) else "–",
+        ]
+        for r in table.itertuples()
+    ]
+    return {"text": text, "rows": rows}
+
+
+def _allocation(result: RunResult, site_id: str, excluded: bool, lang: Language) -> dict[str, Any]:
+    rows = result.allocation[result.allocation["site_id"] == site_id]
+    if rows.empty:
+        return {
+            "text": lang("sheet.not_allocated")
+            + " "
+            + lang("sheet.why_not_excluded" if excluded else "sheet.why_not_better"),
+            "rows": [],
+            "rules": [],
+        }
+    periods = tables.periods_of(result)
+    labels = dict(zip(periods, lang.periods(periods)))
+    table = [
+        [
+            lang.name("sector", r["sector"]),
+            str(r["size_class"]),
+            labels.get(str(r["period"]), str(r["period"])),
+            lang.number(r["hectares"]),
+            str(r.get("ladder_phase", "") or ""),
+            lang.integer(r.get("sector_rank")),
+        ]
+        for r in rows.to_dict(orient="records")
+    ]
+    rules = sorted({str(x) for x in rows.get("policy_rules", pd.Series(dtype=str)).dropna() if str(x)})
+    return {"text": lang("sheet.allocated", ha=lang.ha(rows["hectares"].sum())), "rows": table, "rules": rules}
+
+
+def sheet_context(result: RunResult, site_id: str, lang: Language) -> dict[str, Any]:
+    """What one fact sheet shows."""
+    site = result.sites.set_index("site_id").loc[site_id]
+    ranking = result.ranking.set_index("site_id")
+    ranking_row = ranking.loc[site_id] if site_id in ranking.index else None
+    excluded = bool(site.get("excluded", False))
+    rank = site.get("rank")
+    in_top = not is_missing(rank) and float(str(rank)) <= robustness.TOP_K
+    exclusions = result.exclusions[result.exclusions["site_id"] == site_id]
+    return {
+        "t": lang,
+        "lang": lang.code,
+        "name": str(site.get("name") or site_id),
+        "site_id": site_id,
+        "scenario_name": result.scenario_name,
+        "notice": notice_text(result, lang),
+        "facts": [
+            (lang("col.kind"), lang.name("kind", site.get("kind"))),
+            (lang("col.park"), str(site.get("park") or "–")),
+            (lang("sheet.area"), lang.ha(site.get("area_ha"))),
+            (lang("sheet.capacity"), lang.ha(site.get("capacity_ha"))),
+            (lang("sheet.contiguous"), lang.ha(site.get("contiguous_ha"))),
+            (
+                lang("col.rank"),
+                lang("sheet.rank_of", rank=lang.integer(rank), n=lang.integer(result.ranking["rank"].notna().sum()))
+                if not is_missing(rank)
+                else lang("sheet.not_ranked"),
+            ),
+            (lang("col.score"), lang.number(site.get("score"), 3)),
+        ],
+        "inset": inset_svg(result, site_id),
+        "criteria": _criterion_rows(result, site, ranking_row, lang),
+        "exclusions": [
+            [lang.name("sector", r["sector"]), lang.name("criterion", r["criterion"]), str(r["reason"])]
+            for r in exclusions.sort_values(["sector", "criterion"]).to_dict(orient="records")
+        ],
+        "allocation": _allocation(result, site_id, excluded, lang),
+        "reach": _reach(result, site_id, lang, in_top),
+        "top_k": robustness.TOP_K,
+    }
+
+
+def write_factsheets(result: RunResult, out_dir: Path) -> list[Path]:
+    """Write one fact sheet per site of `factsheet_sites` into ``out_dir/sites``."""
+    lang = language_of(result.scenario)
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("mca.app", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = environment.get_template(TEMPLATE_NAME)
+    (out_dir / FOLDER).mkdir(exist_ok=True)
+    paths = []
+    for site_id in factsheet_sites(result):
+        path = out_dir / factsheet_file(site_id)
+        path.write_text(template.render(sheet_context(result, site_id, lang)), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+WRITER = OutputWriter(
+    name="factsheets", files="sites/<site>.html", write=lambda folder: write_factsheets(folder.result, folder.out_dir)
+)
