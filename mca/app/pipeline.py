@@ -29,14 +29,12 @@ from mca.inputs.layers import schematic_layers
 from mca.scoring import (
     SMAAResult,
     closed_to_every_sector,
-    excluded_everywhere,
     rank_sites,
     smaa,
     suitability,
     unscorable_exclusions,
-    value_scores,
 )
-from mca.scoring.ranking import weight_set_name
+from mca.scoring.ranking import value_matrix, weight_set_name
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
 from solvers import AllocationProblem, AllocationResult, solve
@@ -205,9 +203,8 @@ def allocate(inputs: Inputs, scored: Scored, fc: Forecast, solver: str | None = 
 def robustness(inputs: Inputs, scored: Scored, samples: int, margin: float | None, seed: int) -> SMAAResult:
     """SMAA-2 over the default weight set's criteria, on the sites not excluded everywhere."""
     scoring = inputs.scenario.scoring
-    scores = value_scores(scored.raw, scored.directions, scoring)
     closed = closed_to_every_sector(scored.evaluation.exclusions, scored.suitability.columns)
-    scores = scores.drop(index=excluded_everywhere(closed), errors="ignore")
+    scores = value_matrix(scored.raw, scored.directions, closed, scoring).eligible
     base = default_weights(scoring, list(scores.columns))
     return smaa(scores, list(scores.columns), samples=samples, margin=margin, base_weights=base, seed=seed)
 

@@ -9,6 +9,7 @@ only the ``"*"`` exclusions; a ranking or suitability for a sector also applies 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -145,6 +146,36 @@ def value_scores(
     return pd.DataFrame(columns, index=raw.index)
 
 
+@dataclass(frozen=True)
+class ValueMatrix:
+    """The one value matrix of a ranking: ``scores`` (every site × criterion) and ``status`` (exclusions).
+
+    The scale of each criterion is set on the sites that are not excluded only, so ranking,
+    per-sector suitability, weight-set comparison and SMAA score the same numbers.
+    """
+
+    scores: pd.DataFrame
+    status: pd.DataFrame
+
+    @property
+    def eligible(self) -> pd.DataFrame:
+        """The value scores of the sites that are not excluded."""
+        return self.scores[~self.status["excluded"].to_numpy(dtype=bool)]
+
+
+def value_matrix(
+    raw: pd.DataFrame,
+    directions: Mapping[str, str],
+    exclusions: pd.DataFrame,
+    settings: ScoringSettings,
+    sector: str | None = None,
+) -> ValueMatrix:
+    """The value matrix for ``sector`` (``None``: the ``"*"`` exclusions only), excluded sites out of every scale."""
+    raw = raw.set_axis(raw.index.astype(str).rename("site_id"))
+    status = excluded_sites(exclusions, raw.index, sector)
+    return ValueMatrix(value_scores(raw, directions, settings, status["excluded"]), status)
+
+
 def weight_set_name(settings: ScoringSettings, weight_set: str | None, sector: str | None) -> str:
     """The weight set to use: the one named, else the sector's, else the default."""
     name = weight_set or settings.sector_weight_sets.get(sector or "", settings.default_weight_set)
@@ -192,13 +223,11 @@ def rank_sites(
     ``weight_set``, ``method`` (its registered name), ``sector``, ``weights`` and ``warnings``.
     """
     spec = get_method(method or settings.method)
-    raw = raw.set_axis(raw.index.astype(str).rename("site_id"))
     criteria = [str(c) for c in raw.columns]
     name = weight_set_name(settings, weight_set, sector)
     resolved = _resolve(settings, name, criteria)
-    status = excluded_sites(exclusions, raw.index, sector)
-    scores = value_scores(raw, directions, settings, status["excluded"])
-    eligible = scores[~status["excluded"]]
+    matrix = value_matrix(raw, directions, exclusions, settings, sector)
+    status, scores, eligible = matrix.status, matrix.scores, matrix.eligible
     _check_complete(eligible)
     result = status.copy()
     if len(eligible):
