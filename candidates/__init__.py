@@ -17,6 +17,7 @@ import pandas as pd
 
 from candidates import available, expansion, grid, intensification, user
 from candidates.base import CandidateSource, SourceInputs, check_source
+from candidates.overlap import overlapping_sites
 from candidates.schema import COLUMNS, CRS, validate_candidates
 from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
@@ -30,6 +31,7 @@ __all__ = [
     "CandidateSource",
     "SourceInputs",
     "build_candidates",
+    "overlapping_sites",
     "site_kinds",
     "validate_candidates",
 ]

@@ -11,7 +11,14 @@ import pandas as pd
 import shapely
 
 from candidates.base import CandidateSource, SourceInputs
-from candidates.schema import cumulative_by_period, empty_candidates, park_attributes, park_polygons, to_table
+from candidates.schema import (
+    TOLERANCE_HA,
+    cumulative_by_period,
+    empty_candidates,
+    park_attributes,
+    park_polygons,
+    to_table,
+)
 from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
 from mca.core.sectors import PERIODS
@@ -52,8 +59,8 @@ def user_site_candidates(
             park_id = polygons.index[int(np.argmin(polygons.distance(geometry).to_numpy()))]
         capacity = _number(site, "capacity_ha", name, path, area * settings.net_to_gross)
         largest = max(part.area for part in shapely.get_parts(geometry)) / HA
-        contiguous = _number(site, "contiguous_ha", name, path, capacity * largest / area)
-        if contiguous > capacity:
+        contiguous = _number(site, "contiguous_ha", name, path, capacity * min(1.0, largest / area))
+        if contiguous > capacity + TOLERANCE_HA:
             raise DataError(
                 f"site '{name}': contiguous_ha {contiguous:g} exceeds capacity_ha {capacity:g}",
                 source=path,

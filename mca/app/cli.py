@@ -11,11 +11,12 @@ from typing import Annotated
 import typer
 
 from mca import __version__
-from mca.app import commands
+from mca.app import commands, console
 from mca.app.layer_commands import layers_app
 from mca.app.serve import serve
 from mca.app.sweep import sweep
 
+console.readable_help_types()
 app = typer.Typer(
     name="mca",
     help="Multi-criteria site selection and allocation of business-park demand (Heerlen).",
@@ -36,8 +37,12 @@ def main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    width: Annotated[
+        int | None, typer.Option("--width", min=40, help="Columns for tables; default: the terminal's width.")
+    ] = None,
 ) -> None:
     """Multi-criteria site selection and allocation of business-park demand."""
+    console.set_width(width)
 
 
 app.command()(commands.run)

@@ -277,7 +277,9 @@ def _write_outputs(folder: Path, result: RunResult, progress: Callable[[str], No
 def run(
     scenarios: Annotated[
         list[Path] | None,
-        typer.Argument(help="Scenario YAML files; default: the bundled Heerlen base case.", show_default=False),
+        typer.Argument(
+            help="Scenario YAML files; default: the bundled Heerlen base case.", show_default=False, metavar="FILE..."
+        ),
     ] = None,
     out_dir: OutOpt = Path("output"),
     force: ForceOpt = False,
@@ -296,7 +298,9 @@ def run(
 
 @handle_errors
 def compare(
-    scenarios: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.", show_default=False)],
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Two or more scenario YAML files.", show_default=False, metavar="FILE...")
+    ],
     out_dir: OutOpt = Path("output/compare"),
     share: Annotated[float, typer.Option(help="No-regret: sites chosen in at least this share of scenarios.")] = 0.8,
     force: ForceOpt = False,

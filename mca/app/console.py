@@ -33,8 +33,30 @@ from mca.core.registry import Registry
 from mca.scoring.methods import METHODS
 from solvers.settings import AllocationSettings
 
-out = Console(soft_wrap=False, width=200)
+out = Console(soft_wrap=False)
+"""Standard output; its width follows the terminal (or ``COLUMNS``), `set_width` overrides it."""
 err = Console(stderr=True)
+
+
+def set_width(width: int | None) -> None:
+    """Use ``width`` columns for tables and messages instead of the terminal's width."""
+    if width is not None:
+        out.width = err.width = width
+
+
+def readable_help_types() -> None:
+    """Show argument types in ``--help`` as ``FILE...`` or ``PATH`` rather than ``<list[Path]>``.
+
+    Typer prints the Python annotation of an argument; an explicit ``metavar`` reads better,
+    so arguments that have one show it.
+    """
+    original = typer.core.TyperArgument.display_type_rich
+
+    def display(self: typer.core.TyperArgument, ctx: Any) -> str | None:
+        return self.metavar if self.metavar else original(self, ctx)
+
+    typer.core.TyperArgument.display_type_rich = display  # type: ignore[method-assign,assignment]
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -207,18 +229,29 @@ def frame_view(frame: pd.DataFrame, title: str | None = None, *, data: Any = Non
 
 
 def frame_to_table(frame: pd.DataFrame, title: str | None = None) -> Table:
-    """A Rich table of a frame, numbers right-aligned and rounded for reading."""
+    """A Rich table of a frame, numbers right-aligned and rounded for reading.
+
+    A header wraps between words, never inside one (its longest word sets the column's least
+    width); text columns keep at least ten characters; long texts fold.
+    """
     table = Table(title=title, show_lines=False, title_justify="left")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+        header = str(column).replace("_", " ")  # so that a header wraps between words
+        least = max((len(word) for word in header.split()), default=1)
+        table.add_column(
+            header,
+            justify="right" if numeric else "left",
+            overflow="fold",
+            min_width=least if numeric else max(least, 10),
+        )
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     return table
 
 
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):
         return f"{value:,.3f}".rstrip("0").rstrip(".") if abs(value) < 1e6 else f"{value:,.0f}"

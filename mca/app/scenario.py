@@ -25,7 +25,7 @@ from mca.core.paths import SCENARIO_DIR
 from mca.core.sectors import DEFAULT_SECTORS, Sector
 from mca.inputs.layers import LayerSettings
 from mca.inputs.scenario_files import KeyPath, read_scenario_chain
-from mca.scoring.settings import ScoringSettings
+from mca.scoring.settings import ScoringSettings, default_weight_sets
 from mca.scoring.weights import resolve_weights
 from solvers.policy_settings import PolicySettings
 from solvers.settings import AllocationSettings
@@ -151,11 +151,23 @@ def validation_error_to_user_error(
     return UserError(message, source=file, field=field)
 
 
+def _keep_default_weight_sets(data: dict) -> None:
+    """Add the built-in weight sets under the scenario's own: naming a new set keeps the others.
+
+    Mappings merge key by key (README); the built-in sets are defaults, not keys of the base
+    file, so without this a variant that adds one weight set would remove them all.
+    """
+    scoring = data.get("scoring")
+    if isinstance(scoring, dict) and isinstance(scoring.get("weight_sets"), dict):
+        scoring["weight_sets"] = {**default_weight_sets(), **scoring["weight_sets"]}
+
+
 def load_scenario(path: Path | str | None = None) -> LoadedScenario:
     """Load and validate a scenario file; ``None`` gives the bundled Heerlen base case."""
     scenario_path = Path(path) if path is not None else DEFAULT_SCENARIO
     data, origin, files = read_scenario_chain(scenario_path)
     data.setdefault("name", scenario_path.stem)
+    _keep_default_weight_sets(data)
     sectors = data.get("sectors")
     context = None
     if isinstance(sectors, list):

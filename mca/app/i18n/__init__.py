@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from babel.numbers import format_decimal, format_percent
 
 from mca.app.i18n.catalogue import LANGUAGES, MESSAGES, NAMED
@@ -22,13 +24,10 @@ MISSING = "–"
 
 
 def is_missing(value: Any) -> bool:
-    """True for None, NaN and pandas' NA."""
-    if value is None:
+    """True for None, NaN and pandas' NA (a scalar; containers are never missing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
-    try:
-        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
-    except (TypeError, ValueError):
-        return False
+    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 class Language:
