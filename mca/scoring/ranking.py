@@ -281,3 +281,56 @@ def suitability(
         columns[sector_id] = ranking.set_index("site_id")["score"].fillna(0.0)
     index = pd.Index(raw.index.astype(str), name="site_id")
     return pd.DataFrame(columns, index=index).reindex(index)
+
+
+DECISION_COLUMNS = [
+    "site_id",
+    "criterion",
+    "column",
+    "raw_value",
+    "unit",
+    "direction",
+    "value_score",
+    "weight",
+    "contribution",
+]
+"""Columns of the exported decision matrix (one row per ranked site and criterion)."""
+
+
+def decision_matrix(
+    ranking: pd.DataFrame,
+    raw: pd.DataFrame,
+    directions: Mapping[str, str],
+    weights: Mapping[str, float],
+    *,
+    columns: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The decision matrix of a ranking in long form, enough to recompute it with other code.
+
+    One row per site that is ranked (not excluded) and criterion of ``weights``: the raw value
+    the criterion ranks on (``column``, from ``columns``, default the criterion's name), its
+    ``unit`` and ``direction``, the ``value_score`` (``vs_<criterion>`` of ``ranking``), the
+    normalised ``weight`` and ``contribution = weight × value_score``, which sum per site to the
+    weighted-sum score. Sites in ranking order, criteria in weight order.
+    """
+    ranked = ranking[~ranking["excluded"].astype(bool)].set_index("site_id")
+    raw = raw.set_axis(raw.index.astype(str))
+    rows = []
+    for site_id in ranked.index:
+        for criterion, weight in weights.items():
+            score = float(ranked.at[site_id, f"vs_{criterion}"])
+            rows.append(
+                (
+                    site_id,
+                    criterion,
+                    (columns or {}).get(criterion, criterion),
+                    float(raw.at[str(site_id), criterion]),
+                    (units or {}).get(criterion, ""),
+                    directions[criterion],
+                    score,
+                    float(weight),
+                    float(weight) * score,
+                )
+            )
+    return pd.DataFrame(rows, columns=DECISION_COLUMNS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from mca.app.reports import excel, factsheets, geopackage, html, maps, tables
+from mca.app.reports import decision, excel, factsheets, geopackage, html, maps, tables
 from mca.app.reports.base import OutputWriter, RunFolder, check_writer, files_inside
 from mca.app.reports.manifest import MANIFEST_NAME, TIMINGS_NAME, build_manifest, write_manifest, write_timings
 from mca.app.reports.tables import safe_filename
@@ -21,7 +21,15 @@ from mca.core.registry import Registry
 __all__ = ["WRITERS", "OutputWriter", "RunFolder", "build_manifest", "write_all"]
 
 WRITERS: Registry[OutputWriter] = Registry("output writer", check_writer)
-for _writer in (tables.WRITER, excel.WRITER, geopackage.WRITER, maps.WRITER, factsheets.WRITER, html.WRITER):
+for _writer in (
+    tables.WRITER,
+    decision.WRITER,
+    excel.WRITER,
+    geopackage.WRITER,
+    maps.WRITER,
+    factsheets.WRITER,
+    html.WRITER,
+):
     WRITERS.register(_writer)
 
 
