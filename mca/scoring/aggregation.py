@@ -16,7 +16,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-import skcriteria
 
 from mca.core.errors import DataError, UserError
 from mca.scoring.methods import get_method
@@ -77,6 +76,8 @@ def aggregate(scores: pd.DataFrame, weights: Mapping[str, float], method: str = 
         # All sites are identical on every weighted criterion: TOPSIS and ELECTRE are undefined
         # (ideal = anti-ideal, zero discordance range) and nothing separates the sites.
         return order_sites(scores.index, np.ones(len(scores)))
+    import skcriteria  # imported here: scikit-criteria pulls in scipy.stats and seaborn
+
     dm = skcriteria.mkdm(
         values,
         [max] * values.shape[1],
@@ -85,5 +86,5 @@ def aggregate(scores: pd.DataFrame, weights: Mapping[str, float], method: str = 
         criteria=[str(c) for c in scores.columns],
     )
     with np.errstate(invalid="ignore", divide="ignore"):
-        result = spec.decision_maker().evaluate(dm)
+        result = spec.decision_maker_class()().evaluate(dm)
     return order_sites(scores.index, np.atleast_1d(spec.score(result)))

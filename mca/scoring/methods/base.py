@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from skcriteria.agg import ResultABC, SKCDecisionMakerABC
 
 from mca.core.registry import Registry
+
+if TYPE_CHECKING:
+    from skcriteria.agg import ResultABC, SKCDecisionMakerABC
 
 Yields = Literal["scores", "ranks"]
 
@@ -18,7 +21,9 @@ Yields = Literal["scores", "ranks"]
 class AggregationMethod:
     """One way of turning value scores into a score per site, carried out by scikit-criteria.
 
-    ``decision_maker``: the scikit-criteria class, used with its defaults; ``score(result)``: the
+    ``decision_maker``: the scikit-criteria class, used with its defaults, or its import path
+    ``"module:Class"`` (imported on first use, so that the command line starts without
+    scikit-criteria and the scipy.stats and seaborn it pulls in); ``score(result)``: the
     site scores (higher is better) read from its result. ``yields``: ``"scores"`` when the score
     is a cardinal value, ``"ranks"`` when it only encodes an ordinal position.
     ``contributions``: the score is Σ weight × value score, so per-criterion contributions add
@@ -28,12 +33,20 @@ class AggregationMethod:
 
     name: str
     description: str
-    decision_maker: type[SKCDecisionMakerABC]
+    decision_maker: type[SKCDecisionMakerABC] | str
     score: Callable[[ResultABC], np.ndarray]
     yields: Yields
     contributions: bool = False
     needs_contrast: bool = True
     aliases: tuple[str, ...] = ()
+
+    def decision_maker_class(self) -> type[SKCDecisionMakerABC]:
+        """The scikit-criteria class, imported now if it was given as ``"module:Class"``."""
+        if isinstance(self.decision_maker, str):
+            module, _, name = self.decision_maker.partition(":")
+            maker: type[SKCDecisionMakerABC] = getattr(importlib.import_module(module), name)
+            return maker
+        return self.decision_maker
 
 
 def check_method(method: Any, _registry: Registry[AggregationMethod]) -> None:
@@ -42,7 +55,8 @@ def check_method(method: Any, _registry: Registry[AggregationMethod]) -> None:
         raise TypeError(f"expected an AggregationMethod, got {type(method).__name__}")
     if not method.description.strip():
         raise ValueError("needs a description")
-    if not (isinstance(method.decision_maker, type) and issubclass(method.decision_maker, SKCDecisionMakerABC)):
+    lazy = isinstance(method.decision_maker, str) and method.decision_maker.startswith("skcriteria.agg.")
+    if not lazy and not _is_decision_maker(method.decision_maker):
         raise TypeError("decision_maker must be a scikit-criteria decision-maker class (SKCDecisionMakerABC)")
     if not callable(method.score):
         raise TypeError("score must be a function of the scikit-criteria result")
@@ -50,3 +64,9 @@ def check_method(method: Any, _registry: Registry[AggregationMethod]) -> None:
         raise ValueError(f"yields must be 'scores' or 'ranks', not {method.yields!r}")
     if method.contributions and (method.yields != "scores" or method.needs_contrast):
         raise ValueError("only an additive method of cardinal scores defined for equal sites has contributions")
+
+
+def _is_decision_maker(candidate: Any) -> bool:
+    from skcriteria.agg import SKCDecisionMakerABC
+
+    return isinstance(candidate, type) and issubclass(candidate, SKCDecisionMakerABC)

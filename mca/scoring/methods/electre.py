@@ -8,11 +8,14 @@ linearly onto [0, 1] (1 = first position, 0 = last): an ordinal score, not a car
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from skcriteria.agg import ResultABC
-from skcriteria.agg.electre import ELECTRE2
 
 from mca.scoring.methods.base import AggregationMethod
+
+if TYPE_CHECKING:
+    from skcriteria.agg import ResultABC
 
 
 def position_score(result: ResultABC) -> np.ndarray:
@@ -26,7 +29,7 @@ METHOD = AggregationMethod(
     name="electre2",
     aliases=("electre",),
     description="ELECTRE II outranking: a weak order; the score only encodes the position.",
-    decision_maker=ELECTRE2,
+    decision_maker="skcriteria.agg.electre:ELECTRE2",
     score=position_score,
     yields="ranks",
 )

@@ -7,14 +7,12 @@ score is relative to the candidate set.
 
 from __future__ import annotations
 
-from skcriteria.agg.topsis import TOPSIS
-
 from mca.scoring.methods.base import AggregationMethod
 
 METHOD = AggregationMethod(
     name="topsis",
     description="TOPSIS: closeness to the best and distance from the worst candidate.",
-    decision_maker=TOPSIS,
+    decision_maker="skcriteria.agg.topsis:TOPSIS",
     score=lambda result: result.e_.similarity,
     yields="scores",
 )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from skcriteria.agg.simple import WeightedSumModel
-
 from mca.scoring.methods.base import AggregationMethod
 
 METHOD = AggregationMethod(
     name="wsm",
     description="Weighted sum: transparent, each criterion's contribution adds up to the score.",
-    decision_maker=WeightedSumModel,
+    decision_maker="skcriteria.agg.simple:WeightedSumModel",
     score=lambda result: result.e_.score,
     yields="scores",
     contributions=True,
