@@ -108,3 +108,11 @@ def test_excluded_sites_get_no_rank_in_the_report(english):
     ranking = html[html.index('id="ranking"') : html.index('id="allocation"')]
     ranked_part = ranking.split("<details>")[0]
     assert "Heide-Zuid" not in ranked_part and "Beekdal-rand" not in ranked_part
+
+
+def test_report_warns_about_candidate_sites_laid_over_one_another(english):
+    from shapely.geometry import box
+
+    english.sites.loc[english.sites["site_id"] == "S6", "geometry"] = box(196700, 320100, 196900, 320400)
+    html = render_html(english, {})
+    assert "Overlapping candidate sites" in html and "Beekdal-rand" in html.split("Overlapping candidate sites")[1]

@@ -69,6 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.robust_none": ("No robustness analysis was run.", "Er is geen robuustheidsanalyse gedaan."),
     "report.allocated_sites": ("Sites that receive land", "Locaties die grond krijgen"),
+    "report.overlaps": (
+        "Overlapping candidate sites: the same land is offered twice — check the drawn sites: {pairs}.",
+        "Overlappende kandidaatlocaties: dezelfde grond wordt dubbel aangeboden — controleer de getekende locaties: {pairs}.",
+    ),
     "report.contents": ("Contents", "Inhoud"),
     "report.ranking": ("Ranked list of sites", "Rangorde van de locaties"),
     "report.ranking_text": (

@@ -17,6 +17,7 @@ import jinja2
 import pandas as pd
 
 import mca
+from candidates import overlapping_sites
 from mca.app.i18n import Language, is_missing, language_of
 from mca.app.i18n.catalogue import MESSAGES
 from mca.app.reports import robustness, tables
@@ -102,6 +103,19 @@ def exclusion_summary(result: RunResult, lang: Language) -> dict[str, Any]:
         "reasons": reasons[: MAX_REASONS + 2],
         "partial_count": len(partial),
     }
+
+
+def overlap_text(result: RunResult, lang: Language) -> str:
+    """A warning naming candidate sites that overlap one another (empty when none do)."""
+    pairs = overlapping_sites(result.sites)
+    if pairs.empty:
+        return ""
+    names = result.sites.set_index("site_id")["name"]
+    text = [
+        f"{names.get(a, a)} ↔ {names.get(b, b)} ({lang.ha(ha, 2)})"
+        for a, b, ha in pairs[["site_id", "other_site_id", "overlap_ha"]].itertuples(index=False)
+    ]
+    return lang("report.overlaps", pairs="; ".join(text))
 
 
 def robustness_summary(result: RunResult, lang: Language, stability: pd.DataFrame) -> list[str]:
@@ -236,6 +250,7 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
         ),
         "rounding": lang("report.lead_rounding", rounding=lang.ha(rounding)) if rounding > 0.05 else "",
         "allocated": allocated,
+        "overlaps": overlap_text(result, lang),
         "has_regret": any("regret" in row for row in allocated),
         "exclusions": exclusion_summary(result, lang),
         "robust_lines": robustness_summary(result, lang, stability),
