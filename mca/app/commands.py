@@ -147,7 +147,11 @@ def rank(
     ]
     shown = ranking[columns].rename(columns=lambda c: c.removeprefix("contrib_"))
     title = "Ranked sites (criterion columns: contribution to the score)"
-    emit(View([frame_to_table(shown, title=title)], views.ranking_records(ranking), csv_text(ranking)), fmt)
+    from mca.scoring.ranking import ranking_weights
+
+    used = ranking_weights(inputs.scenario.scoring, weights, sector, list(scored.raw.columns))
+    records = views.ranking_records(ranking, scored, used)
+    emit(View([frame_to_table(shown, title=title)], records, csv_text(ranking)), fmt)
 
 
 def _comparison_view(

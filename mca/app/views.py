@@ -11,6 +11,7 @@ from mca.app.results import ROUNDING_ITEM, RunResult
 from mca.core.jsonable import plain
 from mca.core.vocabulary import ALL_SECTORS
 from mca.scoring import closed_to_every_sector, excluded_sites
+from mca.scoring.ranking import decision_matrix
 
 
 def sites_with_criteria(scored: Scored) -> gpd.GeoDataFrame:
@@ -71,17 +72,47 @@ def site_records(scored: Scored) -> list[dict]:
     return rows
 
 
-def ranking_records(ranking: pd.DataFrame) -> list[dict]:
-    """JSON-ready ranked sites with a ``contributions`` mapping that adds up to the score."""
+def ranking_records(
+    ranking: pd.DataFrame, scored: Scored | None = None, weights: dict[str, float] | None = None
+) -> list[dict]:
+    """JSON-ready ranked sites with a ``contributions`` mapping that adds up to the score.
+
+    With ``scored`` and the ranking's normalised ``weights``, each ranked site also has
+    ``decision``: per criterion its row of the decision matrix
+    (`mca.scoring.ranking.decision_matrix`: column, raw value, unit, direction, value score,
+    weight, contribution).
+    """
     contrib = [c for c in ranking.columns if c.startswith("contrib_")]
+    decision = _decision_by_site(ranking, scored, weights) if scored is not None and weights else {}
     rows = []
     for row in ranking.to_dict(orient="records"):
         record = {k: plain(v) for k, v in row.items() if not k.startswith(("contrib_", "vs_"))}
         if contrib:
             record["contributions"] = {c.removeprefix("contrib_"): plain(row[c]) for c in contrib}
         record["value_scores"] = {c.removeprefix("vs_"): plain(row[c]) for c in ranking.columns if c.startswith("vs_")}
+        if record["site_id"] in decision:
+            record["decision"] = decision[record["site_id"]]
         rows.append(record)
     return rows
+
+
+def _decision_by_site(ranking: pd.DataFrame, scored: Scored, weights: dict[str, float]) -> dict[str, dict[str, dict]]:
+    """The decision matrix of ``ranking`` as ``{site_id: {criterion: {column: value, …}}}``."""
+    meta = scored.evaluation.meta
+    names = list(weights)
+    matrix = decision_matrix(
+        ranking,
+        scored.raw,
+        scored.directions,
+        weights,
+        columns={name: str(meta.loc[name, "primary"]) if "primary" in meta else name for name in names},
+        units={name: str(meta.loc[name, "unit"] or "") if "unit" in meta else "" for name in names},
+    )
+    out: dict[str, dict[str, dict]] = {}
+    for row in matrix.to_dict(orient="records"):
+        fields = {k: plain(v) for k, v in row.items() if k not in ("site_id", "criterion")}
+        out.setdefault(str(row["site_id"]), {})[str(row["criterion"])] = fields
+    return out
 
 
 def one_line_summary(result: RunResult) -> str:

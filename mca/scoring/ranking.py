@@ -188,6 +188,13 @@ def weight_set_name(settings: ScoringSettings, weight_set: str | None, sector: s
     return name
 
 
+def ranking_weights(
+    settings: ScoringSettings, weight_set: str | None, sector: str | None, criteria: list[str]
+) -> dict[str, float]:
+    """The normalised weights a ranking with ``weight_set`` and ``sector`` uses (see :func:`weight_set_name`)."""
+    return dict(_resolve(settings, weight_set_name(settings, weight_set, sector), criteria).weights)
+
+
 def _resolve(settings: ScoringSettings, name: str, criteria: list[str]) -> WeightsResult:
     return resolve_weights(settings.weight_sets[name], criteria, name=name)
 

@@ -69,3 +69,18 @@ def test_topsis_recomputed_with_pymcdm_gives_the_ranking(exported) -> None:
     closeness = topsis(values.to_numpy(), weights, np.ones(values.shape[1], dtype=int))
     ours = pipeline.ranked_list(inputs, scored, method="topsis").set_index("site_id")["score"]
     assert closeness == pytest.approx(ours.reindex(values.index).to_numpy(), abs=1e-9)
+
+
+def test_rank_json_carries_the_decision_matrix(exported) -> None:
+    from mca.app.views import ranking_records
+    from mca.scoring.ranking import ranking_weights
+
+    frame, inputs, scored = exported
+    ranking = pipeline.ranked_list(inputs, scored)
+    weights = ranking_weights(inputs.scenario.scoring, None, None, list(scored.raw.columns))
+    records = [r for r in ranking_records(ranking, scored, weights) if r["rank"] is not None]
+    for record in records:
+        decision = record["decision"]
+        assert sum(c["contribution"] for c in decision.values()) == pytest.approx(record["score"], abs=1e-12)
+        rows = frame[frame["site_id"] == record["site_id"]].set_index("criterion")
+        assert {c: d["raw_value"] for c, d in decision.items()} == pytest.approx(rows["raw_value"].to_dict())
