@@ -70,7 +70,7 @@ class _Dense:
         self.c = np.array(
             [
                 suit[s, segs[g][0]]
-                + settings.tie_break * (1 - s / n_sites)
+                + settings.tie_break * _tie(s, g, t, n_sites, len(segs), self.T)
                 - (settings.expansion_penalty if settings.ladder == "weighted" and kinds[s] == EXPANSION else 0.0)
                 for s, g, t in self.vars
             ]
@@ -193,3 +193,10 @@ class _Dense:
             rows.append(np.concatenate([-self.existing, np.zeros(n_slack)]))
             rhs.append(-(floor - 1e-6))
         return rows, rhs
+
+
+def _tie(s: int, g: int, t: int, n_sites: int, n_segments: int, n_periods: int) -> float:
+    """The tie-break weight of ``x[s,g,t]``: the mean of earliness and site order (docs/allocation_model.md)."""
+    early = 1 - t / max(1, n_periods - 1)
+    order = (1 - s / n_sites) * (1 - g / (2 * n_segments)) * (1 - t / (2 * n_periods))
+    return (early + order) / 2

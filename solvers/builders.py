@@ -92,8 +92,9 @@ def allocation_variables(ix: ModelIndex, settings: AllocationSettings) -> pd.Dat
     ``min(u, cont[s]) ≥ a`` (a whole plot fits). Bounds ``0 ≤ x ≤ Q[g,t]`` (``D``, or
     ``D + a`` under XXL rounding), so capacity and contiguity bind as constraints with duals;
     ``ub`` is the most it can hold (``u``, for XXL also at most ``cont[s]``). Objective
-    coefficient ``coef = suit[s,k(g)] + ε·(1 − i(s)/|S|)``, less ``ρ`` on expansion sites with
-    ``ladder: weighted``.
+    coefficient ``coef = suit[s,k(g)] + ε·(e[t] + o[s,g,t]) / 2``, less ``ρ`` on expansion sites
+    with ``ladder: weighted``; columns ``suit`` (``suit[s,k(g)]``), ``early`` (``e[t]``) and
+    ``order`` (``o[s,g,t]``) hold the terms of the lexicographic order (:func:`order_weights`).
     """
     xxl_min = settings.xxl_min_ha
     ub = np.minimum(ix.caps[:, None, :], ix.receivable[None, :, :])  # S × G × T
@@ -101,16 +102,33 @@ def allocation_variables(ix: ModelIndex, settings: AllocationSettings) -> pd.Dat
     mask = ix.comp[:, :, None] & (ub > TOL)
     mask &= ~ix.seg_xxl[None, :, None] | (ub >= xxl_min - TOL)
     s_idx, g_idx, t_idx = np.nonzero(mask)
-    n_sites = len(ix.site_ids)
-    tie = settings.tie_break * (1.0 - np.arange(n_sites) / max(1, n_sites))
-    coef = ix.suit[s_idx, ix.seg_sector[g_idx]] + tie[s_idx]
+    suit = ix.suit[s_idx, ix.seg_sector[g_idx]]
+    early, order = order_weights(ix, s_idx, g_idx, t_idx)
+    coef = suit + settings.tie_break * (early + order) / 2
     if settings.ladder == "weighted":
         coef = coef - settings.expansion_penalty * ix.is_expansion[s_idx]
     x = pd.DataFrame({"site": s_idx, "segment": g_idx, "period": t_idx, "coef": coef, "ub": ub[s_idx, g_idx, t_idx]})
+    x = x.assign(suit=suit, early=early, order=order)
     upper = ix.receivable[g_idx, t_idx].tolist()
     names = _row_names("x", ix, x, np.arange(len(x)))
     x.insert(3, "var", [pulp.LpVariable(label, lowBound=0, upBound=u) for label, u in zip(names, upper)])
     return x
+
+
+def order_weights(
+    ix: ModelIndex, s_idx: np.ndarray, g_idx: np.ndarray, t_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The weights of the last two levels of the lexicographic order, per ``x[s,g,t]``: ``(e, o)``.
+
+    Earliness ``e[t] = 1 − t/(|T| − 1)`` (1 for the first period, 0 for the last): a hectare for
+    an earlier period comes first. Site order ``o[s,g,t] = (1 − i(s)/|S|) · (1 − j(g)/(2|G|)) ·
+    (1 − t/(2|T|))``, with ``i, j, t`` the positions: a product of decreasing factors, so that,
+    unlike a sum, no exchange of hectares between two sites and two segments leaves it equal.
+    """
+    n_s, n_g, n_t = len(ix.site_ids), len(ix.segment_labels), len(ix.period_labels)
+    early = 1.0 - t_idx / max(1, n_t - 1)
+    order = (1.0 - s_idx / max(1, n_s)) * (1.0 - g_idx / (2 * n_g)) * (1.0 - t_idx / (2 * n_t))
+    return early.astype(float), order.astype(float)
 
 
 def xxl_plots(

@@ -1,4 +1,4 @@
-"""Fix variables at values and relax integrality for one solve, then restore them.
+"""Fix variables at values, relax integrality or add rows for one solve, then restore the model.
 
 Every place the allocation holds integers (LP relaxation, relax-and-fix dive, small rounding
 MIPs, the final LP for duals) goes through :func:`fixing`, so bounds and categories are always
@@ -35,3 +35,29 @@ def fixing(
     finally:
         for v, (low, up, cat) in zip(changed, saved):
             v.lowBound, v.upBound, v.cat = low, up, cat
+
+
+@contextmanager
+def extra_rows(lp: pulp.LpProblem, rows: Iterable[pulp.LpConstraint]) -> Iterator[None]:
+    """A block in which ``rows`` are part of ``lp``; on leaving they are removed again.
+
+    Adding and removing rows both change the model's structure (``structure_version``), so a
+    solver interface that keeps its own copy of the model rebuilds it.
+    """
+    added = list(rows)
+    for row in added:
+        lp.addConstraint(row)
+    try:
+        yield
+    finally:
+        for row in added:
+            drop_row(lp, row.name)
+
+
+def drop_row(lp: pulp.LpProblem, name: str) -> pulp.LpConstraint | None:
+    """Remove the row ``name`` from ``lp`` (marking the structure changed); the row, or None if absent."""
+    row: pulp.LpConstraint | None = lp.constraints.pop(name, None)
+    if row is not None:
+        lp.structure_version = getattr(lp, "structure_version", 0) + 1
+        lp._variables_current = False
+    return row

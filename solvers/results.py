@@ -17,6 +17,7 @@ from mca.core.jsonable import records
 from mca.core.sectors import segment_id
 from mca.core.vocabulary import EXPANSION
 from solvers.problem import AllocationProblem, problem_from_dict
+from solvers.regret import REGRET_COLUMNS
 from solvers.settings import AllocationSettings
 
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ class SolverRun:
 
     Status (``optimal`` = within rel_gap, or ``time_limit``), objective, proven bound and
     relative gap (None when no bound is known), and the method that closed it (``LP relaxation
-    + rounding`` or ``MIP``).
+    + rounding`` or ``MIP``). ``suitability_gap`` (suitability phase): the same absolute gap
+    relative to the suitability term ``Σ suit·x`` instead of the objective, which the shortfall
+    penalty inflates.
     """
 
     phase: str
@@ -43,6 +46,7 @@ class SolverRun:
     gap: float | None
     seconds: float
     method: str
+    suitability_gap: float | None = None
 
 
 @dataclass
@@ -56,7 +60,10 @@ class AllocationResult:
     demand because plots are indivisible,
     ``binding`` (constraint, id, period, rhs, used, shadow_price, name: the row's name in the model),
     ``shadow_prices`` (site_id, kind, value_per_ha and value_<period>_per_ha),
-    ``summary`` (kind, period, hectares; kind ``shortfall`` for unplaced demand).
+    ``summary`` (kind, period, hectares; kind ``shortfall`` for unplaced demand),
+    ``regret`` (site_id, hectares, regret, interchangeable, interchangeable_with; see
+    `solvers.regret`). ``suitability`` is the suitability term ``Σ suit·x`` and
+    ``suitability_gap`` the gap ``bound − objective`` relative to it.
     """
 
     status: str
@@ -77,6 +84,9 @@ class AllocationResult:
     problem: AllocationProblem
     settings: AllocationSettings
     notes: list[str] = field(default_factory=list)
+    suitability: float = 0.0
+    suitability_gap: float | None = None
+    regret: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REGRET_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready result; ``inputs`` holds everything :func:`problem_from_dict` needs to re-solve."""
@@ -87,6 +97,8 @@ class AllocationResult:
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
+            "suitability": self.suitability,
+            "suitability_gap": self.suitability_gap,
             "solver": self.solver,
             "seconds": self.seconds,
             "build_seconds": self.build_seconds,
@@ -97,6 +109,7 @@ class AllocationResult:
             "sites": records(self.sites),
             "binding": records(self.binding),
             "shadow_prices": records(self.shadow_prices),
+            "regret": records(self.regret),
             "summary": records(self.summary),
             "notes": list(self.notes),
             "inputs": inputs,
@@ -128,6 +141,8 @@ def make_result(
     main = runs[-1]
     objective = float(pulp.value(model.lp.objective))
     gap = None if main.bound is None else max(0.0, main.bound - objective) / max(abs(objective), 1e-9)
+    suitability = float(model.x["suit"].to_numpy(dtype=float) @ xval)
+    suitability_gap = None if main.bound is None else max(0.0, main.bound - objective) / max(suitability, 1e-9)
     status = "optimal" if all(r.status == "optimal" for r in runs) else "time_limit"
     return AllocationResult(
         status=status,
@@ -148,6 +163,8 @@ def make_result(
         problem=model.problem,
         settings=model.settings,
         notes=notes,
+        suitability=suitability,
+        suitability_gap=suitability_gap,
     )
 
 
@@ -348,3 +365,31 @@ def _roads_at_headroom(model: AllocationModel, with_room: np.ndarray, road_links
     sites = set(model.site_ids[with_room])
     at_headroom = sorted(set(routes.loc[routes["site_id"].isin(sites), "link_id"]) & road_links)
     return ["road links at headroom: " + ", ".join(map(str, at_headroom))] if at_headroom else []
+
+
+def lead_with_causes(shortfall: pd.DataFrame, model: AllocationModel, gains: dict[str, np.ndarray]) -> pd.DataFrame:
+    """``shortfall`` with each explanation led by the causes whose relaxation places its demand, largest first.
+
+    ``gains`` (`solvers.causes.shortfall_gains`) holds per cause the hectares of shortfall per
+    ``model.short`` row that relaxing it removes. A cause with a gain comes first, as ``binding:
+    <cause> (relaxing it places x ha more)``; the road links at headroom follow it when roads
+    bind. Rows without such a cause keep their explanation.
+    """
+    if not len(shortfall) or not gains:
+        return shortfall
+    segments, periods = model.problem.segments, list(model.problem.periods)
+    keys = [(*segments[g], periods[t]) for g, t in zip(model.short["segment"], model.short["period"])]
+    position = {key: i for i, key in enumerate(keys)}
+    out = shortfall.copy()
+    texts = []
+    for row in out.itertuples(index=False):
+        i = position[(row.sector, row.size_class, str(row.period))]
+        binding = sorted(((gain[i], name) for name, gain in gains.items() if gain[i] > TOL), reverse=True)
+        parts = str(row.explanation).split("; ")
+        roads = [p for p in parts if p.startswith("road links at headroom")]
+        lead = [f"binding: {name} (relaxing it places {gain:.2f} ha more)" for gain, name in binding]
+        if binding and binding[0][1] == "road headroom":
+            lead, parts = lead[:1] + roads + lead[1:], [p for p in parts if p not in roads]
+        texts.append("; ".join([*lead, *parts]))
+    out["explanation"] = texts
+    return out

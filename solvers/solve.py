@@ -1,10 +1,12 @@
-"""Solve the allocation model with CBC or HiGHS, lexicographically for the strict ladder.
+"""Solve the allocation model with CBC or HiGHS in a lexicographic order.
 
 Each phase first solves the LP relaxation (a proven bound) and rounds plot counts and
-openings from it; the MIP solver runs, warm-started, only when that is not within rel_gap.
-Finally the integer and binary variables are fixed at their values and the LP is solved again:
-its solution is the reported allocation (at least as good as the incumbent) and its duals give
-the marginal value of capacity and road headroom.
+openings from it; the MIP solver runs, warm-started, only when that is not within rel_gap (on
+the full objective and on its suitability term). Finally the integer and binary variables are
+fixed at their values and the LP is solved again: its duals give the marginal value of capacity
+and road headroom. Then the ties left are resolved by LPs with the objective held: earlier
+periods first, then the site order (docs/allocation_model.md, "Unique allocation"); with
+``regret`` each allocated site is forbidden in turn and the model re-solved warm.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,10 +26,12 @@ import pulp
 
 from mca.core.errors import InfeasibleError
 from solvers.builders import ladder_floor
-from solvers.fixing import fixing
+from solvers.causes import shortfall_gains
+from solvers.fixing import drop_row, extra_rows, fixing
 from solvers.model import AllocationModel, build_model
 from solvers.problem import AllocationProblem
-from solvers.results import AllocationResult, SolverRun, make_result
+from solvers.regret import site_regrets, with_regret
+from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result
 from solvers.settings import AllocationSettings
 
 LADDER_PHASE = "ladder: maximise hectares on available plots and intensification"
@@ -40,24 +45,42 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     problem.validate()
     model = build_model(problem, settings)
     build_seconds = time.perf_counter() - started
-    runs: list[SolverRun] = []
-    previous: dict[pulp.LpVariable, float] | None = None
-    if settings.ladder == "strict" and len(model.placed_existing) and len(model.y):
-        first, previous = _ladder_phase(model, settings)
-        runs.append(first)
-    main, _ = _optimise(model, settings, MAIN_PHASE, previous=previous)
-    runs.append(main)
-    integers = {v: float(round(v.varValue or 0.0)) for v in model.integers}
+    runs, integers = _phases(model, settings, previous=None)
     duals_ok = _solve_lp(model, settings, fix=integers)
     if not duals_ok:
         _solve_lp(model, settings, fix=integers, duals=False)
-    return make_result(
+    duals = {label: con.pi for label, con in model.lp.constraints.items()}
+    if not _polish(model, settings, integers):
+        _solve_lp(model, settings, fix=integers, duals=False)
+    for label, con in model.lp.constraints.items():
+        con.pi = duals.get(label)
+    result = make_result(
         model, runs, duals_available=duals_ok, build_seconds=build_seconds, seconds=time.perf_counter() - started
     )
+    if len(result.shortfall):
+        gains = shortfall_gains(model, lambda: _solve_lp(model, settings, fix=None, duals=False))
+        result.shortfall = lead_with_causes(result.shortfall, model, gains)
+    if settings.regret and len(result.allocation):
+        result.regret = site_regrets(model, result, lambda forbid: _solve_without(model, settings, forbid, integers))
+        result.allocation = with_regret(result.allocation, result.regret)
+    return result
+
+
+def _phases(
+    model: AllocationModel, settings: AllocationSettings, previous: dict[pulp.LpVariable, float] | None
+) -> tuple[list[SolverRun], dict[pulp.LpVariable, float]]:
+    """The strict ladder's phase 1 (when there is a choice to make), then suitability: runs and integers."""
+    runs: list[SolverRun] = []
+    if settings.ladder == "strict" and len(model.placed_existing) and len(model.y):
+        first, previous = _ladder_phase(model, settings, previous)
+        runs.append(first)
+    main, _ = _optimise(model, settings, MAIN_PHASE, previous=previous)
+    runs.append(main)
+    return runs, {v: float(round(v.varValue or 0.0)) for v in model.integers}
 
 
 def _ladder_phase(
-    model: AllocationModel, settings: AllocationSettings
+    model: AllocationModel, settings: AllocationSettings, previous: dict[pulp.LpVariable, float] | None
 ) -> tuple[SolverRun, dict[pulp.LpVariable, float]]:
     """Phase 1 of the strict ladder, then the row that keeps its existing-stock hectares in phase 2.
 
@@ -66,10 +89,74 @@ def _ladder_phase(
     """
     rounding = pulp.LpAffineExpression([(v, -settings.rounding_penalty) for v in model.over["var"]])
     model.lp.setObjective(model.placed_existing + rounding)
-    run, integers = _optimise(model, settings, LADDER_PHASE, previous=None)
+    run, integers = _optimise(model, settings, LADDER_PHASE, previous=previous)
     model.lp.addConstraint(ladder_floor(model.placed_existing, float(pulp.value(model.placed_existing))))
     model.lp.setObjective(model.objective)
     return run, integers
+
+
+def lexicographic_levels(model: AllocationModel) -> list[tuple[str, pulp.LpAffineExpression]]:
+    """The levels after the objective, in order: hectares per period but the last (earliest first), the site order."""
+    x = model.x
+    periods = list(model.problem.periods)
+    levels = [
+        (f"lex_period_{periods[t]}", pulp.LpAffineExpression([(v, 1.0) for v in x.loc[x["period"] == t, "var"]]))
+        for t in range(len(periods) - 1)
+    ]
+    levels.append(("lex_site_order", pulp.LpAffineExpression(list(zip(x["var"], x["order"].tolist())))))
+    return levels
+
+
+def _polish(model: AllocationModel, settings: AllocationSettings, integers: dict[pulp.LpVariable, float]) -> bool:
+    """Resolve the ties of the solved LP (integers fixed): each level maximised with the ones before held.
+
+    The objective is held at its value, then the hectares of each period but the last, earliest
+    first, then the site order (:func:`lexicographic_levels`); each held by a row ``level ≥
+    value − 1e-9·max(1, |value|)``, all removed afterwards. False if an LP failed (the values
+    are then not those of a solution).
+    """
+    held = float(pulp.value(model.objective))
+    ok = True
+    with ExitStack() as stack:
+        stack.enter_context(extra_rows(model.lp, [_floor("lex_objective", model.objective, held)]))
+        for label, level in lexicographic_levels(model):
+            model.lp.setObjective(level)
+            if not _solve_lp(model, settings, fix=integers, duals=False):
+                ok = False
+                break
+            stack.enter_context(extra_rows(model.lp, [_floor(label, level, float(pulp.value(level)))]))
+    model.lp.setObjective(model.objective)
+    return ok
+
+
+def _floor(label: str, expression: pulp.LpAffineExpression, value: float, tolerance: float = 1e-9) -> pulp.LpConstraint:
+    """The row ``expression ≥ value − tolerance·max(1, |value|)`` named ``label``."""
+    return pulp.LpConstraint(expression, pulp.LpConstraintGE, label, value - tolerance * max(1.0, abs(value)))
+
+
+def _solve_without(
+    model: AllocationModel,
+    settings: AllocationSettings,
+    forbid: list[pulp.LpVariable],
+    integers: dict[pulp.LpVariable, float],
+) -> float | None:
+    """The objective with the variables ``forbid`` at zero, re-solved warm from ``integers`` (None: no solution).
+
+    The strict ladder's phase 1 is solved again too (its floor is put back afterwards); the
+    variables keep the values of this solve.
+    """
+    ladder = drop_row(model.lp, "ladder")
+    zero = dict.fromkeys(forbid, 0.0)
+    try:
+        with fixing(zero):
+            runs, _ = _phases(model, settings, previous={**integers, **{v: 0.0 for v in zero if v in integers}})
+        return runs[-1].objective
+    except InfeasibleError:
+        return None
+    finally:
+        drop_row(model.lp, "ladder")
+        if ladder is not None:
+            model.lp.addConstraint(ladder)
 
 
 def _optimise(
@@ -78,23 +165,24 @@ def _optimise(
     """Maximise the current objective: LP relaxation and rounding first, the MIP only if needed.
 
     The LP relaxation gives a proven bound. Integer values are rounded from it (and, if given,
-    taken from the previous phase), the rest re-solved as LP; if the best of these is within
-    ``rel_gap`` of the bound it is accepted, otherwise it warm-starts the MIP solver.
+    taken from the previous phase), the rest re-solved as LP; if the best of these is within the
+    tolerance of the bound (:func:`_tolerance`) it is accepted, otherwise it warm-starts the MIP
+    solver. In the suitability phase the run also reports the gap on the suitability term.
     """
     started = time.perf_counter()
     ints = model.integers
     if not ints:
-        run = _run(model.lp, settings, phase)
-        return run, {}
+        return _with_suitability_gap(model, phase, _run(model.lp, settings, phase)), {}
     if not _solve_lp(model, settings, fix=None, duals=False):
         raise InfeasibleError(f"the LP relaxation could not be solved in phase '{phase}'", source="allocation")
     bound = float(pulp.value(model.lp.objective))
-    best = _best_rounding(model, settings, bound, previous)
+    tolerance = _tolerance(model, settings, phase)
+    best = _best_rounding(model, settings, bound, previous, tolerance)
     if best is not None:
         for v, value in best[1].items():
             v.varValue = value
         gap = _gap(bound, best[0])
-        if gap <= settings.rel_gap:
+        if gap <= tolerance:
             run = SolverRun(
                 phase=phase,
                 solver=settings.solver,
@@ -105,19 +193,50 @@ def _optimise(
                 seconds=time.perf_counter() - started,
                 method="LP relaxation + rounding",
             )
-            return run, {v: best[1][v] for v in ints}
-    run = _run(model.lp, settings, phase, warm_start=best is not None)
+            return _with_suitability_gap(model, phase, run), {v: best[1][v] for v in ints}
+    run = _run(model.lp, settings, phase, warm_start=best is not None, rel_gap=tolerance)
     if run.bound is None or bound < run.bound:
         run = replace(run, bound=bound, gap=_gap(bound, run.objective))
-    return run, {v: float(round(v.varValue or 0.0)) for v in ints}
+    return _with_suitability_gap(model, phase, run), {v: float(round(v.varValue or 0.0)) for v in ints}
+
+
+def suitability_term(model: AllocationModel) -> float:
+    """``Σ suit[s,k(g)] · x[s,g,t]`` at the current values: the suitability hectares, without penalties."""
+    values = np.array([v.varValue or 0.0 for v in model.x["var"]], dtype=float)
+    return float(model.x["suit"].to_numpy(dtype=float) @ values)
+
+
+def _tolerance(model: AllocationModel, settings: AllocationSettings, phase: str) -> float:
+    """The relative gap (on the objective) at which a phase may stop, from the current (relaxed) values.
+
+    ``rel_gap``; in the suitability phase smaller when the suitability term is smaller than the
+    objective's size (the shortfall penalty inflates it), so that the gap on the suitability term
+    is within ``rel_gap`` as well.
+    """
+    if phase != MAIN_PHASE:
+        return settings.rel_gap
+    size = abs(float(pulp.value(model.lp.objective)))
+    return settings.rel_gap * min(1.0, max(suitability_term(model), 1e-9) / max(size, 1e-9))
+
+
+def _with_suitability_gap(model: AllocationModel, phase: str, run: SolverRun) -> SolverRun:
+    """``run`` with ``suitability_gap``: ``(bound − objective) / suitability term`` (suitability phase only)."""
+    if phase != MAIN_PHASE or run.bound is None:
+        return run
+    gap = max(0.0, run.bound - run.objective) / max(suitability_term(model), 1e-9)
+    return replace(run, suitability_gap=gap)
 
 
 def _best_rounding(
-    model: AllocationModel, settings: AllocationSettings, bound: float, previous: dict[pulp.LpVariable, float] | None
+    model: AllocationModel,
+    settings: AllocationSettings,
+    bound: float,
+    previous: dict[pulp.LpVariable, float] | None,
+    tolerance: float,
 ) -> tuple[float, dict[pulp.LpVariable, float]] | None:
     """The best LP with integers fixed, as (objective, every variable's value), or None if none was feasible.
 
-    The previous phase's integers are tried first: when they are already within ``rel_gap`` of
+    The previous phase's integers are tried first: when they are already within ``tolerance`` of
     ``bound``, the relax-and-fix dive (several LP and small MIP solves) is not needed.
     """
     best: tuple[float, dict[pulp.LpVariable, float]] | None = None
@@ -131,7 +250,7 @@ def _best_rounding(
             value = float(pulp.value(model.lp.objective))
             if best is None or value > best[0]:
                 best = (value, {v: v.varValue for v in model.lp.variables()})
-            if _gap(bound, best[0]) <= settings.rel_gap:
+            if _gap(bound, best[0]) <= tolerance:
                 break
     return best
 
@@ -277,9 +396,18 @@ def _solve_lp(
     return True
 
 
-def _run(lp: pulp.LpProblem, settings: AllocationSettings, phase: str, *, warm_start: bool = False) -> SolverRun:
-    """Solve ``lp`` (a maximisation) as MIP and report status, objective and the proven bound."""
+def _run(
+    lp: pulp.LpProblem,
+    settings: AllocationSettings,
+    phase: str,
+    *,
+    warm_start: bool = False,
+    rel_gap: float | None = None,
+) -> SolverRun:
+    """Solve ``lp`` (a maximisation) as MIP, stopping at ``rel_gap`` (default the setting); status, objective, bound."""
     started = time.perf_counter()
+    if rel_gap is not None:
+        settings = settings.model_copy(update={"rel_gap": rel_gap})
     # CBC 2.10's MIP start can end the search wrongly: never warm-start it
     bound = _solve_cbc(lp, settings) if settings.solver == "cbc" else _solve_highs(lp, settings, warm_start=warm_start)
     seconds = time.perf_counter() - started

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import highspy
-import numpy as np
 import pandas as pd
 import pulp
 import pytest
@@ -165,9 +164,10 @@ def test_road_rows_weigh_hectares_by_peak_hour_traffic(model: AllocationModel) -
 def test_objective_follows_the_formula(model: AllocationModel) -> None:
     s = AllocationSettings()
     coefficients = {v.name: c for v, c in model.objective.items()}
-    tie = s.tie_break * (1 - np.arange(3) / 3)
-    assert coefficients[f"x(e_2,{XXL},2040)"] == pytest.approx(0.9 + tie[2])
-    assert coefficients[f"x(a_1,{MKB},2030)"] == pytest.approx(0.5 + tie[0])
+    # tie-break ε·(e + o)/2: earliness e = 1 − t/(|T|−1), site order o a product (3 sites, 2 segments, 2 periods)
+    early_e2, order_e2 = 0.0, (1 - 2 / 3) * (1 - 1 / 4) * (1 - 1 / 4)
+    assert coefficients[f"x(e_2,{XXL},2040)"] == pytest.approx(0.9 + s.tie_break * (early_e2 + order_e2) / 2)
+    assert coefficients[f"x(a_1,{MKB},2030)"] == pytest.approx(0.5 + s.tie_break * (1.0 + 1.0) / 2)
     assert coefficients[f"n(a_1,{XXL},2040)"] == -s.tie_break
     assert coefficients["y(e_2)"] == -s.fixed_cost_per_site
     assert coefficients[f"over({XXL},2040)"] == -s.rounding_penalty

@@ -80,7 +80,8 @@ def allocated_rows(result: RunResult, lang: Language, linked: set[str]) -> list[
             "reason": _trail(site_rows, lang),
         }
         if "regret" in site_rows:
-            row["regret"] = lang.number(site_rows["regret"].max(), 2)
+            twins = sorted({str(t) for t in site_rows.get("interchangeable_with", pd.Series(dtype=str)) if t})
+            row["regret"] = " ".join([lang.number(site_rows["regret"].max(), 2), *(f"≈ {t}" for t in twins)])
         rows.append(row)
     return rows
 

@@ -127,7 +127,8 @@ def ranking_table(result: RunResult) -> pd.DataFrame:
 
 def allocation_table(result: RunResult) -> pd.DataFrame:
     """Allocation rows with site labels, sorted by site, sector, size class and period."""
-    frame = result.allocation[["site_id", "sector", "size_class", "period", "hectares"]].copy()
+    regret = [c for c in ("regret", "interchangeable_with") if c in result.allocation]
+    frame = result.allocation[["site_id", "sector", "size_class", "period", "hectares", *regret]].copy()
     frame["period"] = frame["period"].astype(str)
     frame = _with_site_labels(frame, result)
     return _sorted(frame, ["site_id", "sector", "size_class", "period"])
