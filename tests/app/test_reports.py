@@ -30,6 +30,7 @@ EXPECTED_FILES = [
     "allocation.csv",
     "exclusions.csv",
     "demand_segments.csv",
+    "decision_matrix.csv",
     f"{STEM}.xlsx",
     f"{STEM}.gpkg",
     "map_answer.png",
@@ -80,7 +81,7 @@ def test_every_file_is_written_in_a_fixed_order_and_non_empty(runs):
     assert all(p.parent in (runs["dir_a"], runs["dir_a"] / "sites") and p.stat().st_size > 0 for p in files)
     written = sorted(str(p.relative_to(runs["dir_a"])) for p in runs["dir_a"].rglob("*") if p.is_file())
     assert written == sorted(f"sites/{n}" if n.startswith("S") else n for n in EXPECTED_FILES)
-    assert len(runs["messages"]) == 7
+    assert len(runs["messages"]) == 8
 
 
 def test_csv_outputs_are_byte_identical_across_runs(runs):
@@ -315,7 +316,7 @@ FILE_LIST = OutputWriter(name="file_list_test", files="{stem}_files.txt", write=
 
 
 def test_writers_are_registered_in_writing_order():
-    assert WRITERS.names() == ("csv", "excel", "geopackage", "maps", "factsheets", "html")
+    assert WRITERS.names() == ("csv", "decision_matrix", "excel", "geopackage", "maps", "factsheets", "html")
 
 
 @pytest.mark.parametrize(
@@ -331,7 +332,7 @@ def test_writers_are_registered_in_writing_order():
 def test_a_bad_writer_is_refused_at_registration(writer, message):
     with pytest.raises(RegistrationError, match=f"cannot register output writer .*{message}"):
         WRITERS.register(writer)
-    assert len(WRITERS) == 6
+    assert len(WRITERS) == 7
 
 
 def test_an_extra_writer_writes_inside_the_run_folder_before_the_manifest(tmp_path: Path, make_run_result):
