@@ -34,6 +34,9 @@ from solvers.regret import site_regrets, with_regret
 from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result
 from solvers.settings import AllocationSettings
 
+LP_TOLERANCE = 1e-9
+"""Primal and dual feasibility tolerance of the LP solves (solver defaults 1e-7), so that CBC and
+HiGHS agree on the hectares to 1e-6 ha (assumption)."""
 LADDER_PHASE = "ladder: maximise hectares on available plots and intensification"
 MAIN_PHASE = "suitability"
 
@@ -46,6 +49,7 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     model = build_model(problem, settings)
     build_seconds = time.perf_counter() - started
     runs, integers = _phases(model, settings, previous=None)
+    integers = _settle_plot_periods(model, settings, integers)
     duals_ok = _solve_lp(model, settings, fix=integers)
     if not duals_ok:
         _solve_lp(model, settings, fix=integers, duals=False)
@@ -127,6 +131,40 @@ def _polish(model: AllocationModel, settings: AllocationSettings, integers: dict
             stack.enter_context(extra_rows(model.lp, [_floor(label, level, float(pulp.value(level)))]))
     model.lp.setObjective(model.objective)
     return ok
+
+
+def _settle_plot_periods(
+    model: AllocationModel, settings: AllocationSettings, integers: dict[pulp.LpVariable, float], max_trials: int = 200
+) -> dict[pulp.LpVariable, float]:
+    """The plot counts after exchanging the periods of XXL plots while that raises the objective.
+
+    Two plots of one segment on sites ``s1`` (period ``t1``) and ``s2`` (``t2``) can often trade
+    periods at an objective change of only the tie-break terms (``ε·e[t]``, ``ε·o[s,g,t]``), which
+    is below the MIP tolerance, so solvers keep either. Each exchange is tried as an LP with the
+    plots fixed and kept when the objective rises by more than ``1e-9·max(1, |objective|)``;
+    at most ``max_trials`` LPs.
+    """
+    rows = model.n["row"].to_numpy()
+    keys = zip(*(model.x[c].to_numpy()[rows].tolist() for c in ("site", "segment", "period")))
+    plot_of = dict(zip(keys, model.n["var"]))
+    if not plot_of or not _solve_lp(model, settings, fix=integers, duals=False):
+        return integers
+    best, trials = float(pulp.value(model.objective)), 0
+    for (s1, g, t1), v1 in plot_of.items():
+        for (s2, g2, t2), v2 in plot_of.items():
+            swap = [plot_of.get((s1, g, t2)), plot_of.get((s2, g, t1))]
+            if g2 != g or t2 <= t1 or s2 == s1 or swap[0] is None or swap[1] is None or trials >= max_trials:
+                continue
+            if integers[v1] < 1 or integers[v2] < 1:
+                continue
+            trial = {**integers, v1: integers[v1] - 1, v2: integers[v2] - 1}
+            trial.update({v: trial[v] + 1 for v in swap})
+            trials += 1
+            if _solve_lp(model, settings, fix=trial, duals=False):
+                value = float(pulp.value(model.objective))
+                if value > best + 1e-9 * max(1.0, abs(best)):
+                    best, integers = value, trial
+    return integers
 
 
 def _floor(label: str, expression: pulp.LpAffineExpression, value: float, tolerance: float = 1e-9) -> pulp.LpConstraint:
@@ -447,6 +485,7 @@ def _solve_cbc(lp: pulp.LpProblem, settings: AllocationSettings, *, mip: bool = 
                 threads=settings.threads,
                 logPath=str(log),
                 mip=mip,
+                options=[] if mip else [f"primalT {LP_TOLERANCE}", f"dualT {LP_TOLERANCE}"],
             )
             lp.solve(solver)
         text = log.read_text() if log.exists() else ""
@@ -496,6 +535,7 @@ class _ResolvingHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         version = getattr(lp, "structure_version", None)
         if version is None or getattr(lp, "highs_built_for", None) != version:
             self.createAndConfigureSolver(lp)
+            self._configure(lp.solverModel)
             self.buildSolverModel(lp)
             lp.highs_built_for = version
         else:
@@ -518,6 +558,8 @@ class _ResolvingHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         highs.setOptionValue("time_limit", float(self.timeLimit) if self.timeLimit is not None else highspy.kHighsInf)
         if self.threads is not None:
             highs.setOptionValue("threads", self.threads)
+        highs.setOptionValue("primal_feasibility_tolerance", LP_TOLERANCE)
+        highs.setOptionValue("dual_feasibility_tolerance", LP_TOLERANCE)
 
     @staticmethod
     def _update(lp: pulp.LpProblem) -> None:
