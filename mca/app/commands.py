@@ -104,13 +104,14 @@ def candidates(
 ) -> None:
     """List candidate sites with their criteria values, exclusion flags and reasons."""
     check_format(fmt, out_path, force=force)
-    _inputs, scored = _scored(scenario)
-    sites = views.sites_with_criteria(scored)
+    inputs, scored = _scored(scenario)
+    applied = pipeline.ranking_exclusions(inputs, scored)
+    sites = views.sites_with_criteria(scored, applied)
     table = pd.DataFrame(sites.drop(columns="geometry"))
     shown = table[[*SITE_COLUMNS, "excluded", "exclusion_reasons"]]
     view = View(
         [frame_to_table(shown, title=f"{len(shown)} candidate sites")],
-        {"sites": views.site_records(scored)},
+        {"sites": views.site_records(scored, applied)},
         csv_text(table),
         sites,
     )
@@ -325,6 +326,9 @@ def compare(
         results = [_run_scenario(item) for item in loaded]
         comparison = compare_runs(results, share=share)
         write_comparison(comparison, folder)
+        from mca.app.reports.comparison import write_comparison_outputs
+
+        write_comparison_outputs(comparison, results, folder)
     title = f"Programme: {share:.0%} no-regret / rest flexible (002)"
     out.print(frame_to_table(comparison.programme_summary, title=title))
     out.print(

@@ -38,7 +38,7 @@ from mca.scoring.ranking import value_matrix, weight_set_name
 from mca.scoring.settings import ScoringSettings
 from mca.scoring.weights import resolve_weights
 from solvers import AllocationProblem, AllocationResult, solve
-from solvers.policy import PolicyApplied, apply_policy, select_rules
+from solvers.policy import PolicyApplied, apply_policy, scoped_exclusions, select_rules
 from solvers.policy_trail import reason_trail, regional_outlet
 
 Progress = Callable[[str], None]
@@ -136,7 +136,7 @@ def ranked_list(
     ranking = rank_sites(
         scored.raw,
         scored.directions,
-        closed_to_every_sector(scored.evaluation.exclusions, scored.suitability.columns),
+        ranking_exclusions(inputs, scored),
         inputs.scenario.scoring,
         weight_set=weight_set,
         method=method,
@@ -144,6 +144,20 @@ def ranked_list(
     )
     info = scored.sites.set_index("site_id")[["name", "kind", "park", "capacity_ha"]]
     return ranking.join(info, on="site_id")
+
+
+def ranking_exclusions(inputs: Inputs, scored: Scored) -> pd.DataFrame:
+    """The exclusions plus an all-sectors row for each site the allocation cannot use for any sector.
+
+    Sector exclusions count as the allocation applies them (after the policy's exclusion scopes),
+    so a site closed to every sector one by one is not ranked, and a site the allocation may still
+    use keeps its rank.
+    """
+    exclusions = scored.evaluation.exclusions
+    rules = select_rules(inputs.data.policy, inputs.scenario.policy)
+    scoped = scoped_exclusions(exclusions, compatibility_sites(scored), rules)
+    closed = closed_to_every_sector(scoped, scored.suitability.columns).iloc[len(scoped) :]
+    return pd.concat([exclusions, closed], ignore_index=True) if len(closed) else exclusions
 
 
 def compatibility_sites(scored: Scored) -> pd.DataFrame:
@@ -203,7 +217,7 @@ def allocate(inputs: Inputs, scored: Scored, fc: Forecast, solver: str | None = 
 def robustness(inputs: Inputs, scored: Scored, samples: int, margin: float | None, seed: int) -> SMAAResult:
     """SMAA-2 over the default weight set's criteria, on the sites not excluded everywhere."""
     scoring = inputs.scenario.scoring
-    closed = closed_to_every_sector(scored.evaluation.exclusions, scored.suitability.columns)
+    closed = ranking_exclusions(inputs, scored)
     scores = value_matrix(scored.raw, scored.directions, closed, scoring).eligible
     base = default_weights(scoring, list(scores.columns))
     return smaa(scores, list(scores.columns), samples=samples, margin=margin, base_weights=base, seed=seed)

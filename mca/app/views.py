@@ -10,27 +10,24 @@ from mca.app.pipeline import Scored
 from mca.app.results import ROUNDING_ITEM, RunResult
 from mca.core.jsonable import plain
 from mca.core.vocabulary import ALL_SECTORS
-from mca.scoring import closed_to_every_sector, excluded_sites
+from mca.scoring import excluded_sites
 from mca.scoring.ranking import decision_matrix
 
 
-def sites_with_criteria(scored: Scored) -> gpd.GeoDataFrame:
+def sites_with_criteria(scored: Scored, exclusions: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
     """Candidates with every criterion value, the exclusion flag and every reason (also per sector).
 
-    ``excluded`` follows the ranking's rule (closed to all sectors, at once or one by one);
-    ``exclusion_reasons`` also lists the sector-specific exclusions, labelled with their sector.
+    ``excluded`` follows the ranking's rule (closed to all sectors, at once or one by one: give
+    the ranking's ``exclusions``, `mca.app.pipeline.ranking_exclusions`); ``exclusion_reasons``
+    also lists the sector-specific exclusions, labelled with their sector.
     """
     sites = scored.sites.set_index("site_id")
     reasons = exclusion_reasons(scored.evaluation.exclusions)
     frame = sites.join(scored.evaluation.values)
-    frame["excluded"] = excluded_sites(ranking_exclusions(scored), frame.index)["excluded"].to_numpy()
+    applied = scored.evaluation.exclusions if exclusions is None else exclusions
+    frame["excluded"] = excluded_sites(applied, frame.index)["excluded"].to_numpy()
     frame["exclusion_reasons"] = reasons.reindex(frame.index).fillna("")
     return gpd.GeoDataFrame(frame.reset_index(), geometry="geometry", crs=sites.crs)
-
-
-def ranking_exclusions(scored: Scored) -> pd.DataFrame:
-    """The exclusions the ranking applies: a site closed to each sector separately counts as closed to all."""
-    return closed_to_every_sector(scored.evaluation.exclusions, scored.suitability.columns)
 
 
 def exclusion_reasons(exclusions: pd.DataFrame) -> pd.Series:
@@ -44,11 +41,12 @@ def exclusion_reasons(exclusions: pd.DataFrame) -> pd.Series:
     return text.groupby(exclusions["site_id"]).agg("; ".join)
 
 
-def site_records(scored: Scored) -> list[dict]:
+def site_records(scored: Scored, exclusions: pd.DataFrame | None = None) -> list[dict]:
     """JSON-ready site objects: id, kind, criteria values and exclusions with reasons."""
     sites = scored.sites.set_index("site_id")
     values = scored.evaluation.values
-    excluded = excluded_sites(ranking_exclusions(scored), sites.index)["excluded"]
+    applied = scored.evaluation.exclusions if exclusions is None else exclusions
+    excluded = excluded_sites(applied, sites.index)["excluded"]
     by_site = dict(tuple(scored.evaluation.exclusions.groupby("site_id")))
     rows = []
     for site_id, row in sites.iterrows():
