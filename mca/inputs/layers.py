@@ -154,9 +154,11 @@ def repair_geometries(gdf: gpd.GeoDataFrame, layer_name: str, where: str) -> gpd
     differs by less than 1 % (:data:`REPAIR_MAX_AREA_CHANGE`) from the area of the alternative
     repair (method "structure"). The two repairs read a self-intersecting ring the same way
     (a bow-tie becomes two triangles in both) but disagree where the intended shape is
-    ambiguous (e.g. a hole outside its shell), which is refused. The shoelace area of the
-    invalid input itself is no yardstick: for a bow-tie it is 0.
-    Each repair is announced with ``warnings.warn`` naming the layer and the feature.
+    ambiguous, which is refused, and (3) for polygons the repair adds no land outside the outer
+    rings (a hole lying outside its shell is refused: both repairs would turn it into land).
+    The shoelace area of the invalid input itself is no yardstick: for a bow-tie it is 0.
+    Each repair is announced with ``warnings.warn`` naming the layer, the feature and the area
+    after repair.
     """
     invalid = ~gdf.geometry.is_valid
     if not invalid.any():
@@ -172,18 +174,35 @@ def repair_geometries(gdf: gpd.GeoDataFrame, layer_name: str, where: str) -> gpd
         area = repaired.area if repaired is not None else 0.0
         alt_area = alternative.area if alternative is not None else 0.0
         change = abs(area - alt_area) / max(area, alt_area) if max(area, alt_area) > 0 else 0.0
-        if repaired is None or repaired.is_empty or change >= REPAIR_MAX_AREA_CHANGE:
+        outline = _outline(original, family)
+        added = repaired.difference(outline).area if repaired is not None and outline is not None else 0.0
+        if repaired is None or repaired.is_empty or change >= REPAIR_MAX_AREA_CHANGE or added > 1e-6 * max(area, 1.0):
             raise DataError(
                 f"layer '{layer_name}': feature {label} has an invalid geometry ({reason}) "
                 "that cannot be repaired safely; fix it in your GIS",
                 source=where,
             )
+        size = f"; area after repair {area / 10_000:.4g} ha" if family == "polygonal" else ""
+        if outline is not None:
+            size += f" (outline without holes {outline.area / 10_000:.4g} ha)"
         warnings.warn(
-            f"{where}: layer '{layer_name}': repaired invalid geometry of feature {label} ({reason})",
+            f"{where}: layer '{layer_name}': repaired invalid geometry of feature {label} ({reason}){size}",
             stacklevel=3,
         )
         gdf.loc[index, gdf.geometry.name] = repaired
     return gdf
+
+
+def _outline(geom: shapely.Geometry, family: str | None) -> shapely.Geometry | None:
+    """The repaired outer rings of a polygonal geometry without its holes, else None.
+
+    A repair may remove land (a hole) or keep it, never add land outside the outline: a hole
+    lying outside its shell would otherwise become extra land.
+    """
+    if family != "polygonal":
+        return None
+    shells = [shapely.Polygon(part.exterior) for part in shapely.get_parts(geom) if not part.is_empty]
+    return shapely.make_valid(shapely.union_all([shapely.make_valid(s) for s in shells])) if shells else None
 
 
 def _keep_family(geom: shapely.Geometry, family: str | None) -> shapely.Geometry | None:

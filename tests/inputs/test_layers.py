@@ -229,3 +229,22 @@ def test_parks_do_not_overlap_each_other_or_dwellings_but_some_are_close(heerlen
     assert parks.intersection(residential.union_all()).area.max() == 0
     nearest = parks.geometry.apply(lambda g: residential.distance(g).min())
     assert (nearest < 100).any() and (nearest < 300).sum() >= 4
+
+
+def test_a_hole_outside_its_shell_is_refused_not_turned_into_land(tmp_path):
+    shell = [(0, 0), (300, 0), (300, 300), (0, 300)]
+    outside = [(400, 0), (500, 0), (500, 80), (400, 80)]
+    path = tmp_path / "drawn.gpkg"
+    gpd.GeoDataFrame({"name": ["x"]}, geometry=[Polygon(shell, [outside])], crs="EPSG:28992").to_file(path)
+    with pytest.raises(DataError, match="cannot be repaired safely") as caught:
+        read_layer(path, "user sites", geom_types=("Polygon", "MultiPolygon"))
+    assert caught.value.source and "drawn.gpkg" in caught.value.source
+
+
+def test_a_repair_is_reported_with_its_area(tmp_path):
+    path = tmp_path / "bow.gpkg"
+    bow_tie = Polygon([(0, 0), (300, 300), (300, 0), (0, 300)])
+    gpd.GeoDataFrame({"name": ["bow"]}, geometry=[bow_tie], crs="EPSG:28992").to_file(path)
+    with pytest.warns(UserWarning, match=r"area after repair 4\.5 ha"):
+        repaired = read_layer(path, "sites", geom_types=("Polygon", "MultiPolygon"))
+    assert repaired.area.sum() == pytest.approx(45_000)
