@@ -90,6 +90,15 @@ def user_site_candidates(
                 ),
             }
         )
+    ids = [row["site_id"] for row in rows]
+    twice = sorted({site_id for site_id in ids if ids.count(site_id) > 1})
+    if twice:
+        raise DataError(
+            f"two sites get the id {twice[0]} (their names differ only in case or punctuation); "
+            "give each site a distinct name",
+            source=path,
+            field="name",
+        )
     return to_table(rows).assign(ladder_kind=[row["ladder_kind"] for row in rows])
 
 

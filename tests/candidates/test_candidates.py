@@ -254,3 +254,13 @@ def test_validation_rejects_broken_tables(sites):
         validate_candidates(gpd.GeoDataFrame(duplicated, crs=sites.crs))
     with pytest.raises(ValueError, match="unknown_knob"):
         CandidateSettings(unknown_knob=1)
+
+
+def test_duplicate_user_site_ids_name_the_file(tmp_path, heerlen_layers, parks):
+    path = tmp_path / "drawn.gpkg"
+    boxes = [box(195800, 318600, 196100, 318900), box(196200, 318600, 196400, 318900)]
+    gpd.GeoDataFrame({"name": ["Veld", "veld"]}, geometry=boxes, crs="EPSG:28992").to_file(path)
+    settings = CandidateSettings(include_expansion=False)
+    with pytest.raises(DataError, match="US-veld") as caught:
+        build_candidates(heerlen_layers, parks, settings, user_sites=[(path, read_user_sites(path))])
+    assert caught.value.source == str(path) and caught.value.field == "name"
