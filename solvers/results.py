@@ -182,7 +182,7 @@ def _allocation(model: AllocationModel, xval: np.ndarray) -> pd.DataFrame:
             "sector": [segments[g][0] for g in rows["segment"]],
             "size_class": [segments[g][1] for g in rows["segment"]],
             "period": [periods[t] for t in rows["period"]],
-            "hectares": np.round(xval[placed], 6),
+            "hectares": np.round(xval[placed], 9),
             "plots": pd.array(plots[placed], dtype="Int64"),
         }
     )
@@ -289,7 +289,7 @@ def _rounding(model: AllocationModel) -> pd.DataFrame:
     for g, t, var in model.over.itertuples(index=False):
         value = var.varValue or 0.0
         if value > TOL:
-            rows.append((*segments[g], periods[t], float(demand[g, t]), round(value, 6)))
+            rows.append((*segments[g], periods[t], float(demand[g, t]), round(value, 9)))
     return pd.DataFrame(rows, columns=["sector", "size_class", "period", "demand_ha", "hectares"])
 
 

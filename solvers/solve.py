@@ -119,7 +119,7 @@ def _polish(model: AllocationModel, settings: AllocationSettings, integers: dict
     value − 1e-9·max(1, |value|)``, all removed afterwards. False if an LP failed (the values
     are then not those of a solution).
     """
-    held = float(pulp.value(model.objective))
+    held = _expression_value(model.objective)
     ok = True
     with ExitStack() as stack:
         stack.enter_context(extra_rows(model.lp, [_floor("lex_objective", model.objective, held)]))
@@ -128,7 +128,7 @@ def _polish(model: AllocationModel, settings: AllocationSettings, integers: dict
             if not _solve_lp(model, settings, fix=integers, duals=False):
                 ok = False
                 break
-            stack.enter_context(extra_rows(model.lp, [_floor(label, level, float(pulp.value(level)))]))
+            stack.enter_context(extra_rows(model.lp, [_floor(label, level, _expression_value(level))]))
     model.lp.setObjective(model.objective)
     return ok
 
@@ -491,7 +491,17 @@ def _solve_cbc(lp: pulp.LpProblem, settings: AllocationSettings, *, mip: bool = 
         text = log.read_text() if log.exists() else ""
     if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return None
-    return _cbc_bound(text, float(pulp.value(lp.objective)))
+    return _cbc_bound(text, _objective_value(lp))
+
+
+def _objective_value(lp: pulp.LpProblem) -> float:
+    """The objective at the current values, a variable the solver left without value counting 0."""
+    return _expression_value(lp.objective)
+
+
+def _expression_value(expression: pulp.LpAffineExpression) -> float:
+    """``expression`` at the current values, a variable without value counting 0."""
+    return float(expression.constant + sum(c * (v.varValue or 0.0) for v, c in expression.items()))
 
 
 _NUM = r"(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)"
