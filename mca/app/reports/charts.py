@@ -29,7 +29,7 @@ HEATMAP_RANKS = 10
 def _chart(
     result: RunResult, lang: Language, title: str, size: tuple[float, float] = CHART_SIZE_IN
 ) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=size, dpi=130)
+    fig = Figure(figsize=size, dpi=110)
     ax = fig.add_axes((0.08, 0.15, 0.58, 0.68))
     fig.suptitle(
         f"{title}\n{lang('scenario')}: {result.scenario_name}",

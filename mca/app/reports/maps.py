@@ -1,4 +1,4 @@
-"""Maps of one run as PNG (matplotlib, Agg, 150 dpi, A4 landscape).
+"""Maps of one run as PNG (matplotlib, Agg, 120 dpi, A4 landscape).
 
 The answer map, allocation, suitability, exclusions and one small map per criterion.
 
