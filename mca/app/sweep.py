@@ -153,13 +153,13 @@ def _run_variant(base: str, variant: Variant, top_k: int) -> VariantOutcome:
     per_site = allocation.groupby("site_id")["hectares"].sum() if len(allocation) else pd.Series(dtype=float)
     placed = math.fsum(per_site.to_numpy(dtype=float))
     shortfall = math.fsum(result.shortfall["hectares"].to_numpy(dtype=float)) if len(result.shortfall) else 0.0
-    parkstad = fc.allocation.parkstad_2040_ha
+    outlet = result.shortfall.get("regional_outlet_ha")  # shortfall the policy sends to the regional outlet
     totals = {
         "demand_ha": fc.total_heerlen_ha,
         "placed_ha": placed,
         "shortfall_ha": shortfall,
-        "parkstad_demand_ha": parkstad,
-        "regional_outlet_ha": max(0.0, parkstad - placed),
+        "regional_outlet_ha": math.fsum(outlet.to_numpy(dtype=float)) if outlet is not None else 0.0,
+        "parkstad_demand_ha": fc.allocation.parkstad_2040_ha,
         "rounding_ha": math.fsum(result.rounding["hectares"].to_numpy(dtype=float)) if len(result.rounding) else 0.0,
         "sites_chosen": float((per_site > CHOSEN_HA).sum()),
         "objective": float(result.objective),

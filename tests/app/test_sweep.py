@@ -75,7 +75,7 @@ def test_a_failed_variant_is_reported_and_the_others_run(tmp_path: Path) -> None
     assert "no_such_variant" in table.loc[0, "error"]
     placed = table.loc[1, "placed_ha"]
     assert placed > 0 and table.loc[1, "shortfall_ha"] >= 0
-    assert table.loc[1, "regional_outlet_ha"] == pytest.approx(table.loc[1, "parkstad_demand_ha"] - placed)
+    assert 0 <= table.loc[1, "regional_outlet_ha"] <= table.loc[1, "shortfall_ha"] + 1e-9
     tidy = tidy_table(result)
     assert set(tidy["variant"]) == {result.outcomes[1].name}
     assert tidy.loc[tidy["measure"] == "site_ha", "value"].sum() == pytest.approx(placed)
