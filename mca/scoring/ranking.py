@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from mca.core.vocabulary import ALL_SECTORS, EXCLUSION_COLUMNS
 from mca.scoring.aggregation import aggregate
 from mca.scoring.methods import get_method
 from mca.scoring.settings import ScoringSettings
-from mca.scoring.valuefunctions import MinMaxValueFunction, apply_value_function
+from mca.scoring.valuefunctions import Direction, MinMaxValueFunction, apply_value_function
 from mca.scoring.weights import WeightsResult, resolve_weights
 
 
@@ -141,7 +142,7 @@ def value_scores(
     for criterion in raw.columns:
         spec = settings.value_functions.get(criterion, MinMaxValueFunction())
         columns[criterion] = apply_value_function(
-            raw[criterion], spec, directions[criterion], reference=raw.loc[keep, criterion]
+            raw[criterion], spec, cast(Direction, directions[criterion]), reference=raw.loc[keep, criterion]
         )
     return pd.DataFrame(columns, index=raw.index)
 
