@@ -87,6 +87,11 @@ class Language:
                 labels.append(self("period.up_to", year=period))
         return labels
 
+    def ladder(self, phase: str) -> str:
+        """A Ladder phase of the reason trail (``"1 existing stock …"``) in this language."""
+        key = f"ladder.{phase[:1]}"
+        return self(key) if key in MESSAGES else phase
+
     def count(self, n: int, singular: str, plural: str) -> str:
         """``1 locatie`` / ``3 locaties`` from two message keys holding ``{n}``."""
         return self(singular if n == 1 else plural, n=self.integer(n))

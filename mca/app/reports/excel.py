@@ -48,6 +48,10 @@ HEADER_KEYS = {
     "basis": "col.basis",
     "exclusion_reasons": "col.reasons",
     "total": "total",
+    "ladder_phase": "col.ladder",
+    "sector_rank": "col.sector_rank",
+    "policy_rules": "col.rules",
+    "regret": "col.regret",
 }
 
 
@@ -131,6 +135,17 @@ def decision_matrix(result: RunResult, lang: Language) -> pd.DataFrame:
     return frame.sort_values("site_id", kind="mergesort").reset_index(drop=True)
 
 
+def allocation_sheet(result: RunResult) -> pd.DataFrame:
+    """The allocation table with the reason trail and any further columns the solver adds (regret)."""
+    frame = tables.allocation_table(result)
+    keys = ["site_id", "sector", "size_class", "period"]
+    extra = [c for c in result.allocation.columns if c not in frame.columns]
+    if not extra or frame.empty:
+        return frame
+    trail = tables.flatten_columns(result.allocation[[*keys, *extra]]).assign(period=lambda f: f["period"].astype(str))
+    return frame.merge(trail.drop_duplicates(keys), on=keys, how="left")
+
+
 def robustness_sheet(result: RunResult) -> pd.DataFrame:
     """Weight stability of the top five per criterion, then the SMAA rank acceptability of each site."""
     stability = robustness.stability(result)
@@ -148,7 +163,7 @@ def workbook_sheets(result: RunResult, lang: Language) -> dict[str, pd.DataFrame
     return {
         "summary": pd.DataFrame(summary_items(result, lang), columns=["item", "value"]),
         "ranking": tables.ranking_table(result),
-        "allocation": tables.allocation_table(result),
+        "allocation": allocation_sheet(result),
         "demand": tables.demand_by_segment(result),
         "shortfall": tables.shortfall_table(result),
         "exclusions": tables.exclusions_table(result),

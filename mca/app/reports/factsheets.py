@@ -184,7 +184,7 @@ def _allocation(result: RunResult, site_id: str, excluded: bool, lang: Language)
             str(r["size_class"]),
             labels.get(str(r["period"]), str(r["period"])),
             lang.number(r["hectares"]),
-            str(r.get("ladder_phase", "") or ""),
+            lang.ladder(str(r.get("ladder_phase") or "")),
             lang.integer(r.get("sector_rank")),
         ]
         for r in rows.to_dict(orient="records")

@@ -46,17 +46,11 @@ def _site_link(result: RunResult, site_id: str, name: str, linked: set[str]) -> 
     return {"text": name or site_id, "href": factsheet_href(site_id) if site_id in linked else ""}
 
 
-def ladder_label(phase: str, lang: Language) -> str:
-    """A Ladder phase (``"1 existing stock …"``) in the output language."""
-    key = f"ladder.{phase[:1]}"
-    return lang(key) if key in MESSAGES else phase
-
-
 def _trail(rows: pd.DataFrame, lang: Language) -> str:
     """The reason trail of a site's allocation rows: Ladder phase and the site's rank for the sector."""
     parts = []
     if "ladder_phase" in rows:
-        parts += [ladder_label(p, lang) for p in sorted({str(p) for p in rows["ladder_phase"].dropna()})]
+        parts += [lang.ladder(p) for p in sorted({str(p) for p in rows["ladder_phase"].dropna()})]
     if "sector_rank" in rows:
         ranks = rows.dropna(subset=["sector_rank"]).groupby("sector")["sector_rank"].min()
         parts += [f"{lang('col.sector_rank')} {lang.name('sector', s)}: {lang.integer(r)}" for s, r in ranks.items()]
