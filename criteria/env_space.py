@@ -13,7 +13,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from criteria.base import (
     Context,
@@ -43,6 +43,22 @@ VNG_DISTANCE_M: dict[str, float] = {
 }
 """VNG Bedrijven en milieuzonering (2009), richtafstanden to a quiet residential area by category."""
 
+VNG_CATEGORY_VALUE: dict[str, float] = {
+    "1": 0.1,
+    "2": 0.2,
+    "3.1": 0.3,
+    "3.2": 0.4,
+    "4.1": 0.5,
+    "4.2": 0.6,
+    "5.1": 0.7,
+    "5.2": 0.8,
+    "5.3": 0.9,
+    "6": 1.0,
+}
+"""Value of each VNG category on the ranking (no category fits: 0). Assumption: the categories are
+an ordinal scale and every step up one category is worth the same (0.1), so 3.2 → 4.1 counts as
+much as 4.1 → 4.2; their codes are labels, not numbers (issue 10)."""
+
 
 class Params(BaseModel):
     """Parameters of the environmental-space criterion."""
@@ -54,11 +70,23 @@ class Params(BaseModel):
         description="Indicative distance (m) to dwellings per environmental category "
         "(VNG Bedrijven en milieuzonering 2009, richtafstanden for a quiet residential area).",
     )
+    category_values: dict[str, float] = Field(
+        default_factory=lambda: dict(VNG_CATEGORY_VALUE),
+        description="Value (0..1) of each environmental category on the ranking; the criterion ranks on "
+        "it, not on the category code. Assumption: equal steps of 0.1 per category (ordinal scale).",
+    )
     exclude_unfit_sectors: bool = Field(
         True,
         description="Exclude a site for a sector whose min_env_category (mca.core.sectors) exceeds the site's "
         "category. Assumption: on, sectors need their minimum category.",
     )
+
+    @model_validator(mode="after")
+    def _every_category_valued(self) -> Params:
+        missing = sorted(set(self.distance_m) - set(self.category_values), key=float)
+        if missing:
+            raise ValueError(f"category_values lacks categories {missing}")
+        return self
 
     @field_validator("distance_m")
     @classmethod
@@ -80,6 +108,12 @@ def category_for_distance(distance_m: np.ndarray, table: dict[str, float]) -> np
     for number, need in zip(numbers, required, strict=True):
         best = np.where(np.asarray(distance_m) >= need, np.maximum(best, number), best)
     return best
+
+
+def category_value(category: np.ndarray, values: dict[str, float]) -> np.ndarray:
+    """The value of each category from the table ``values`` (0 where no category fits)."""
+    by_number = {float(label): value for label, value in values.items()}
+    return np.array([by_number.get(float(c), 0.0) if c > 0 else 0.0 for c in np.atleast_1d(category)])
 
 
 def category_label(category: float) -> str:
@@ -105,6 +139,7 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
         {
             f"{NAME}_category": category,
             f"{NAME}_category_label": [category_label(c) for c in category],
+            f"{NAME}_value": category_value(category, params.category_values),
             f"{NAME}_category_by_distance": by_distance,
             f"{NAME}_dwellings_m": np.where(np.isfinite(distance), distance, np.nan),
         },
@@ -124,7 +159,7 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
             exclusions.append(exclusion_frame(ids[unfit], NAME, sector.id, reasons))
     return CriterionResult(
         values=values,
-        primary=f"{NAME}_category",
+        primary=f"{NAME}_value",
         exclusions=pd.concat(exclusions, ignore_index=True) if exclusions else empty_exclusions(),
         outputs={MAX_ENV_CATEGORY: values[f"{NAME}_category"]},
     )
@@ -134,10 +169,11 @@ CRITERION = Criterion(
     name=NAME,
     kind="ranking",
     direction="max",
-    unit="VNG category",
+    unit="value of the VNG category (table category_values)",
     layers=("residential",),
     description="Highest VNG environmental category (1 … 6) the distance to the nearest dwellings allows "
-    "(VNG Bedrijven en milieuzonering 2009, richtafstanden), capped by the zoning category where known; "
+    "(VNG Bedrijven en milieuzonering 2009, richtafstanden), capped by the zoning category where known, "
+    "ranked by the value of that category (table category_values, equal steps: assumption); "
     "excludes sectors whose minimum category does not fit.",
     Params=Params,
     compute=compute,
