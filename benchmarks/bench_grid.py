@@ -17,7 +17,7 @@ it is real). Then, timed step by step:
 Prints sizes, seconds per step, peak resident memory, `uptime`'s load, and a JSON last line.
 Targets (issue 16): scoring 3.3 M cells × 6 criteria < 20 s, memory < 8 GB.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_grid.py [--cell-m 100] [--mip-sites 2000] [--seed 0]
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_grid.py [--cell-m 100] [--mip-sites 500] [--seed 0]
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cell-m", type=float, default=100.0)
     parser.add_argument("--plot-ha", type=float, default=25.0)
-    parser.add_argument("--mip-sites", type=int, default=2_000)
+    parser.add_argument("--mip-sites", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     timings: dict[str, float] = {}
