@@ -39,7 +39,7 @@ DPI = 120
 A4_LANDSCAPE_IN = (11.69, 8.27)
 MAP_AXES_BOX = (0.02, 0.09, 0.60, 0.80)  # left, bottom, width, height as figure fractions
 LEGEND_X = 0.635
-TABLE_X = 0.83
+TABLE_X = 0.825
 LABEL_GIDS = ("site-marker", "place-label")
 """The ``gid`` of every placed label; `label_boxes` returns their boxes (tested for overlap)."""
 
@@ -464,14 +464,25 @@ def site_table(fig: Figure, rows: Sequence[tuple[str, str]], lang: Language, max
     for number, text in rows[:max_rows]:
         fig.text(TABLE_X, y, number, fontsize=6.5, fontweight="bold", va="top", ha="left")
         name, _, extra = text.partition("\t")
-        fig.text(TABLE_X + 0.022, y, _shorten(name, 40 - len(extra)) + extra, fontsize=6.5, va="top", ha="left")
+        fig.text(
+            TABLE_X + 0.022,
+            y,
+            _shorten(name, 31 - len(_shorten(extra, 13)), keep_end=True) + _shorten(extra, 13),
+            fontsize=6.5,
+            va="top",
+            ha="left",
+        )
         y -= step
     if len(rows) > max_rows:
         fig.text(TABLE_X, y, lang("map.more_sites", n=len(rows) - max_rows), fontsize=6.5, style="italic", va="top")
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _shorten(text: str, limit: int, keep_end: bool = False) -> str:
+    """``text`` cut to ``limit`` characters; with ``keep_end`` in the middle, so a site number stays."""
+    if len(text) <= limit:
+        return text
+    tail = 3 if keep_end and limit > 12 else 0
+    return text[: limit - 1 - tail] + "…" + (text[-tail:] if tail else "")
 
 
 def save(fig: Figure, path_png: Path) -> None:
