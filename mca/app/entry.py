@@ -20,10 +20,28 @@ def main() -> None:
         from mca.app.cli import app
 
         app()
-    except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted; earlier results are unchanged\n")
-        sys.exit(INTERRUPTED)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush does not fail
         sys.exit(1)
+    except BaseException as exc:
+        if not interrupted(exc):
+            raise
+        sys.stderr.write("\ninterrupted; earlier results are unchanged\n")
+        sys.exit(INTERRUPTED)
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is a Ctrl-C, or an error raised while a Ctrl-C was being handled.
+
+    A library cleaning up after an interrupt (a workbook writer closing a half-written file,
+    say) may raise its own error, which Python chains to the interrupt as its context.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

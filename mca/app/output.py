@@ -148,10 +148,32 @@ def staged_output(target: Path, *, force: bool = False) -> Iterator[Path]:
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise _writing_error(exc, target) from None
+    except Exception as exc:
+        full = _disk_full(staging, exc)
+        shutil.rmtree(staging, ignore_errors=True)
+        if full:  # a library (GDAL, SQLite) reports a full disk in its own exception type
+            raise _writing_error(OSError(errno.ENOSPC, "no space left", str(target)), target) from None
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _publish(staging, target)
+
+
+FULL_DISK_MESSAGES = ("no space left", "disk is full", "disk full")
+"""How libraries that wrap their own I/O (GDAL, SQLite, zip) say that the disk is full."""
+
+
+def _disk_full(folder: Path, exc: Exception) -> bool:
+    """Whether ``exc``, raised while writing into ``folder``, comes from a full disk."""
+    if isinstance(exc, UserError):
+        return False
+    text = str(exc).lower()
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = None
+    return any(message in text for message in FULL_DISK_MESSAGES) or (free is not None and free < 64 * 1024)
 
 
 def _publish(staging: Path, target: Path) -> None:
