@@ -54,6 +54,7 @@ class LiveRanker:
         exclusions: pd.DataFrame,
         scoring: ScoringSettings,
         sectors: Iterable[str] = (),
+        fold: bool = True,
     ) -> None:
         raw = raw.set_axis(raw.index.astype(str).rename("site_id"))
         self.site_ids: list[str] = list(raw.index)
@@ -65,7 +66,7 @@ class LiveRanker:
             scope: excluded_sites(exclusions, raw.index, None if scope == ALL_SECTORS else scope)["excluded"]
             for scope in (ALL_SECTORS, *sectors)
         }
-        if sectors:  # a site closed to every sector one by one ranks for none, as in `pipeline.ranked_list`
+        if sectors and fold:  # a site closed to every sector one by one ranks for none, as in `pipeline.ranked_list`
             closed[ALL_SECTORS] = closed[ALL_SECTORS] | np.logical_and.reduce([closed[s] for s in sectors])
         for scope, excluded in closed.items():
             scores = value_scores(raw, directions, scoring, excluded).to_numpy(dtype=float)

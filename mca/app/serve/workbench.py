@@ -78,7 +78,11 @@ class Workbench:
         self.sectors = sectors
         self.served = served
         evaluation = scored.evaluation
-        self.ranker = LiveRanker(scored.raw, scored.directions, evaluation.exclusions, scoring, sectors)
+        if served is None:
+            self.ranker = LiveRanker(scored.raw, scored.directions, evaluation.exclusions, scoring, sectors)
+        else:  # the ranking's own exclusions, folded as the allocation applies them (policy scopes)
+            applied = pipeline.ranking_exclusions(served.inputs, scored)
+            self.ranker = LiveRanker(scored.raw, scored.directions, applied, scoring, sectors, fold=False)
         self.criteria = self.ranker.criteria
         self.sites = scored.sites.set_index("site_id").reindex(self.ranker.site_ids)
         self.baseline = {

@@ -221,7 +221,7 @@ def test_save_writes_a_new_scenario_that_extends_the_served_one(base, scenario_d
     assert loaded.scoring.sector_weight_sets["production"] == "workshop_production"
     assert loaded.scoring.sector_weight_sets["wholesale_logistics"] == "logistics"  # kept from the base
     _, live = call(base, "api/rank", {"weights": direct(state, "nature_first")})
-    rebuilt = Workbench(workbench.scored, loaded.scoring, workbench.sectors, None)
+    rebuilt = Workbench(workbench.scored, loaded.scoring, workbench.sectors, workbench.served)
     assert rebuilt.baseline["*"].ranks.tolist() == live["ranks"]
     before = path.read_bytes()
     status, again = call(base, "api/save", {"name": "room_one", "weights": weights})
