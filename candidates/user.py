@@ -51,12 +51,7 @@ def user_site_candidates(
         name = str(name) if isinstance(name, str) and name.strip() else f"{path.stem} {number}"
         geometry = site.geometry
         area = geometry.area / HA
-        park_id = site.get("park")
-        if isinstance(park_id, str) and park_id:
-            if park_id not in polygons.index:
-                raise DataError(f"site '{name}': unknown park '{park_id}'", source=path, field="park")
-        else:
-            park_id = polygons.index[int(np.argmin(polygons.distance(geometry).to_numpy()))]
+        park_id = _park_of(site, name, polygons, path)
         capacity = _number(site, "capacity_ha", name, path, area * settings.net_to_gross)
         largest = max(part.area for part in shapely.get_parts(geometry)) / HA
         contiguous = _number(site, "contiguous_ha", name, path, capacity * min(1.0, largest / area))
@@ -90,7 +85,12 @@ def user_site_candidates(
                 ),
             }
         )
-    ids = [row["site_id"] for row in rows]
+    _refuse_duplicate_ids([row["site_id"] for row in rows], path)
+    return to_table(rows).assign(ladder_kind=[row["ladder_kind"] for row in rows])
+
+
+def _refuse_duplicate_ids(ids: list[str], path: Path) -> None:
+    """A DataError naming the file when two drawn sites would get the same site id."""
     twice = sorted({site_id for site_id in ids if ids.count(site_id) > 1})
     if twice:
         raise DataError(
@@ -99,7 +99,6 @@ def user_site_candidates(
             source=path,
             field="name",
         )
-    return to_table(rows).assign(ladder_kind=[row["ladder_kind"] for row in rows])
 
 
 def _ladder_kind(site: pd.Series, name: str, path: Path) -> str:
@@ -173,3 +172,13 @@ SOURCE = CandidateSource(
     description="Polygons drawn by the design team (GeoPackage, GeoJSON or Shapefile).",
     build=user_sites,
 )
+
+
+def _park_of(site: pd.Series, name: str, polygons: gpd.GeoSeries, path: Path) -> str:
+    """The park a drawn site names (checked), else the nearest park."""
+    park_id = site.get("park")
+    if isinstance(park_id, str) and park_id:
+        if park_id not in polygons.index:
+            raise DataError(f"site '{name}': unknown park '{park_id}'", source=path, field="park")
+        return park_id
+    return str(polygons.index[int(np.argmin(polygons.distance(site.geometry).to_numpy()))])
