@@ -212,7 +212,12 @@ def _optimise(
     if not ints:
         return _with_suitability_gap(model, phase, _run(model.lp, settings, phase)), {}
     if not _solve_lp(model, settings, fix=None, duals=False):
-        raise InfeasibleError(f"the LP relaxation could not be solved in phase '{phase}'", source="allocation")
+        raise InfeasibleError(
+            f"the LP relaxation could not be solved in phase '{phase}' within {settings.time_limit_s:g} s; "
+            "raise time_limit_s",
+            source="allocation",
+            field="time_limit_s",
+        )
     bound = float(pulp.value(model.lp.objective))
     tolerance = _tolerance(model, settings, phase)
     best = _best_rounding(model, settings, bound, previous, tolerance)

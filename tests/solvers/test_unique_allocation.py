@@ -113,3 +113,13 @@ def test_shortfall_explanation_leads_with_the_binding_road() -> None:
     assert "unopened expansion sites hold 50.0 ha" in explanation
     placed = float(result.allocation["hectares"].sum())
     assert placed + float(result.shortfall["hectares"].sum()) == pytest.approx(10.0, rel=1e-9)
+
+
+def test_a_time_limit_too_short_for_the_lp_names_the_setting() -> None:
+    from mca.core.errors import InfeasibleError
+    from solvers import random_problem
+
+    problem = random_problem(400, seed=1)
+    with pytest.raises(InfeasibleError, match="time_limit_s") as caught:
+        solve(problem, AllocationSettings(solver="highs", time_limit_s=1e-6))
+    assert caught.value.field == "time_limit_s"
