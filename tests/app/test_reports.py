@@ -232,10 +232,12 @@ def test_html_has_no_wall_clock_time(tmp_path: Path, make_run_result):
 def test_manifest_hashes_every_other_output(runs):
     manifest = json.loads((runs["dir_a"] / "manifest.json").read_text(encoding="utf-8"))
     outputs = {entry["path"]: entry["sha256"] for entry in manifest["outputs"]}
-    assert sorted(outputs) == sorted(HASHED_FILES)
-    by_name = {p.name: p for p in runs["dir_a"].rglob("*") if p.is_file()}
-    for name, digest in outputs.items():
-        assert hashlib.sha256(by_name[name].read_bytes()).hexdigest() == digest
+    assert sorted(Path(path).name for path in outputs) == sorted(HASHED_FILES)
+    assert {path for path in outputs if path.endswith(".html") and path != "report.html"} == {
+        f"sites/{name}" for name in ("S1.html", "S2.html", "S3.html", "S4.html")
+    }  # paths relative to the run folder
+    for path, digest in outputs.items():
+        assert hashlib.sha256((runs["dir_a"] / path).read_bytes()).hexdigest() == digest
     result = runs["result"]
     inputs = {Path(e["path"]).name: e["sha256"] for e in manifest["inputs"]}
     assert inputs == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in result.input_files}

@@ -50,11 +50,12 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
+def build_manifest(result: RunResult, files: list[Path], root: Path | None = None) -> dict[str, Any]:
     """The manifest as a dict: inputs and outputs with their SHA-256, parameters and versions.
 
     It also holds the solver status and gap and the outputs' fixed timestamp with its basis
     (`mca.app.reports.stamp`); wall-clock times are in ``timings.json``, which it does not list.
+    Output paths are relative to ``root`` (the run folder), e.g. ``sites/IN-beitel.html``.
     """
     inputs = []
     for path in result.input_files:
@@ -63,7 +64,10 @@ def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
             raise DataError("input file of the run is missing, cannot record its hash", source=path)
         inputs.append({"path": str(path), "sha256": sha256_file(path)})
     when, basis = output_time(result)
-    outputs = [{"path": Path(p).name, "sha256": sha256_file(Path(p)), "bytes": Path(p).stat().st_size} for p in files]
+    outputs = [
+        {"path": _relative(Path(p), root), "sha256": sha256_file(Path(p)), "bytes": Path(p).stat().st_size}
+        for p in files
+    ]
     return jsonable(
         {
             "scenario_name": result.scenario_name,
@@ -85,9 +89,14 @@ def build_manifest(result: RunResult, files: list[Path]) -> dict[str, Any]:
     )
 
 
+def _relative(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` with forward slashes, or its name without a root."""
+    return path.relative_to(root).as_posix() if root is not None and path.is_relative_to(root) else path.name
+
+
 def write_manifest(result: RunResult, files: list[Path], path: Path) -> Path:
     """Write ``manifest.json`` describing ``files`` (sorted keys, indent 2)."""
-    manifest = build_manifest(result, files)
+    manifest = build_manifest(result, files, root=path.parent)
     path.write_text(json.dumps(manifest, sort_keys=True, indent=2) + "\n", encoding="utf-8")
     return path
 
