@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -167,20 +167,29 @@ def load_scenario(path: Path | str | None = None) -> LoadedScenario:
     scenario_path = Path(path) if path is not None else DEFAULT_SCENARIO
     data, origin, files = read_scenario_chain(scenario_path)
     data.setdefault("name", scenario_path.stem)
+    scenario = validate_scenario(data, origin, scenario_path.resolve())
+    return LoadedScenario(scenario=scenario, path=scenario_path.resolve(), files=files)
+
+
+def validate_scenario(data: dict[str, Any], origin: dict[KeyPath, tuple[Path, int]], source: Path) -> Scenario:
+    """The validated scenario of the merged YAML ``data``; errors name the file, field and line.
+
+    ``origin`` maps key paths to the file and line that set them; ``source`` is named when a
+    problem has no line of its own.
+    """
     _keep_default_weight_sets(data)
     sectors = data.get("sectors")
     context = None
     if isinstance(sectors, list):
         context = {"sector_ids": [s["id"] for s in sectors if isinstance(s, dict) and isinstance(s.get("id"), str)]}
     try:
-        scenario = Scenario.model_validate(data, context=context)
+        return Scenario.model_validate(data, context=context)
     except ValidationError as exc:
-        raise validation_error_to_user_error(exc, scenario_path.resolve(), origin) from None
+        raise validation_error_to_user_error(exc, source, origin) from None
     except UserError as exc:  # raised by a section's own checks (e.g. an unknown criterion)
         if exc.source is not None and Path(exc.source).is_file():
             raise  # about another file the scenario names (a layer, an AERIUS table)
         dotted = ".".join(part for part in (exc.source, exc.field) if part)
-        file, line = _locate(origin, tuple(dotted.split(".")), scenario_path.resolve())
+        file, line = _locate(origin, tuple(dotted.split(".")), source)
         field = f"{dotted} (line {line})" if line is not None else dotted or None
         raise UserError(exc.message, source=file, field=field) from None
-    return LoadedScenario(scenario=scenario, path=scenario_path.resolve(), files=files)

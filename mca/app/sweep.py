@@ -27,12 +27,11 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
-from pydantic import ValidationError
 
 from mca.app import pipeline
 from mca.app.console import err, frame_to_table, handle_errors, out
 from mca.app.output import output_targets, staged_outputs
-from mca.app.scenario import LoadedScenario, Scenario, validation_error_to_user_error
+from mca.app.scenario import LoadedScenario, validate_scenario
 from mca.app.sweep_spec import SweepSpec, Variant, load_sweep, variants
 from mca.core.csvio import write_csv
 from mca.core.errors import UserError
@@ -92,14 +91,7 @@ def variant_scenario(base: str, variant: Variant) -> LoadedScenario:
     data, origin, files = _base_chain(base)
     data = apply_overrides(data, variant.overrides)
     data["name"] = variant.name
-    sectors = data.get("sectors")
-    context = None
-    if isinstance(sectors, list):
-        context = {"sector_ids": [s["id"] for s in sectors if isinstance(s, dict) and isinstance(s.get("id"), str)]}
-    try:
-        scenario = Scenario.model_validate(data, context=context)
-    except ValidationError as exc:
-        raise validation_error_to_user_error(exc, Path(base), origin) from None
+    scenario = validate_scenario(data, origin, Path(base))
     return LoadedScenario(scenario=scenario, path=Path(base), files=list(files))
 
 
