@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from mca.core.errors import UserError
+from mca.core.paths import PROJECT_ROOT
 from mca.core.sectors import segment_id
 from mca.inputs.policy import load_policy
 from solvers import AllocationProblem, AllocationSettings, solve
@@ -17,7 +18,11 @@ from solvers.policy import apply_policy, ladder_kinds, select_rules
 from solvers.policy_settings import RULE_KINDS, PolicySettings
 from solvers.policy_trail import reason_trail, regional_outlet
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = next(
+    (p for p in (PROJECT_ROOT.parent / "shared" / "seeds", Path("/work/shared/seeds")) if p.is_dir()),
+    PROJECT_ROOT.parent / "shared" / "seeds",
+)
+"""The source documents: shared/ beside the checkout (as in CI), or the workplace's copy."""
 TABLE = load_policy()
 SETTINGS = AllocationSettings(solver="highs")
 
