@@ -108,16 +108,7 @@ def suitability_map(result: RunResult, path: Path, lang: Language) -> Path:
         *context_handles(result, lang),
         Patch(label=lang("map.excluded_grey"), **EXCLUDED_STYLE),
         *_user_handle(sites, lang),
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=8,
-            markerfacecolor="white",
-            color="#222222",
-            label=lang("map.marker_rank"),
-        ),
+        _marker_handle("white", lang("map.marker_rank")),
     ]
     legend(fig, handles, lang)
     site_table(fig, [(str(int(r["rank"])), _site_label(r, lang)) for _, r in top.iterrows()], lang)
@@ -127,6 +118,13 @@ def suitability_map(result: RunResult, path: Path, lang: Language) -> Path:
     colorbar.ax.tick_params(labelsize=6)
     save(fig, path)
     return path
+
+
+def _marker_handle(facecolor: str, label: str) -> Line2D:
+    """The legend entry of the numbered site markers."""
+    return Line2D(
+        [], [], linestyle="none", marker="o", markersize=8, markerfacecolor=facecolor, color="#222222", label=label
+    )
 
 
 def exclusions_map(result: RunResult, path: Path, lang: Language) -> Path:
@@ -154,16 +152,7 @@ def exclusions_map(result: RunResult, path: Path, lang: Language) -> Path:
         Patch(facecolor="#fff2e0", edgecolor="#e66101", linestyle="--", label=lang("map.partial")),
         Patch(facecolor="#ef3b2c", alpha=0.65, edgecolor="#a50f15", label=lang("map.excluded_grey")),
         *_user_handle(sites, lang),
-        Line2D(
-            [],
-            [],
-            linestyle="none",
-            marker="o",
-            markersize=8,
-            markerfacecolor="#fde0dd",
-            color="#222222",
-            label=lang("map.marker_site"),
-        ),
+        _marker_handle("#fde0dd", lang("map.marker_site")),
     ]
     legend(fig, handles, lang)
     criteria_by_site = rows.groupby("site_id")["criterion"].agg(
