@@ -12,7 +12,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 from heerlen_places import (
     ACCESS,
@@ -24,7 +23,7 @@ from heerlen_places import (
     RESIDENTIAL,
     ROADS,
 )
-from make_heerlen_layers import chamfered_box, gross_areas
+from make_heerlen_layers import chamfered_box, gross_areas, mark_schematic, write_layers
 from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon
 
@@ -213,23 +212,15 @@ def build_heerlen() -> dict[str, gpd.GeoDataFrame]:
     }
     for name, gdf in layers.items():
         if name in SCHEMATIC_LAYERS:
-            gdf["schematic"] = True
-            gdf.geometry.values[:] = shapely.set_precision(gdf.geometry.values, 0.001)
+            mark_schematic(gdf)
     return layers
 
 
 def write_heerlen(path: Path = TARGET) -> None:
     """Write heerlen.gpkg with per-layer metadata and fixed timestamps (reproducible)."""
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2024-01-01T00:00:00Z"})
-    path.unlink(missing_ok=True)
+    layers = []
     for name, gdf in build_heerlen().items():
         meta = metadata_for(name)
-        description = f"{meta['status'].upper()}: {meta['source']}"
-        pyogrio.write_dataframe(
-            pd.DataFrame(gdf).pipe(gpd.GeoDataFrame, geometry="geometry", crs=gdf.crs),
-            path,
-            layer=name,
-            driver="GPKG",
-            layer_metadata=meta,
-            layer_options={"DESCRIPTION": description, "IDENTIFIER": f"{name} ({meta['status']})"},
-        )
+        frame = pd.DataFrame(gdf).pipe(gpd.GeoDataFrame, geometry="geometry", crs=gdf.crs)
+        layers.append((name, frame, meta, f"{meta['status'].upper()}: {meta['source']}", f"{name} ({meta['status']})"))
+    write_layers(path, layers)

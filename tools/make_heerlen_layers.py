@@ -357,24 +357,40 @@ def build_layers() -> dict[str, gpd.GeoDataFrame]:
         ),
     }
     for gdf in layers.values():
-        gdf["schematic"] = True
-        gdf.geometry.values[:] = shapely.set_precision(gdf.geometry.values, 0.001)
+        mark_schematic(gdf)
     return layers
 
 
-def write(path: Path = OUTPUT) -> None:
-    """Write every layer to the GeoPackage ``path`` with fixed timestamps (reproducible)."""
+def mark_schematic(gdf: gpd.GeoDataFrame) -> None:
+    """Flag every feature as schematic and round coordinates to 1 mm (stable bytes)."""
+    gdf["schematic"] = True
+    gdf.geometry.values[:] = shapely.set_precision(gdf.geometry.values, 0.001)
+
+
+def write_layers(path: Path, layers: list[tuple[str, gpd.GeoDataFrame, dict[str, str], str, str]]) -> None:
+    """Write ``(name, frame, metadata, description, identifier)`` layers to a fresh GeoPackage.
+
+    GDAL's current date is fixed, so the file is byte-identical on every run.
+    """
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2024-01-01T00:00:00Z"})
     path.unlink(missing_ok=True)
-    for name, gdf in build_layers().items():
+    for name, gdf, metadata, description, identifier in layers:
         pyogrio.write_dataframe(
             gdf,
             path,
             layer=name,
             driver="GPKG",
-            layer_metadata={"schematic": "true"},
-            layer_options={"DESCRIPTION": DESCRIPTION, "IDENTIFIER": f"{name} (schematic)"},
+            layer_metadata=metadata,
+            layer_options={"DESCRIPTION": description, "IDENTIFIER": identifier},
         )
+
+
+def write(path: Path = OUTPUT) -> None:
+    """Write every layer to the GeoPackage ``path`` with fixed timestamps (reproducible)."""
+    layers = [
+        (name, gdf, {"schematic": "true"}, DESCRIPTION, f"{name} (schematic)") for name, gdf in build_layers().items()
+    ]
+    write_layers(path, layers)
 
 
 if __name__ == "__main__":
