@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import box
 
 from candidates.base import CandidateSource
-from candidates.schema import cumulative_by_period, park_attributes, park_polygons, to_table
+from candidates.schema import new_ground_row, park_attributes, park_polygons, to_table
 from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
 
@@ -112,27 +112,18 @@ def expansion_sites(
         park_id = nearest[k]
         counters[park_id] = counters.get(park_id, 0) + 1
         attributes = park_attributes(parks, park_id)
-        area = zones[k].area / HA
-        capacity = area * settings.net_to_gross
         rows.append(
-            {
-                "site_id": f"EX-{park_id}-{counters[park_id]:02d}",
-                "name": f"Expansion {attributes['park_name']} {counters[park_id]}",
-                "kind": "expansion",
-                "park": park_id,
-                "geometry": zones[k],
-                "area_ha": area,
-                "capacity_ha": capacity,
-                **cumulative_by_period(capacity, settings.expansion_available_from),
-                "contiguous_ha": capacity,
-                "profile": attributes["profile"],
-                "max_env_category": np.nan,
-                "source": (
-                    f"generated: within {settings.expansion_distance_m:g} m of a park, minus parks "
-                    f"and built-up areas, {nature} (assumptions); capacity = area × net/gross "
-                    f"{settings.net_to_gross:g} (assumption)"
-                ),
-            }
+            new_ground_row(
+                (f"EX-{park_id}-{counters[park_id]:02d}", f"Expansion {attributes['park_name']} {counters[park_id]}"),
+                park_id,
+                zones[k],
+                zones[k].area / HA,
+                attributes["profile"],
+                settings,
+                f"generated: within {settings.expansion_distance_m:g} m of a park, minus parks "
+                f"and built-up areas, {nature} (assumptions); capacity = area × net/gross "
+                f"{settings.net_to_gross:g} (assumption)",
+            )
         )
     return to_table(rows)
 

@@ -22,7 +22,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from candidates.base import CandidateSource
-from candidates.schema import CRS, cumulative_by_period, empty_candidates, park_attributes, park_polygons
+from candidates.schema import CRS, empty_candidates, new_ground_row, park_attributes, park_polygons
 from candidates.settings import CandidateSettings, GridSettings
 from mca.core.errors import DataError
 from mca.core.vocabulary import EXPANSION
@@ -156,27 +156,18 @@ def _site_table(
     ):
         park_id = str(polygons.index[park_pos])
         attributes = park_attributes(parks, park_id)
-        area = float(n_cells) * cell_ha
-        capacity = area * settings.net_to_gross
         rows.append(
-            {
-                "site_id": f"GR-{number:05d}",
-                "name": f"Grid site {number} ({n_cells} cells)",
-                "kind": EXPANSION,
-                "park": park_id,
-                "geometry": geometry,
-                "area_ha": area,
-                "capacity_ha": capacity,
-                **cumulative_by_period(capacity, settings.expansion_available_from),
-                "contiguous_ha": capacity,
-                "profile": attributes["profile"],
-                "max_env_category": np.nan,
-                "source": (
-                    f"grid mode: {n_cells} cells of {grid.cell_m:g} m in layer '{grid.within}', minus "
-                    f"{', '.join(grid.remove_layers)}, joined up to {grid.plot_ha:g} ha (assumptions); "
-                    f"capacity = area × net/gross {settings.net_to_gross:g} (assumption)"
-                ),
-            }
+            new_ground_row(
+                (f"GR-{number:05d}", f"Grid site {number} ({n_cells} cells)"),
+                park_id,
+                geometry,
+                float(n_cells) * cell_ha,
+                attributes["profile"],
+                settings,
+                f"grid mode: {n_cells} cells of {grid.cell_m:g} m in layer '{grid.within}', minus "
+                f"{', '.join(grid.remove_layers)}, joined up to {grid.plot_ha:g} ha (assumptions); "
+                f"capacity = area × net/gross {settings.net_to_gross:g} (assumption)",
+            )
         )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
 

@@ -30,9 +30,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from candidates.settings import CandidateSettings
 from mca.core.errors import DataError
 from mca.core.sectors import PERIODS
-from mca.core.vocabulary import SITE_KINDS
+from mca.core.vocabulary import EXPANSION, SITE_KINDS
 
 KINDS = SITE_KINDS
 PERIOD_COLUMNS: tuple[str, ...] = tuple(f"capacity_{period}_ha" for period in PERIODS)
@@ -145,6 +146,38 @@ def to_table(rows: list[dict]) -> gpd.GeoDataFrame:
     if not rows:
         return empty_candidates()
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)[list(COLUMNS)]
+
+
+def new_ground_row(
+    ids: tuple[str, str],
+    park_id: str,
+    geometry: object,
+    area_ha: float,
+    profile: object,
+    settings: CandidateSettings,
+    source: str,
+) -> dict[str, object]:
+    """The row of a site on new ground (an expansion zone or joined grid cells) next to ``park_id``.
+
+    ``ids`` is (site_id, name). Capacity is the area times the net/gross ratio, all available
+    from ``settings.expansion_available_from`` and contiguous; the environmental category is left open (NaN).
+    """
+    site_id, name = ids
+    capacity = area_ha * settings.net_to_gross
+    return {
+        "site_id": site_id,
+        "name": name,
+        "kind": EXPANSION,
+        "park": park_id,
+        "geometry": geometry,
+        "area_ha": area_ha,
+        "capacity_ha": capacity,
+        **cumulative_by_period(capacity, settings.expansion_available_from),
+        "contiguous_ha": capacity,
+        "profile": profile,
+        "max_env_category": np.nan,
+        "source": source,
+    }
 
 
 def park_polygons(parks_layer: gpd.GeoDataFrame) -> gpd.GeoSeries:
