@@ -44,18 +44,25 @@ def sector_ranks(suitability: pd.DataFrame) -> pd.DataFrame:
     return suitability.rank(axis=0, ascending=False, method="min").astype(int)
 
 
-def _rules_in_force(sites: pd.DataFrame, applied: PolicyApplied, site_id: str, sector: str, size: str) -> str:
-    """The citations of the rules whose scope covers the pair (the pair is open, so they allowed it)."""
-    rows = sites[sites["site_id"] == site_id]
-    found = []
+def _rules_in_force(out: pd.DataFrame, applied: PolicyApplied) -> list[str]:
+    """Per allocation row, the citations of the rules whose scope covers its pair, in table order.
+
+    The pair is open, so these rules allowed it. Each rule's scope is evaluated once over all
+    sites and rows (a site missing from the policy's sites is covered by none).
+    """
+    sites = applied.sites.drop_duplicates("site_id")
+    sector, size = out["sector"].reset_index(drop=True), out["size_class"].reset_index(drop=True)
+    found: list[list[str]] = [[] for _ in range(len(out))]
     for _, rule in applied.rules.iterrows():
         if rule["kind"] in ("exclusion_scope", "transformation_compensation"):
             continue
-        sector_ok = rule["kind"] == "sector_profile" or in_list(pd.Series([sector]), rule["sectors"])[0]
-        size_ok = in_list(pd.Series([size]), rule["size_classes"])[0]
-        if len(rows) and in_scope(rows, rule)[0] and sector_ok and size_ok:
-            found.append(citation(rule))
-    return "; ".join(found)
+        site_ok = pd.Series(in_scope(sites, rule), index=sites["site_id"]).reindex(out["site_id"], fill_value=False)
+        sector_ok = True if rule["kind"] == "sector_profile" else in_list(sector, rule["sectors"])
+        covered = site_ok.to_numpy(dtype=bool) & sector_ok & in_list(size, rule["size_classes"])
+        text = citation(rule)
+        for row in np.flatnonzero(covered):
+            found[row].append(text)
+    return ["; ".join(items) for items in found]
 
 
 def reason_trail(allocation: pd.DataFrame, applied: PolicyApplied) -> pd.DataFrame:
@@ -68,9 +75,7 @@ def reason_trail(allocation: pd.DataFrame, applied: PolicyApplied) -> pd.DataFra
     out["ladder_phase"] = np.where(kind == EXPANSION, "3 new ground (expansion)", "1 existing stock (reuse, intensify)")
     ranks = sector_ranks(applied.suitability)
     out["sector_rank"] = [int(ranks.at[s, k]) for s, k in zip(out["site_id"], out["sector"])]
-    out["policy_rules"] = [
-        _rules_in_force(sites, applied, s, k, z) for s, k, z in zip(out["site_id"], out["sector"], out["size_class"])
-    ]
+    out["policy_rules"] = _rules_in_force(out, applied)
     return out
 
 

@@ -185,9 +185,14 @@ def applied_policy(inputs: Inputs, scored: Scored) -> PolicyApplied:
     )
 
 
-def allocation_problem(inputs: Inputs, scored: Scored, segments: pd.DataFrame) -> AllocationProblem:
-    """The allocation problem of the scenario: capacities, demand, compatibility, suitability, roads."""
-    applied = applied_policy(inputs, scored)
+def allocation_problem(
+    inputs: Inputs, scored: Scored, segments: pd.DataFrame, applied: PolicyApplied | None = None
+) -> AllocationProblem:
+    """The allocation problem of the scenario: capacities, demand, compatibility, suitability, roads.
+
+    ``applied``: the policy already applied (`applied_policy`), so that a caller needing it too applies it once.
+    """
+    applied = applied or applied_policy(inputs, scored)
     return AllocationProblem(
         sites=applied.sites,
         demand=segments,
@@ -207,7 +212,7 @@ def allocate(inputs: Inputs, scored: Scored, fc: Forecast, solver: str | None = 
     if solver is not None:
         settings = settings.model_copy(update={"solver": solver})
     applied = applied_policy(inputs, scored)
-    result = solve(allocation_problem(inputs, scored, fc.segments), settings)
+    result = solve(allocation_problem(inputs, scored, fc.segments, applied), settings)
     result.shortfall = regional_outlet(result.shortfall, result.allocation, applied, settings.xxl_min_ha)
     result.allocation = reason_trail(result.allocation, applied)
     result.notes.extend(applied.notes)

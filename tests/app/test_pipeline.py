@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
@@ -61,3 +62,29 @@ def test_the_manifest_lists_every_input(scenario_with_every_input: Path) -> None
     sites = result.sites.set_index("site_id")
     assert sites.loc["IN-avantis", "nitrogen_source"] == "aerius"
     assert "US-zuid-veld" in sites.index
+
+
+def test_the_reason_trail_names_each_rule_whose_scope_covers_the_row() -> None:
+    """Cross-check of the vectorised trail: every row against the rules checked for its own site alone."""
+    from solvers import solve
+    from solvers.policy import citation, in_list, in_scope
+    from solvers.policy_trail import reason_trail
+
+    inputs = pipeline.load_inputs(load_scenario(None))
+    fc = pipeline.demand_forecast(inputs)
+    scored = pipeline.score_sites(inputs, pipeline.candidate_sites(inputs))
+    applied = pipeline.applied_policy(inputs, scored)
+    allocation = solve(pipeline.allocation_problem(inputs, scored, fc.segments), inputs.scenario.allocation).allocation
+    trail = reason_trail(allocation.iloc[::-1], applied)  # any row order
+    rules = applied.rules[~applied.rules["kind"].isin(["exclusion_scope", "transformation_compensation"])]
+    assert len(trail) == len(allocation) > 10 and (trail["policy_rules"] != "").sum() > 10
+    for row in trail.itertuples():
+        site = applied.sites[applied.sites["site_id"] == row.site_id]
+        expected = [
+            citation(rule)
+            for _, rule in rules.iterrows()
+            if in_scope(site, rule)[0]
+            and (rule["kind"] == "sector_profile" or in_list(pd.Series([row.sector]), rule["sectors"])[0])
+            and in_list(pd.Series([row.size_class]), rule["size_classes"])[0]
+        ]
+        assert row.policy_rules == "; ".join(expected)
