@@ -130,21 +130,44 @@ def value_scores(
     directions: Mapping[str, str],
     settings: ScoringSettings,
     excluded: pd.Series | None = None,
+    sector: str | None = None,
 ) -> pd.DataFrame:
     """Value scores in [0, 1] per site and criterion (same shape as ``raw``).
 
-    Criteria without a configured value function get the min-max scale over the sites that
-    are not ``excluded``; those scores depend on the candidate set.
+    Criteria without a configured value function or value table get the min-max scale over the
+    sites that are not ``excluded``; those scores depend on the candidate set. A criterion whose raw
+    values are categories (text) must have a value table: categories are never min-max-scaled.
+    ``sector`` selects the sector values of a value table.
     """
     _check_raw(raw, directions, settings)
     keep = pd.Series(True, index=raw.index) if excluded is None else ~excluded.reindex(raw.index)
     columns = {}
     for criterion in raw.columns:
-        spec = settings.value_functions.get(criterion, MinMaxValueFunction())
+        spec = settings.value_function(str(criterion))
+        if spec is None:
+            _refuse_categories(raw[criterion])
         columns[criterion] = apply_value_function(
-            raw[criterion], spec, cast(Direction, directions[criterion]), reference=raw.loc[keep, criterion]
+            raw[criterion],
+            spec or MinMaxValueFunction(),
+            cast(Direction, directions[criterion]),
+            reference=raw.loc[keep, criterion],
+            sector=sector,
         )
     return pd.DataFrame(columns, index=raw.index)
+
+
+def _refuse_categories(values: pd.Series) -> None:
+    """A UserError when ``values`` hold categories (text), which only a value table may score."""
+    present = values.dropna()
+    numeric = pd.to_numeric(present, errors="coerce")
+    if numeric.isna().any():
+        found = sorted({str(v) for v in present[numeric.isna()]})[:5]
+        raise UserError(
+            f"criterion '{values.name}' has categories {found} and no value table; give one in "
+            "scoring.value_tables (categories are never min-max-scaled)",
+            source="scoring.value_tables",
+            field=str(values.name),
+        )
 
 
 @dataclass(frozen=True)
@@ -174,7 +197,7 @@ def value_matrix(
     """The value matrix for ``sector`` (``None``: the ``"*"`` exclusions only), excluded sites out of every scale."""
     raw = raw.set_axis(raw.index.astype(str).rename("site_id"))
     status = excluded_sites(exclusions, raw.index, sector)
-    return ValueMatrix(value_scores(raw, directions, settings, status["excluded"]), status)
+    return ValueMatrix(value_scores(raw, directions, settings, status["excluded"], sector), status)
 
 
 def weight_set_name(settings: ScoringSettings, weight_set: str | None, sector: str | None) -> str:
@@ -317,7 +340,8 @@ def decision_matrix(
     """The decision matrix of a ranking in long form, enough to recompute it with other code.
 
     One row per site that is ranked (not excluded) and criterion of ``weights``: the raw value
-    the criterion ranks on (``column``, from ``columns``, default the criterion's name), its
+    the criterion ranks on (``column``, from ``columns``, default the criterion's name; a category as
+    its text, e.g. ``zilvergroen``, whose ``value_score`` is its value in the criterion's table), its
     ``unit`` and ``direction``, the ``value_score`` (``vs_<criterion>`` of ``ranking``), the
     normalised ``weight`` and ``contribution = weight × value_score``, which sum per site to the
     weighted-sum score. Sites in ranking order, criteria in weight order.
@@ -333,7 +357,7 @@ def decision_matrix(
                     site_id,
                     criterion,
                     (columns or {}).get(criterion, criterion),
-                    float(raw.at[str(site_id), criterion]),
+                    _raw_value(raw.at[str(site_id), criterion]),
                     (units or {}).get(criterion, ""),
                     directions[criterion],
                     score,
@@ -342,3 +366,9 @@ def decision_matrix(
                 )
             )
     return pd.DataFrame(rows, columns=DECISION_COLUMNS)
+
+
+def _raw_value(value: object) -> float | str:
+    """A raw criterion value for the decision matrix: a number, or a category as its text."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(number) if not pd.isna(number) or pd.isna(value) else str(value)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from mca.scoring.methods import METHODS
-from mca.scoring.valuefunctions import ValueFunctionSpec
+from mca.scoring.valuefunctions import CategoricalValueFunction, ValueFunctionSpec
+from mca.scoring.valuetables import default_value_tables
 from mca.scoring.weights import DirectWeights, ROCWeights, SwingWeights, WeightSet
 
 _ILLUSTRATION = "Illustration (assumption of this project, not policy): "
@@ -114,6 +115,12 @@ class ScoringSettings(BaseModel):
         description="Value function per criterion; criteria without one use the relative "
         "min-max scale over the non-excluded sites (assumption).",
     )
+    value_tables: dict[str, CategoricalValueFunction] = Field(
+        default_factory=default_value_tables,
+        description="Declared value tables of the categorical criteria (nnn_zone, park_profile; "
+        "mca.scoring.valuetables), used for a criterion that runs and has no value function; each value "
+        "cited or labelled an assumption. Tables given here replace the default of their criterion only.",
+    )
     weight_sets: dict[str, WeightSet] = Field(
         default_factory=default_weight_sets,
         description="Named weight sets; the defaults are illustrations (assumption, not policy).",
@@ -139,6 +146,16 @@ class ScoringSettings(BaseModel):
         if name not in METHODS:
             raise ValueError(f"unknown aggregation method '{name}'; use one of {', '.join(METHODS.spellings())}")
         return METHODS.get(name).name
+
+    @field_validator("value_tables")
+    @classmethod
+    def _keep_default_tables(cls, tables: dict[str, CategoricalValueFunction]) -> dict[str, CategoricalValueFunction]:
+        """The default tables with the given ones replacing theirs (a scenario names only what it changes)."""
+        return {**default_value_tables(), **tables}
+
+    def value_function(self, criterion: str) -> ValueFunctionSpec | None:
+        """The criterion's value function, else its value table, else None (the min-max default)."""
+        return self.value_functions.get(criterion) or self.value_tables.get(criterion)
 
     @model_validator(mode="after")
     def _weight_sets_exist(self) -> ScoringSettings:

@@ -8,6 +8,8 @@ Two kinds of scale:
 
 - *Absolute* (``linear``, ``piecewise``, ``categorical``): thresholds fixed by the analyst in the
   criterion's own unit. A site's value score does not depend on which other sites are candidates.
+  A ``categorical`` function is a declared value table (category → value, each value cited or
+  labelled an assumption); category scales (NNN zone, park profile) are scored only through one.
 - *Relative* (``minmax``, the default when no value function is configured): the best value among
   the non-excluded candidate sites scores 1 and the worst 0. The score of a site therefore **depends
   on the candidate set** — adding or excluding a site can change the scores of all others.
@@ -16,7 +18,7 @@ Two kinds of scale:
 from __future__ import annotations
 
 import itertools
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -83,14 +85,56 @@ def _category_key(value: object) -> str:
         return text
 
 
+UNSOURCED = "assumption: value given in the scenario without a source"
+"""Basis of a table value that names no source of its own."""
+
+
+def _split_sources(table: object) -> tuple[object, dict[str, str]]:
+    """A table whose entries are numbers or ``{value, source}`` as (category → value, category → source)."""
+    if not isinstance(table, dict):
+        return table, {}
+    values, sources = {}, {}
+    for category, entry in table.items():
+        key = _category_key(category)
+        if isinstance(entry, dict) and set(entry) <= {"value", "source"}:
+            values[key] = entry.get("value")
+            if "source" in entry:
+                sources[key] = entry["source"]
+        else:
+            values[key] = entry
+    return values, sources
+
+
+def _keyed(table: object) -> dict[str, object]:
+    """``table`` with its keys as category keys (empty for anything but a mapping)."""
+    return {_category_key(k): v for k, v in table.items()} if isinstance(table, dict) else {}
+
+
 class CategoricalValueFunction(BaseModel):
-    """A score per category value (e.g. environmental category ``"4.1"`` → 0.8)."""
+    """A declared value table: one value per category (e.g. NNN zone ``"zilvergroen"`` → 0.5).
+
+    The table is applied as it stands, never min-max-scaled over codes or candidates: relabelling the
+    categories (with the table) changes nothing. Each value has a basis: its entry in ``sources`` (a
+    citation, document and table or section, or a text starting with "assumption"), else ``source``.
+    ``by_sector`` overrides values for one sector's ranking and suitability. In a scenario an entry may
+    be given as ``{value: 0.5, source: "..."}``.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["categorical"] = "categorical"
     mapping: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
-        min_length=1, description="Category value → score in 0..1."
+        min_length=1, description="Category value → score in 0..1 (rankings without a sector)."
+    )
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Category → citation or 'assumption: why' of its value."
+    )
+    source: str = Field(UNSOURCED, min_length=1, description="Basis of every value without its own source.")
+    by_sector: dict[str, dict[str, Annotated[float, Field(ge=0, le=1)]]] = Field(
+        default_factory=dict, description="Sector id → category → score replacing the mapping for that sector."
+    )
+    sector_sources: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Sector id → category → citation or 'assumption: why'."
     )
     default: float | None = Field(
         default=None,
@@ -99,12 +143,61 @@ class CategoricalValueFunction(BaseModel):
         description="Score of categories not in the mapping; None = error.",
     )
 
-    @field_validator("mapping", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _normalise_keys(cls, mapping: object) -> object:
-        if isinstance(mapping, dict):
-            return {_category_key(key): value for key, value in mapping.items()}
-        return mapping
+    def _entries_with_sources(cls, data: object) -> object:
+        """Split ``{value, source}`` entries of the mapping and the sector tables into values and sources."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        data["mapping"], found = _split_sources(data.get("mapping"))
+        data["sources"] = found | _keyed(data.get("sources"))
+        given = {str(s): _keyed(t) for s, t in dict(data.get("sector_sources") or {}).items()}
+        tables, sector_sources = {}, {}
+        for sector, table in dict(data.get("by_sector") or {}).items():
+            tables[str(sector)], found = _split_sources(table)
+            sector_sources[str(sector)] = found | given.pop(str(sector), {})
+        data["by_sector"] = tables
+        data["sector_sources"] = {s: t for s, t in (sector_sources | given).items() if t}
+        return data
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> CategoricalValueFunction:
+        known = set(self.mapping)
+        tables: list[tuple[str, dict[str, Any]]] = [("sources", self.sources)]
+        tables += [(f"by_sector.{s}", t) for s, t in self.by_sector.items()]
+        tables += [(f"sector_sources.{s}", t) for s, t in self.sector_sources.items()]
+        for where, table in tables:
+            unknown = sorted(set(table) - known)
+            if unknown:
+                raise ValueError(f"{where} names categories {unknown} that the mapping does not value")
+        return self
+
+    def table(self, sector: str | None = None) -> dict[str, float]:
+        """Category → value for ``sector`` (its overrides on the mapping; None: the mapping)."""
+        return {**self.mapping, **self.by_sector.get(sector or "", {})}
+
+    def basis(self, category: str, sector: str | None = None) -> str:
+        """The citation or assumption behind the value of ``category`` for ``sector``."""
+        key = _category_key(category)
+        sector_table = self.by_sector.get(sector or "", {})
+        if key in sector_table:
+            return self.sector_sources.get(sector or "", {}).get(key, self.source)
+        return self.sources.get(key, self.source)
+
+
+def _table_scores(series: pd.Series, spec: CategoricalValueFunction, sector: str | None) -> pd.Series:
+    """The table value of each category in ``series`` (NaN where missing); unknown categories need a default."""
+    table = spec.table(sector)
+    keys = series.map(lambda v: None if pd.isna(v) else _category_key(v))
+    unknown = sorted(set(keys.dropna()) - set(table))
+    if unknown and spec.default is None:
+        raise UserError(
+            f"no score for categories {unknown}; add them to the mapping or set a default",
+            source="scoring.value_functions",
+            field=str(series.name),
+        )
+    return keys.map(lambda k: np.nan if k is None else table.get(k, spec.default))
 
 
 class MinMaxValueFunction(BaseModel):
@@ -127,6 +220,7 @@ def apply_value_function(
     direction: Direction,
     *,
     reference: pd.Series | None = None,
+    sector: str | None = None,
 ) -> pd.Series:
     """Value scores in [0, 1] for the raw values in ``series`` (its name is the criterion).
 
@@ -134,6 +228,7 @@ def apply_value_function(
     other way is refused. ``reference`` holds the values that define the min-max range (the
     non-excluded sites; default: ``series`` itself); values outside it are clipped. A constant
     reference gives every site 1 (the criterion does not discriminate). Missing raw values stay NaN.
+    ``sector`` selects a categorical table's values for that sector (`CategoricalValueFunction.by_sector`).
     """
     criterion = str(series.name)
     values = pd.to_numeric(series, errors="coerce") if spec.type != "categorical" else series
@@ -151,15 +246,7 @@ def apply_value_function(
         scores = pd.Series(np.interp(values, xs, ys), index=series.index)
         scores[values.isna()] = np.nan
     elif isinstance(spec, CategoricalValueFunction):
-        keys = series.map(lambda v: None if pd.isna(v) else _category_key(v))
-        unknown = sorted(set(keys.dropna()) - set(spec.mapping))
-        if unknown and spec.default is None:
-            raise UserError(
-                f"no score for categories {unknown}; add them to the mapping or set a default",
-                source="scoring.value_functions",
-                field=criterion,
-            )
-        scores = keys.map(lambda k: np.nan if k is None else spec.mapping.get(k, spec.default))
+        scores = _table_scores(series, spec, sector)
     else:
         ref = pd.to_numeric(series if reference is None else reference, errors="coerce").dropna()
         low, high = (ref.min(), ref.max()) if len(ref) else (np.nan, np.nan)
