@@ -8,6 +8,7 @@ for exclusion criteria, into exclusion rows. Every module in this package that e
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,6 +39,9 @@ class Context:
     layers: dict[str, gpd.GeoDataFrame]
     sectors: tuple[Sector, ...] = DEFAULT_SECTORS
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    _nearest: dict[tuple[bytes, str], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def table(self, criterion: str, parameter: str) -> pd.DataFrame | None:
         """The table a criterion's file parameter names, or None when the parameter is not set."""
@@ -57,6 +61,21 @@ class Context:
                 source=name,
             )
         return self.layers[name]
+
+    def nearest(self, sites: gpd.GeoDataFrame, layer: str, *, needed_by: str) -> tuple[np.ndarray, np.ndarray]:
+        """`nearest_distance` from ``sites`` to the whole layer ``layer``, as read-only arrays.
+
+        Criteria asking for the same layer and the same site geometries share one search (e.g.
+        natura2000 and nitrogen); only the searches for the latest sites are kept.
+        """
+        key = (geometry_key(sites.geometry.values), layer)
+        if key not in self._nearest:
+            features = self.layer(layer, needed_by=needed_by)
+            self._nearest = {k: v for k, v in self._nearest.items() if k[0] == key[0]}
+            distance, position = nearest_distance(sites, features)
+            distance.flags.writeable = position.flags.writeable = False
+            self._nearest[key] = (distance, position)
+        return self._nearest[key]
 
     @cached_property
     def road_network(self) -> RoadNetwork:
@@ -154,25 +173,56 @@ def development_ha(sites: gpd.GeoDataFrame) -> np.ndarray:
     return np.where(np.isnan(capacity), area, capacity)
 
 
-def nearest_distance(sites: gpd.GeoDataFrame, features: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+def geometry_key(geometries: np.ndarray) -> bytes:
+    """A digest of the geometries' WKB: equal for equal geometries in the same order."""
+    geoms = np.asarray(geometries, dtype=object)
+    missing = shapely.is_missing(geoms)
+    digest = hashlib.blake2b(np.packbits(missing).tobytes() + len(geoms).to_bytes(8, "little"), digest_size=16)
+    digest.update(b"".join(shapely.to_wkb(geoms[~missing])))  # WKB is self-delimiting
+    return digest.digest()
+
+
+FAST_NODE_CAPACITY = 2
+"""Node capacity of the STR-tree that finds nearest distances: a binary tree searches about 2–4×
+faster than shapely's default of 10 on the benchmark region (benchmarks/bench_criteria.py)."""
+
+
+def nearest_distance(
+    sites: gpd.GeoDataFrame, features: gpd.GeoDataFrame, max_distance: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per site the distance (m) to the nearest feature and that feature's position (−1 if none).
 
-    Uses the STR-tree of ``features``; a site touching or overlapping a feature has distance 0.
+    A site touching or overlapping a feature has distance 0. Among equally near features the
+    answer is the one shapely's ``STRtree.query_nearest(..., all_matches=False)`` gives on the
+    default tree (the first GEOS visits). A binary tree finds every nearest feature per site;
+    only sites with several are searched again on the default tree for that choice. With
+    ``max_distance`` (> 0) sites further than that from every feature get NaN / −1 and skip the
+    search; the others get the same answer as without it.
     """
     n = len(sites)
     distance = np.full(n, np.nan)
     position = np.full(n, -1, dtype=np.int64)
-    if n == 0 or len(features) == 0:
-        return distance, position
     geoms = features.geometry.values
     valid = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-    if not valid.any():
+    if n == 0 or not valid.any():
         return distance, position
     valid_positions = np.flatnonzero(valid)
-    tree = shapely.STRtree(geoms[valid])
-    (site_pos, feature_pos), dist = tree.query_nearest(sites.geometry.values, return_distance=True, all_matches=False)
-    distance[site_pos] = dist
-    position[site_pos] = valid_positions[feature_pos]
+    site_geoms = sites.geometry.values
+    fast = shapely.STRtree(geoms[valid], node_capacity=FAST_NODE_CAPACITY)
+    (site_pos, feature_pos), dist = fast.query_nearest(
+        site_geoms, max_distance=max_distance, return_distance=True, all_matches=True
+    )
+    tied = np.bincount(site_pos, minlength=n) > 1
+    single = ~tied[site_pos]
+    distance[site_pos[single]] = dist[single]
+    position[site_pos[single]] = valid_positions[feature_pos[single]]
+    if tied.any():
+        ties = np.flatnonzero(tied)
+        (tie_pos, feature_pos), dist = shapely.STRtree(geoms[valid]).query_nearest(
+            site_geoms[ties], max_distance=max_distance, return_distance=True, all_matches=False
+        )
+        distance[ties[tie_pos]] = dist
+        position[ties[tie_pos]] = valid_positions[feature_pos]
     return distance, position
 
 
@@ -197,13 +247,17 @@ def fmt_ha(hectares: float) -> str:
 
 
 def protected_area_values(
-    sites: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, prefix: str
+    sites: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    prefix: str,
+    known_nearest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Overlap and distance of each site with a set of named protected areas.
 
     Returns the value frame (``<prefix>_overlap_ha``, ``<prefix>_overlap_share``,
     ``<prefix>_distance_m``, ``<prefix>_nearest_area``; indexed by site_id), the name of the area
     with the largest overlap per site (None without overlap) and the number of areas overlapped.
+    ``known_nearest`` is the `nearest_distance` result when the caller already has it.
     """
     ids = site_index(sites)
     names = areas["name"].astype(str).to_numpy() if len(areas) else np.array([], dtype=object)
@@ -216,7 +270,7 @@ def protected_area_values(
     largest_name.iloc[largest_pos] = names[largest["feature_pos"].to_numpy(dtype=np.int64)]
     n_overlapped = pd.Series(np.bincount(pairs["site_pos"].to_numpy(dtype=np.int64), minlength=len(sites)), index=ids)
     site_area = shapely.area(sites.geometry.values)
-    distance, nearest = nearest_distance(sites, areas)
+    distance, nearest = known_nearest if known_nearest is not None else nearest_distance(sites, areas)
     values = pd.DataFrame(
         {
             f"{prefix}_overlap_ha": overlap_m2 / 10_000.0,

@@ -37,7 +37,8 @@ class Params(BaseModel):
 def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionResult:
     """Overlap (ha, share of the site) and distance (m) to the nearest Natura 2000 area."""
     areas = ctx.layer("natura2000", needed_by=NAME)
-    values, largest, count = protected_area_values(sites, areas, NAME)
+    nearest = ctx.nearest(sites, "natura2000", needed_by=NAME)  # shared with the nitrogen criterion
+    values, largest, count = protected_area_values(sites, areas, NAME, nearest)
     exclusions = protected_area_exclusions(
         values,
         largest,

@@ -31,7 +31,6 @@ from criteria.base import (
     development_ha,
     exclusion_frame,
     fmt_m,
-    nearest_distance,
     site_index,
 )
 from mca.core.errors import DataError
@@ -115,11 +114,33 @@ def aerius_rows(table: pd.DataFrame, site_ids: pd.Index, sector_ids: list[str]) 
     return table[["site_id", "sector", "deposition_mol_ha_yr"]]
 
 
+def _exclusion_rows(
+    indicator: pd.DataFrame, aerius: pd.DataFrame, nearest_name: np.ndarray, distance: np.ndarray, threshold: float
+) -> list[tuple[object, str, str]]:
+    """(site_id, sector, reason) per site and sector whose indicator exceeds ``threshold``, sector by sector."""
+    values, from_aerius, ids = indicator.to_numpy(), aerius.to_numpy(), indicator.index
+    rows = []
+    for column, sector in enumerate(indicator.columns):
+        for pos in np.flatnonzero(values[:, column] > threshold):
+            if from_aerius[pos, column]:
+                reason = (
+                    f"AERIUS deposition {values[pos, column]:.2f} mol N/ha/yr exceeds the threshold {threshold:.2f}"
+                )
+            else:
+                reason = (
+                    f"screening nitrogen indicator {values[pos, column]:.2f} mol N/ha/yr "
+                    f"on Natura 2000 '{nearest_name[pos]}' at {fmt_m(distance[pos])} exceeds the threshold "
+                    f"{threshold:.2f} (screening model, not AERIUS)"
+                )
+            rows.append((ids[pos], sector, reason))
+    return rows
+
+
 def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionResult:
     """Per sector the screening (or AERIUS) deposition indicator and the sector exclusions."""
     ids = site_index(sites)
     areas = ctx.layer("natura2000", needed_by=NAME)
-    distance, nearest = nearest_distance(sites, areas)
+    distance, nearest = ctx.nearest(sites, "natura2000", needed_by=NAME)  # shared with natura2000
     names = areas["name"].astype(str).to_numpy()
     decay = np.nan_to_num(kernel(distance, params.decay_distance_m), nan=0.0)  # no area at all: no deposition
     developed = development_ha(sites)
@@ -148,23 +169,8 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
     values[f"{NAME}_source"] = np.where((source == "aerius").any(axis=1), "aerius", "screening")
 
     nearest_name = np.where(nearest >= 0, names[nearest.clip(0)] if len(names) else "", "")
-    rows = []
-    for sector in sector_ids:
-        over = np.flatnonzero(indicator[sector].to_numpy() > params.threshold_mol_ha_yr)
-        for pos in over:
-            if source.iat[pos, sector_ids.index(sector)] == "aerius":
-                reason = (
-                    f"AERIUS deposition {indicator.iat[pos, sector_ids.index(sector)]:.2f} mol N/ha/yr exceeds "
-                    f"the threshold {params.threshold_mol_ha_yr:.2f}"
-                )
-            else:
-                reason = (
-                    f"screening nitrogen indicator {indicator.iat[pos, sector_ids.index(sector)]:.2f} mol N/ha/yr "
-                    f"on Natura 2000 '{nearest_name[pos]}' at {fmt_m(distance[pos])} exceeds the threshold "
-                    f"{params.threshold_mol_ha_yr:.2f} (screening model, not AERIUS)"
-                )
-            rows.append((ids[pos], sector, reason))
-    exclusions = exclusion_frame([r[0] for r in rows], NAME, [r[1] for r in rows], [r[2] for r in rows])
+    over = _exclusion_rows(indicator, source == "aerius", nearest_name, distance, params.threshold_mol_ha_yr)
+    exclusions = exclusion_frame([r[0] for r in over], NAME, [r[1] for r in over], [r[2] for r in over])
     return CriterionResult(values=values, primary=f"{NAME}_max", exclusions=exclusions)
 
 

@@ -10,9 +10,17 @@ zilvergroen is reported, so a scenario can exclude it by adding the zone.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from criteria.base import Context, Criterion, CriterionResult, protected_area_exclusions, protected_area_values
+from criteria.base import (
+    Context,
+    Criterion,
+    CriterionResult,
+    nearest_distance,
+    protected_area_exclusions,
+    protected_area_values,
+)
 
 NAME = "nnn"
 
@@ -38,11 +46,20 @@ class Params(BaseModel):
 
 
 def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionResult:
-    """Overlap and distance over all NNN zones; exclusions for the excluded zones only."""
+    """Overlap and distance over all NNN zones; exclusions for the excluded zones only.
+
+    The distance to an excluded zone only matters within the buffer, so that search stops there
+    (none without a buffer).
+    """
     areas = ctx.layer("nnn", needed_by=NAME)
     values, _, _ = protected_area_values(sites, areas, NAME)
     excluded_areas = areas[areas["zone"].astype(str).isin(params.excluded_zones)]
-    zone_values, largest, count = protected_area_values(sites, excluded_areas, f"{NAME}_excluded_zone")
+    within_buffer = (
+        nearest_distance(sites, excluded_areas, max_distance=params.buffer_m)
+        if params.buffer_m > 0
+        else (np.full(len(sites), np.nan), np.full(len(sites), -1, dtype=np.int64))
+    )
+    zone_values, largest, count = protected_area_values(sites, excluded_areas, f"{NAME}_excluded_zone", within_buffer)
     exclusions = protected_area_exclusions(
         zone_values,
         largest,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shapely.geometry import box
 
 import criteria
 from candidates.synthetic import synthetic_region
+from criteria.base import Context, nearest_distance
 from criteria.settings import CriteriaSettings
 from mca.core.errors import DataError, UserError
 from mca.core.vocabulary import EXCLUSION_COLUMNS
@@ -135,3 +139,54 @@ def test_no_sites_gives_empty_frames_with_all_columns():
     empty = criteria.evaluate(REGION.candidates.iloc[:0], REGION.layers)
     assert empty.values.empty and list(empty.values.columns) == list(BASE.values.columns)
     assert empty.exclusions.empty and empty.routes.empty
+
+
+@st.composite
+def grid_boxes(draw: st.DrawFn, max_size: int) -> list:
+    """Boxes on a 10 m grid, so that touching, overlapping and equally near boxes are common."""
+    corners = st.tuples(st.integers(0, 40), st.integers(0, 40), st.integers(1, 8), st.integers(1, 8))
+    drawn = draw(st.lists(corners, min_size=1, max_size=max_size))
+    return [box(10 * x, 10 * y, 10 * (x + w), 10 * (y + h)) for x, y, w, h in drawn]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    site_geoms=grid_boxes(15),
+    feature_geoms=grid_boxes(15),
+    copies=st.integers(0, 3),
+    max_distance=st.sampled_from([None, 25.0, 120.0]),
+)
+def test_nearest_distance_equals_brute_force(site_geoms, feature_geoms, copies, max_distance):
+    """Distances equal the minimum over all features; the position is the nearest feature, and among
+    equally near ones the one a plain default-tree query returns (copied features force ties)."""
+    features = feature_geoms + feature_geoms[:copies]
+    site_frame = gpd.GeoDataFrame({"site_id": range(len(site_geoms))}, geometry=site_geoms)
+    distance, position = nearest_distance(site_frame, gpd.GeoDataFrame(geometry=features), max_distance)
+    (plain_site, plain_feature), _ = shapely.STRtree(features).query_nearest(
+        site_geoms, max_distance=max_distance, return_distance=True, all_matches=False
+    )
+    plain = dict(zip(plain_site, plain_feature, strict=True))
+    for i, site in enumerate(site_geoms):
+        all_distances = shapely.distance(site, np.array(features))
+        best = all_distances.min()
+        if max_distance is not None and best > max_distance:
+            assert np.isnan(distance[i]) and position[i] == -1
+            continue
+        assert distance[i] == best
+        nearest = np.flatnonzero(all_distances == best)
+        assert position[i] == (nearest[0] if len(nearest) == 1 else plain[i])
+
+
+def test_context_shares_one_nearest_search_per_layer_and_sites():
+    ctx = Context(layers=REGION.layers)
+    first = ctx.nearest(REGION.candidates, "natura2000", needed_by="test")
+    assert ctx.nearest(REGION.candidates.copy(), "natura2000", needed_by="test") is first
+    assert not first[0].flags.writeable and not first[1].flags.writeable
+    moved = REGION.candidates.copy()
+    moved["geometry"] = moved.geometry.translate(250.0, 0.0)
+    again = ctx.nearest(moved, "natura2000", needed_by="test")
+    expected = nearest_distance(moved, REGION.layers["natura2000"])
+    np.testing.assert_array_equal(again[0], expected[0])
+    np.testing.assert_array_equal(again[1], expected[1])
+    with pytest.raises(DataError, match="criterion 'test' needs layer 'nowhere'"):
+        ctx.nearest(moved, "nowhere", needed_by="test")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
 import criteria
-from criteria.base import Context
+from candidates.synthetic import synthetic_region
+from criteria.base import Context, protected_area_exclusions, protected_area_values
 
 CRS = "EPSG:28992"
 
@@ -72,3 +74,26 @@ def test_nnn_excludes_goudgroen_only_by_default():
     assert default.values.loc["s1", "nnn_excluded_zone_overlap_ha"] == 0
     both = run("nnn", frame, {"nnn": nnn}, excluded_zones=("goudgroen", "zilvergroen"))
     assert sorted(both.exclusions["site_id"]) == ["s0", "s1"]
+
+
+@pytest.mark.parametrize("buffer_m", [0.0, 150.0, 600.0])
+def test_nnn_buffer_exclusions_equal_an_unbounded_search(buffer_m):
+    """The bounded search for excluded zones gives the exclusions of a search over all distances."""
+    region = synthetic_region(n_parks=4, n_sites=400, n_road_edges=3000, seed=21)
+    zones = ("goudgroen",)
+    result = run("nnn", region.candidates, region.layers, buffer_m=buffer_m, excluded_zones=zones)
+    areas = region.layers["nnn"]
+    excluded = areas[areas["zone"].isin(zones)]
+    values, largest, count = protected_area_values(region.candidates, excluded, "nnn_excluded_zone")
+    expected = protected_area_exclusions(
+        values,
+        largest,
+        count,
+        prefix="nnn_excluded_zone",
+        criterion="nnn",
+        label="NNN (goudgroen)",
+        min_overlap_ha=0.001,
+        buffer_m=buffer_m,
+    )
+    pd.testing.assert_frame_equal(result.exclusions, expected)
+    assert (expected["reason"].str.contains("buffer").sum() > 0) == (buffer_m > 0)
