@@ -9,7 +9,6 @@ the route of every site without a path query per site.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -21,6 +20,7 @@ import shapely
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from criteria.base import FAST_NODE_CAPACITY, geometry_key
 from mca.core.errors import DataError
 
 Weight = Literal["length", "time"]
@@ -46,12 +46,53 @@ class ShortestPathTree:
     pred_link: np.ndarray
     junction_node: np.ndarray
 
+    @cached_property
+    def depth(self) -> np.ndarray:
+        """Links from each node to its junction (0 at junctions and unreachable nodes).
+
+        By pointer jumping, in log₂ of the deepest route passes; invariant: ``depth[n]`` links
+        lead from ``n`` to ``ancestor[n]`` (−1 once past the junction).
+        """
+        depth = (self.pred_node >= 0).astype(np.int64)
+        ancestor = self.pred_node.copy()
+        jumping = np.flatnonzero(ancestor >= 0)
+        while len(jumping):
+            up = ancestor[jumping]
+            depth[jumping] += depth[up]
+            ancestor[jumping] = ancestor[up]
+            jumping = jumping[ancestor[jumping] >= 0]
+        return depth
+
+    def route_links(self, start_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All (start position, link) pairs on the paths from ``start_nodes`` (−1: none) to their junction.
+
+        Pairs come sorted by start position and in route order per start. The routes' lengths
+        (`depth`) fix where each link goes, so all starts are walked at once, one step of the
+        predecessor tree per pass, straight into the result.
+        """
+        start = np.asarray(start_nodes, dtype=np.int64)
+        length = np.where(start >= 0, self.depth[start.clip(0)], 0)
+        offset = np.cumsum(length) - length
+        position = np.repeat(np.arange(len(start), dtype=np.int64), length)
+        link = np.empty(len(position), dtype=np.int64)
+        active = np.flatnonzero(length > 0)
+        current = start[active]
+        step = 0
+        while len(active):
+            link[offset[active] + step] = self.pred_link[current]
+            current = self.pred_node[current]
+            step += 1
+            going = length[active] > step
+            active, current = active[going], current[going]
+        return position, link
+
 
 @dataclass(frozen=True)
 class RoadNetwork:
     """Nodes, links and junctions of the road layer, with cached shortest-path trees."""
 
     node_xy: np.ndarray
+    node_points: np.ndarray
     link_u: np.ndarray
     link_v: np.ndarray
     length_m: np.ndarray
@@ -91,9 +132,11 @@ class RoadNetwork:
         entry_nodes = np.unique(np.r_[link_u[local], link_v[local]])
         if len(entry_nodes) == 0:
             entry_nodes = np.arange(len(node_xy))
-        node_pos, junction_ids = _snap_junctions(junctions, node_xy)
+        node_points = shapely.points(node_xy)
+        node_pos, junction_ids = _snap_junctions(junctions, node_points)
         return cls(
             node_xy=node_xy,
+            node_points=node_points,
             link_u=link_u,
             link_v=link_v,
             length_m=length_m,
@@ -133,9 +176,9 @@ class RoadNetwork:
         The query does not depend on the tree, so the criteria that need entry nodes for the same
         sites share one STR-tree search.
         """
-        key = _geometry_key(geometries)
+        key = geometry_key(geometries)
         if key not in self._entry_queries:
-            index = shapely.STRtree(shapely.points(self.node_xy[self.entry_nodes]))
+            index = shapely.STRtree(self.node_points[self.entry_nodes], node_capacity=FAST_NODE_CAPACITY)
             (geom_pos, entry_pos), dist = index.query_nearest(geometries, return_distance=True, all_matches=True)
             self._entry_queries.clear()
             self._entry_queries[key] = (geom_pos, entry_pos, dist)
@@ -184,47 +227,20 @@ class RoadNetwork:
             junction_node=np.where(np.isfinite(distance), source, -1).astype(np.int64),
         )
 
-    def route_links(self, tree: ShortestPathTree, start_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """All (start position, link) pairs on the tree paths from ``start_nodes`` to their junction.
-
-        Walks the predecessor tree for all starts at once; pairs come in route order per start.
-        """
-        current = np.asarray(start_nodes, dtype=np.int64).copy()
-        active = np.flatnonzero((current >= 0) & (tree.pred_node[current.clip(0)] >= 0))
-        positions, links = [], []
-        while len(active):
-            positions.append(active)
-            links.append(tree.pred_link[current[active]])
-            current[active] = tree.pred_node[current[active]]
-            active = active[tree.pred_node[current[active]] >= 0]
-        if not positions:
-            return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-        position = np.concatenate(positions)
-        link = np.concatenate(links)
-        order = np.argsort(position, kind="stable")
-        return position[order], link[order]
-
     def junction_routes(self, geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(geometry position, link) pairs on each geometry's fastest route to its junction.
 
-        The route starts at the entry node of `nearest_entry` and follows the time tree.
+        The route starts at the entry node of `nearest_entry` and follows the time tree. The
+        arrays are cached for the same geometries and read-only.
         """
-        key = _geometry_key(geometries)
+        key = geometry_key(geometries)
         if key not in self._routes:
             entry, _ = self.nearest_entry(geometries, self.time_tree)
             self._routes.clear()
-            self._routes[key] = self.route_links(self.time_tree, entry)
-        position, link = self._routes[key]
-        return position.copy(), link.copy()
-
-
-def _geometry_key(geometries: np.ndarray) -> bytes:
-    """A digest of the geometries' WKB: equal for equal geometries in the same order."""
-    geoms = np.asarray(geometries, dtype=object)
-    missing = shapely.is_missing(geoms)
-    digest = hashlib.blake2b(np.packbits(missing).tobytes() + len(geoms).to_bytes(8, "little"), digest_size=16)
-    digest.update(b"".join(shapely.to_wkb(geoms[~missing])))  # WKB is self-delimiting
-    return digest.digest()
+            position, link = self.time_tree.route_links(entry)
+            position.flags.writeable = link.flags.writeable = False  # shared by every caller
+            self._routes[key] = (position, link)
+        return self._routes[key]
 
 
 def _road_speeds(roads: gpd.GeoDataFrame) -> np.ndarray:
@@ -260,13 +276,13 @@ def _link_end_nodes(roads: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np
     return node_xy, inverse[: len(roads)], inverse[len(roads) :]
 
 
-def _snap_junctions(junctions: gpd.GeoDataFrame, node_xy: np.ndarray) -> tuple[np.ndarray, pd.Series]:
+def _snap_junctions(junctions: gpd.GeoDataFrame, node_points: np.ndarray) -> tuple[np.ndarray, pd.Series]:
     """Each junction's node and the junction id per node; a junction must lie on a road end."""
     if "junction_id" not in junctions.columns:
         raise DataError("junctions layer lacks column junction_id", source="junctions", field="junction_id")
     if len(junctions) == 0:
         raise DataError("no motorway junctions in the junctions layer", source="junctions")
-    node_tree = shapely.STRtree(shapely.points(node_xy))
+    node_tree = shapely.STRtree(node_points)
     (j_pos, node_pos), snap = node_tree.query_nearest(
         junctions.geometry.values, return_distance=True, all_matches=False
     )

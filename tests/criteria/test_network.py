@@ -7,12 +7,14 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
 import criteria
 from candidates.synthetic import synthetic_region
 from criteria.base import Context
-from criteria.network import RoadNetwork
+from criteria.network import RoadNetwork, ShortestPathTree
 from mca.core.errors import DataError
 from mca.core.vocabulary import ROAD_LINKS, SITE_ROUTES
 
@@ -168,3 +170,39 @@ def test_routes_are_shortest_paths_on_synthetic_region():
             assert node in (a, b)
             node = b if node == a else a
         assert node in junctions
+
+
+@st.composite
+def forests(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """A random predecessor forest (−1 at roots) with shuffled node numbers, and a link per node."""
+    n = draw(st.integers(1, 60))
+    parent = [draw(st.integers(-1, i - 1)) for i in range(n)]
+    label = np.array(draw(st.permutations(range(n))))
+    pred_node = np.full(n, -1, dtype=np.int64)
+    pred_node[label] = [label[p] if p >= 0 else -1 for p in parent]
+    pred_link = np.where(pred_node >= 0, np.arange(n) * 7 + 3, -1)
+    return pred_node, pred_link
+
+
+@settings(max_examples=80, deadline=None)
+@given(forest=forests(), data=st.data())
+def test_route_links_and_depth_equal_a_walk_per_start(forest, data):
+    pred_node, pred_link = forest
+    n = len(pred_node)
+    tree = ShortestPathTree(
+        distance=np.zeros(n), pred_node=pred_node, pred_link=pred_link, junction_node=np.zeros(n, dtype=np.int64)
+    )
+
+    def walk(node: int) -> list[int]:
+        links = []
+        while node >= 0 and pred_node[node] >= 0:
+            links.append(int(pred_link[node]))
+            node = int(pred_node[node])
+        return links
+
+    assert tree.depth.tolist() == [len(walk(node)) for node in range(n)]
+    starts = data.draw(st.lists(st.integers(-1, n - 1), max_size=25))
+    position, link = tree.route_links(np.array(starts, dtype=np.int64))
+    assert list(zip(position.tolist(), link.tolist(), strict=True)) == [
+        (i, step) for i, start in enumerate(starts) for step in walk(start)
+    ]
