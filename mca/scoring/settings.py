@@ -18,8 +18,12 @@ _ILLUSTRATION = "Illustration (assumption of this project, not policy): "
 
 
 def default_weight_sets() -> dict[str, WeightSet]:
-    """The named Heerlen weight sets (all assumptions, see the module docstring)."""
-    return {
+    """The named Heerlen weight sets (all assumptions, see the module docstring).
+
+    They weigh the six criteria that run by default; an opt-in criterion a scenario enables weighs 0
+    in them (``unnamed_criteria="zero"``) until the scenario gives it a weight.
+    """
+    sets: dict[str, WeightSet] = {
         "balanced": DirectWeights(
             description=_ILLUSTRATION + "all six criteria count equally.",
             weights=dict.fromkeys(
@@ -81,6 +85,7 @@ def default_weight_sets() -> dict[str, WeightSet]:
             },
         ),
     }
+    return {name: ws.model_copy(update={"unnamed_criteria": "zero"}) for name, ws in sets.items()}
 
 
 class SMAASettings(BaseModel):

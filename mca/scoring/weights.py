@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -39,6 +39,13 @@ CONSISTENCY_LIMIT = 0.1
 """Saaty's rule: a consistency ratio above 0.1 calls for revising the judgments."""
 
 _DESCRIPTION = Field(default="", description="What the weight set stands for and whose it is.")
+_UNNAMED: Any = Field(
+    default="error",
+    description="Weight of a ranking criterion the set does not name: 'error' (every criterion must be weighed, "
+    "give 0 to leave one out) or 'zero' (left out; the built-in sets, so that enabling an opt-in criterion "
+    "such as nnn_zone does not require re-weighing them).",
+)
+Unnamed = Literal["error", "zero"]
 
 
 class DirectWeights(BaseModel):
@@ -48,6 +55,7 @@ class DirectWeights(BaseModel):
 
     method: Literal["direct"] = "direct"
     description: str = _DESCRIPTION
+    unnamed_criteria: Unnamed = _UNNAMED
     weights: dict[str, Annotated[float, Field(ge=0)]] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -68,6 +76,7 @@ class AHPWeights(BaseModel):
 
     method: Literal["ahp"] = "ahp"
     description: str = _DESCRIPTION
+    unnamed_criteria: Unnamed = _UNNAMED
     judgments: dict[str, dict[str, Annotated[float, Field(ge=1 / 9 - 1e-9, le=9)]]] = Field(min_length=1)
 
     def criteria(self) -> list[str]:
@@ -117,6 +126,7 @@ class ROCWeights(BaseModel):
 
     method: Literal["roc"] = "roc"
     description: str = _DESCRIPTION
+    unnamed_criteria: Unnamed = _UNNAMED
     order: list[str] = Field(min_length=1, description="Criteria, most important first.")
 
     @model_validator(mode="after")
@@ -133,6 +143,7 @@ class SwingWeights(BaseModel):
 
     method: Literal["swing"] = "swing"
     description: str = _DESCRIPTION
+    unnamed_criteria: Unnamed = _UNNAMED
     points: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -204,7 +215,9 @@ def resolve_weights(ws: WeightSet, criteria: list[str], *, name: str = "weights"
             field=field_name,
         )
     missing = [c for c in criteria if c not in raw]
-    if missing:
+    if missing and ws.unnamed_criteria == "zero":
+        raw.update(dict.fromkeys(missing, 0.0))
+    elif missing:
         raise UserError(
             f"no weight for criteria {missing} (give 0 to leave a criterion out)",
             source=source,

@@ -161,3 +161,16 @@ def test_default_criteria_keep_their_scale() -> None:
     defaults = ScoringSettings()
     names = {"adjacency", "road_access", "access_pressure", "env_space", "size_shape", "public_transport"}
     assert all(defaults.value_function(name) is None for name in names)
+
+
+def test_built_in_weight_sets_weigh_an_enabled_opt_in_criterion_zero() -> None:
+    from mca.scoring.settings import default_weight_sets
+    from mca.scoring.weights import resolve_weights
+
+    six = ["adjacency", "road_access", "access_pressure", "env_space", "size_shape", "public_transport"]
+    for name, weight_set in default_weight_sets().items():
+        with_opt_in = resolve_weights(weight_set, [*six, "nnn_zone", "park_profile"], name=name).weights
+        assert with_opt_in["nnn_zone"] == with_opt_in["park_profile"] == 0.0
+        assert [with_opt_in[c] for c in six] == pytest.approx(list(resolve_weights(weight_set, six).weights.values()))
+    with pytest.raises(UserError, match=r"no weight for criteria \['nnn_zone'\]"):
+        resolve_weights(DirectWeights(weights=dict.fromkeys(six, 1.0)), [*six, "nnn_zone"])
