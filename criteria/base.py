@@ -297,23 +297,23 @@ def protected_area_exclusions(
     buffer_m: float,
 ) -> pd.DataFrame:
     """Exclusion rows for sites overlapping an area (above ``min_overlap_ha``) or within ``buffer_m``."""
-    overlap = values[f"{prefix}_overlap_ha"]
-    share = values[f"{prefix}_overlap_share"]
-    distance = values[f"{prefix}_distance_m"]
-    overlaps = overlap > min_overlap_ha
-    near = ~overlaps & (distance < buffer_m) if buffer_m > 0 else pd.Series(False, index=values.index)
+    overlap = values[f"{prefix}_overlap_ha"].to_numpy()
+    share = values[f"{prefix}_overlap_share"].to_numpy()
+    distance = values[f"{prefix}_distance_m"].to_numpy()
+    nearest_area = values[f"{prefix}_nearest_area"].to_numpy()
+    largest = largest_name.reindex(values.index).to_numpy()
+    more = n_overlapped.reindex(values.index).to_numpy() - 1
+    overlaps = np.flatnonzero(overlap > min_overlap_ha)
+    near = np.flatnonzero(~(overlap > min_overlap_ha) & (distance < buffer_m)) if buffer_m > 0 else overlaps[:0]
     reasons = []
-    for site_id in values.index[overlaps]:
-        more = int(n_overlapped[site_id]) - 1
-        also = f" (and {more} more area{'s' if more > 1 else ''})" if more > 0 else ""
+    for pos in overlaps:
+        also = f" (and {more[pos]} more area{'s' if more[pos] > 1 else ''})" if more[pos] > 0 else ""
         reasons.append(
-            f"overlaps {label} '{largest_name[site_id]}'{also} by {fmt_ha(overlap[site_id])} "
-            f"({share[site_id]:.0%} of the site)"
+            f"overlaps {label} '{largest[pos]}'{also} by {fmt_ha(overlap[pos])} ({share[pos]:.0%} of the site)"
         )
-    for site_id in values.index[near]:
+    for pos in near:
         reasons.append(
-            f"lies {fmt_m(distance[site_id])} from {label} '{values.at[site_id, f'{prefix}_nearest_area']}', "
-            f"within the {fmt_m(buffer_m)} buffer"
+            f"lies {fmt_m(distance[pos])} from {label} '{nearest_area[pos]}', within the {fmt_m(buffer_m)} buffer"
         )
     site_ids = list(values.index[overlaps]) + list(values.index[near])
     return exclusion_frame(site_ids, criterion, ALL_SECTORS, reasons)

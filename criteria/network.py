@@ -129,7 +129,9 @@ class RoadNetwork:
             }
         )
         local = links["road_class"].to_numpy() != MOTORWAY_CLASS
-        entry_nodes = np.unique(np.r_[link_u[local], link_v[local]])
+        on_local_road = np.zeros(len(node_xy), dtype=bool)
+        on_local_road[link_u[local]] = on_local_road[link_v[local]] = True
+        entry_nodes = np.flatnonzero(on_local_road)
         if len(entry_nodes) == 0:
             entry_nodes = np.arange(len(node_xy))
         node_points = shapely.points(node_xy)
@@ -264,7 +266,7 @@ def _road_speeds(roads: gpd.GeoDataFrame) -> np.ndarray:
 def _link_end_nodes(roads: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Node coordinates and each road's end nodes; ends within the rounding share a node."""
     coords, owner = shapely.get_coordinates(roads.geometry.values, return_index=True)
-    if len(np.unique(owner)) != len(roads):
+    if (np.bincount(owner, minlength=len(roads)) == 0).any():
         raise DataError("some roads have an empty or missing geometry", source="roads", field="geometry")
     first = np.r_[0, np.flatnonzero(np.diff(owner)) + 1]
     last = np.r_[first[1:] - 1, len(owner) - 1]

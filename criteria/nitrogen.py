@@ -118,7 +118,7 @@ def _exclusion_rows(
     indicator: pd.DataFrame, aerius: pd.DataFrame, nearest_name: np.ndarray, distance: np.ndarray, threshold: float
 ) -> list[tuple[object, str, str]]:
     """(site_id, sector, reason) per site and sector whose indicator exceeds ``threshold``, sector by sector."""
-    values, from_aerius, ids = indicator.to_numpy(), aerius.to_numpy(), indicator.index
+    values, from_aerius, ids = indicator.to_numpy(), aerius.to_numpy(), indicator.index.to_numpy()
     rows = []
     for column, sector in enumerate(indicator.columns):
         for pos in np.flatnonzero(values[:, column] > threshold):
