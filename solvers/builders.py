@@ -10,7 +10,6 @@ pairs, so building stays linear in the number of variables. Notation as in the d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -276,71 +275,6 @@ def demand_balance(
         short_rows.append((int(g), int(t), sv, d))
     short = pd.DataFrame(short_rows, columns=["segment", "period", "var", "demand"])
     return short, pd.DataFrame(over_rows, columns=["segment", "period", "var"]), rows
-
-
-def road_rows(
-    ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame, settings: AllocationSettings
-) -> pd.DataFrame:
-    """Road headroom ``road(l,t)``: ``Σ_{(s,l)∈R} Σ_g Σ_{t'≤t} v[k(g)] · x[s,g,t'] ≤ h[l,t]``, ``h = max(0, headroom)``.
-
-    Written for the periods not implied by a later one, and only where the most load the link
-    could get (every route's variables at ``ub``) exceeds ``h[l,t]``; terms with ``v = 0`` are
-    left out. Frame ``link, period, con, rhs``, by link then period.
-    """
-    if not len(problem.routes) or not len(x):
-        return pd.DataFrame(columns=["link", "period", "con", "rhs"])
-    heads = np.maximum(problem.headrooms().loc[ix.link_ids].to_numpy(), 0.0)
-    later = np.minimum.accumulate(heads[:, ::-1], axis=1)[:, ::-1]
-    needed = np.ones_like(heads, dtype=bool)
-    needed[:, :-1] = heads[:, :-1] < later[:, 1:] - TOL
-    vph = np.array([settings.vehicles_per_ha(s.truck_trips_per_ha_day) for s in problem.sectors])
-    x_vars = x["var"].to_numpy()
-    out = []
-    groups = sorted(_route_terms(ix, problem, x, vph, heads, needed), key=lambda group: group[:2])
-    for link, t, rows_l, v_l in groups:
-        terms = list(zip(x_vars[rows_l].tolist(), v_l.tolist()))
-        label, rhs = name("road", ix.link_labels[link], ix.period_labels[t]), float(heads[link, t])
-        out.append((link, t, pulp.LpConstraint(pulp.LpAffineExpression(terms), LE, label, rhs), rhs))
-    return pd.DataFrame(out, columns=["link", "period", "con", "rhs"])
-
-
-def _route_terms(
-    ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame, vph: np.ndarray, heads: np.ndarray, needed: np.ndarray
-) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
-    """Per road row that can bind: ``(link, period, x rows, vehicles per ha)``, period by period, links in order."""
-    p_link, p_row = _route_pairs(ix, problem, x)
-    if not len(p_row):
-        return
-    g_idx, t_idx = x["segment"].to_numpy(), x["period"].to_numpy()
-    p_v, p_t = vph[ix.seg_sector[g_idx[p_row]]], t_idx[p_row]
-    p_load = p_v * x["ub"].to_numpy()[p_row]
-    for t in range(heads.shape[1]):
-        upto = p_t <= t
-        load = np.bincount(p_link[upto], weights=p_load[upto], minlength=len(ix.link_ids))
-        can_bind = needed[:, t] & (load > heads[:, t] + TOL)
-        sel = upto & can_bind[p_link] & (p_v > 0)
-        links_sel, rows_sel, v_sel = p_link[sel], p_row[sel], p_v[sel]
-        if not len(links_sel):
-            continue
-        starts = np.flatnonzero(np.r_[True, np.diff(links_sel) != 0])
-        for link, rows_l, v_l in zip(links_sel[starts], np.split(rows_sel, starts[1:]), np.split(v_sel, starts[1:])):
-            yield int(link), t, rows_l, v_l
-
-
-def _route_pairs(ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Every (link, x row) whose site's traffic uses the link, sorted by link, then row."""
-    routes = problem.routes.drop_duplicates(["site_id", "link_id"])
-    route_site = pd.Index(ix.site_ids).get_indexer(routes["site_id"])
-    route_link = pd.Index(ix.link_ids).get_indexer(routes["link_id"])
-    order = np.argsort(x["site"].to_numpy(), kind="stable")  # x rows grouped by site
-    per_site = np.bincount(x["site"].to_numpy(), minlength=len(ix.site_ids))
-    first = np.cumsum(per_site) - per_site
-    count = per_site[route_site]
-    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    p_row = order[np.repeat(first[route_site], count) + offset]
-    p_link = np.repeat(route_link, count)
-    by_link = np.lexsort((p_row, p_link))
-    return p_link[by_link], p_row[by_link]
 
 
 def ladder_floor(placed_existing: pulp.LpAffineExpression, served: float) -> pulp.LpConstraint:

@@ -24,11 +24,11 @@ from solvers.builders import (
     max_new_sites_row,
     min_development_rows,
     opening_variables,
-    road_rows,
     xxl_plots,
 )
 from solvers.policy_trail import expansion_cap_rows
 from solvers.problem import AllocationProblem
+from solvers.roads import road_rows
 from solvers.settings import AllocationSettings
 
 
@@ -110,6 +110,7 @@ class AllocationModel:
     capacity: pd.DataFrame
     contiguity: pd.DataFrame
     roads: pd.DataFrame
+    loads: pd.DataFrame
     max_sites: pulp.LpConstraint | None
     objective: pulp.LpAffineExpression
     placed_existing: pulp.LpAffineExpression
@@ -136,17 +137,17 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
     min_development = min_development_rows(ix, x, y, settings)
     max_sites = max_new_sites_row(y, settings)
     short, over, demand_rows = demand_balance(ix, x, settings)
-    roads = road_rows(ix, problem, x, settings)
+    roads, loads, load_rows = road_rows(ix, problem, x, settings)
     policy_rows = expansion_cap_rows(ix, x, problem.expansion_cap_ha)
 
     lp = AllocationLp("allocation", pulp.LpMaximize)
     site_rows = _site_by_site(capacity, contiguity, min_development)
     maximum = [] if max_sites is None else [max_sites]
-    for con in [*plot_rows, *site_rows, *maximum, *demand_rows, *roads["con"], *policy_rows]:
+    for con in [*plot_rows, *site_rows, *maximum, *demand_rows, *load_rows, *roads["con"], *policy_rows]:
         lp.addConstraint(con)
     objective = objective_expression(x, n, y, short, over, settings)
     lp.setObjective(objective)
-    lp.order_columns(solver_order(x, n, y, short, over))
+    lp.order_columns(solver_order(x, n, y, short, over, loads))
     existing = x.loc[~ix.is_expansion[x["site"].to_numpy()], "var"]
     return AllocationModel(
         problem=problem,
@@ -160,6 +161,7 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
         capacity=capacity,
         contiguity=contiguity,
         roads=roads,
+        loads=loads,
         max_sites=max_sites,
         objective=objective,
         placed_existing=pulp.LpAffineExpression([(v, 1.0) for v in existing]),
@@ -196,9 +198,9 @@ def objective_expression(
 
 
 def solver_order(
-    x: pd.DataFrame, n: pd.DataFrame, y: pd.DataFrame, short: pd.DataFrame, over: pd.DataFrame
+    x: pd.DataFrame, n: pd.DataFrame, y: pd.DataFrame, short: pd.DataFrame, over: pd.DataFrame, loads: pd.DataFrame
 ) -> dict[pulp.LpVariable, str]:
-    """Column keys: ``x<row>``, ``n<row>``, ``y<site>``, ``short<g>_<t>``, ``over<g>_<t>``, compared as strings.
+    """Column keys: ``x<row>``, ``n<row>``, ``y<site>``, ``short<g>_<t>``, ``over<g>_<t>``, ``w<link>_<t>``, as strings.
 
     The solvers get the columns in the order of these keys, the names the variables had before
     they were named by site, segment and period. The model is degenerate across periods and CBC
@@ -210,6 +212,7 @@ def solver_order(
     keys.update({v: f"y{s}" for s, v in zip(y["site"], y["var"])})
     keys.update({v: f"short{g}_{t}" for g, t, v in zip(short["segment"], short["period"], short["var"])})
     keys.update({v: f"over{g}_{t}" for g, t, v in zip(over["segment"], over["period"], over["var"])})
+    keys.update({v: f"w{lk}_{t}" for lk, t, v in zip(loads["link"], loads["period"], loads["var"])})
     return keys
 
 
