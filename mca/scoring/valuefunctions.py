@@ -150,8 +150,9 @@ class CategoricalValueFunction(BaseModel):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        data["mapping"], found = _split_sources(data.get("mapping"))
-        data["sources"] = found | _keyed(data.get("sources"))
+        if "mapping" in data:
+            data["mapping"], found = _split_sources(data["mapping"])
+            data["sources"] = found | _keyed(data.get("sources"))
         given = {str(s): _keyed(t) for s, t in dict(data.get("sector_sources") or {}).items()}
         tables, sector_sources = {}, {}
         for sector, table in dict(data.get("by_sector") or {}).items():
