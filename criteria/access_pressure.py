@@ -28,24 +28,25 @@ class Params(BaseModel):
 
 
 def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionResult:
-    """Minimum headroom (veh/h) and maximum V/C on each site's route to its junction."""
+    """Minimum headroom (veh/h) and maximum V/C on each site's route to its junction.
+
+    Folded along the time tree once per node (`ShortestPathTree.along_paths`) and read at each
+    site's entry node: the links are those of `RoadNetwork.junction_routes`.
+    """
     ids = site_index(sites)
     network = ctx.road_network
-    position, link = network.junction_routes(sites.geometry.values)  # sorted by position
-    headroom = np.full(len(sites), np.nan)
-    vc = np.full(len(sites), np.nan)
-    count = np.bincount(position, minlength=len(sites))
-    if len(position):
-        starts = np.flatnonzero(np.r_[True, position[1:] != position[:-1]])
-        routed = position[starts]
-        # fmin/fmax skip NaN like a groupby min/max; a route of NaN only stays NaN
-        headroom[routed] = np.fmin.reduceat(network.links["headroom_veh_h"].to_numpy(dtype=float)[link], starts)
-        vc[routed] = np.fmax.reduceat(network.links["volume_capacity"].to_numpy(dtype=float)[link], starts)
+    tree = network.time_tree
+    entry, _ = network.nearest_entry(sites.geometry.values, tree)
+    routed = entry >= 0
+    at_entry = entry.clip(0)
+    # fmin/fmax skip NaN like a groupby min/max; a route of NaN only stays NaN
+    headroom = tree.along_paths(network.links["headroom_veh_h"].to_numpy(dtype=float), np.fmin)
+    vc = tree.along_paths(network.links["volume_capacity"].to_numpy(dtype=float), np.fmax)
     values = pd.DataFrame(
         {
-            f"{NAME}_min_headroom_veh_h": headroom,
-            f"{NAME}_max_vc": vc,
-            f"{NAME}_route_links": count,
+            f"{NAME}_min_headroom_veh_h": np.where(routed, headroom[at_entry], np.nan),
+            f"{NAME}_max_vc": np.where(routed, vc[at_entry], np.nan),
+            f"{NAME}_route_links": np.where(routed, tree.depth[at_entry], 0),
         },
         index=ids,
     )

@@ -63,6 +63,23 @@ class ShortestPathTree:
             jumping = jumping[ancestor[jumping] >= 0]
         return depth
 
+    def along_paths(self, link_values: np.ndarray, reduce: np.ufunc) -> np.ndarray:
+        """Per node ``reduce`` (e.g. ``np.fmin``, which skips NaN) of ``link_values`` over its path's links.
+
+        NaN for nodes without links. By pointer jumping like `depth`: ``value[n]`` is the reduction
+        over the links from ``n`` to ``ancestor[n]``; exact for min and max, whatever the order.
+        """
+        has_link = self.pred_node >= 0
+        value = np.where(has_link, np.asarray(link_values, dtype=float)[self.pred_link.clip(0)], np.nan)
+        ancestor = self.pred_node.copy()
+        jumping = np.flatnonzero(has_link)
+        while len(jumping):
+            up = ancestor[jumping]
+            value[jumping] = reduce(value[jumping], value[up])
+            ancestor[jumping] = ancestor[up]
+            jumping = jumping[ancestor[jumping] >= 0]
+        return value
+
     def route_links(self, start_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """All (start position, link) pairs on the paths from ``start_nodes`` (−1: none) to their junction.
 

@@ -206,3 +206,26 @@ def test_route_links_and_depth_equal_a_walk_per_start(forest, data):
     assert list(zip(position.tolist(), link.tolist(), strict=True)) == [
         (i, step) for i, start in enumerate(starts) for step in walk(start)
     ]
+    link_values = np.array(data.draw(st.lists(st.sampled_from([np.nan, -1.5, 0.0, 2.0, 7.25]), min_size=7 * n + 3)))
+    for reduce in (np.fmin, np.fmax):
+        folded = tree.along_paths(link_values, reduce)
+        for node in range(n):
+            expected = reduce.reduce(link_values[walk(node)]) if walk(node) else np.nan
+            np.testing.assert_equal(folded[node], expected)
+
+
+def test_access_pressure_equals_a_reduction_over_the_routes():
+    region = synthetic_region(n_parks=4, n_sites=300, n_road_edges=3000, seed=8)
+    ctx = Context(layers=region.layers)
+    values = criteria.get("access_pressure").run(region.candidates, ctx).values
+    outputs = criteria.road_outputs(region.candidates, ctx)
+    routes = outputs[SITE_ROUTES].join(outputs[ROAD_LINKS].set_index("link_id"), on="link_id")
+    routes["vc"] = routes["volume_veh_h"] / routes["capacity_veh_h"]
+    per_site = routes.groupby("site_id").agg(
+        headroom=("headroom_veh_h", "min"), vc=("vc", "max"), links=("link_id", "size")
+    )
+    per_site = per_site.reindex(values.index)
+    np.testing.assert_array_equal(values["access_pressure_min_headroom_veh_h"], per_site["headroom"])
+    np.testing.assert_allclose(values["access_pressure_max_vc"], per_site["vc"], rtol=1e-15)
+    np.testing.assert_array_equal(values["access_pressure_route_links"], per_site["links"].fillna(0))
+    assert (values["access_pressure_route_links"] > 0).sum() > 250
