@@ -77,7 +77,9 @@ def _roads(rng: np.random.Generator, n_road_edges: int) -> tuple[gpd.GeoDataFram
     # drop surplus vertical links outside column 0: rows stay connected through column 0
     surplus = _total_edges(n_cols) - n_road_edges
     droppable = vertical[col[vertical] > 0]
-    vertical = np.setdiff1d(vertical, rng.choice(droppable, size=surplus, replace=False))
+    kept = np.ones(len(col), dtype=bool)
+    kept[rng.choice(droppable, size=surplus, replace=False)] = False
+    vertical = vertical[kept[vertical]]
     grid_u = np.r_[horizontal, vertical]
     grid_v = np.r_[horizontal + 1, vertical + n_cols]
     on_main = np.r_[row[horizontal] % MAIN_EVERY == 0, col[vertical] % MAIN_EVERY == 0]
