@@ -1,4 +1,9 @@
-"""The commands of `mca`; `mca.app.cli` registers them on the Typer app."""
+"""The commands of `mca`; `mca.app.cli` registers them on the Typer app.
+
+Only Typer, Rich and the light modules of the app are imported here: each command imports
+the pipeline, the data libraries and the writers when it runs, so ``mca --help`` (and the
+help of every command) starts in a fraction of a second.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,10 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.status import Status
 
-from mca.app import pipeline, views
 from mca.app.console import (
     FormatOpt,
     MethodOpt,
@@ -30,11 +32,17 @@ from mca.app.console import (
     plain,
 )
 from mca.app.output import output_targets, staged_outputs
-from mca.app.results import RunResult
-from mca.app.scenario import LoadedScenario, load_scenario
-from mca.core.csvio import csv_text
 from mca.core.errors import UserError
-from mca.core.jsonable import records
+
+if TYPE_CHECKING:
+    from rich.status import Status
+
+    from mca.app import pipeline
+    from mca.app.results import RunResult
+    from mca.app.scenario import LoadedScenario
+
+DEFAULT_WORKERS = 2
+"""Worker processes of the local Dask cluster of ``mca sweep`` (as `mca.app.sweep.DEFAULT_WORKERS`)."""
 
 
 @handle_errors
@@ -42,6 +50,7 @@ def demand(scenario: ScenarioArg = None, fmt: FormatOpt = "table") -> None:
     """Forecast business-land demand for Heerlen (001, Bijlage 3) and split it into segments."""
     from demand import forecast
     from mca.app.demand_view import forecast_table, forecast_to_dict, segments_csv
+    from mca.app.scenario import load_scenario
     from mca.inputs import demand_source_path
     from mca.inputs.demand_source import load_demand_source
 
@@ -81,6 +90,9 @@ def _progress() -> Status:
 
 def _scored(scenario: Path | None) -> tuple[pipeline.Inputs, pipeline.Scored]:
     """Load a scenario and run it up to the scores, with progress on standard error."""
+    from mca.app import pipeline
+    from mca.app.scenario import load_scenario
+
     loaded = load_scenario(scenario)
     with _progress() as status:
         inputs = pipeline.load_inputs(loaded)
@@ -103,6 +115,11 @@ def candidates(
     force: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
 ) -> None:
     """List candidate sites with their criteria values, exclusion flags and reasons."""
+    import pandas as pd
+
+    from mca.app import pipeline, views
+    from mca.core.csvio import csv_text
+
     check_format(fmt, out_path, force=force)
     inputs, scored = _scored(scenario)
     applied = pipeline.ranking_exclusions(inputs, scored)
@@ -131,6 +148,10 @@ def rank(
     fmt: FormatOpt = "table",
 ) -> None:
     """Rank the candidate sites: score, contribution of each criterion, exclusions."""
+    from mca.app import pipeline, views
+    from mca.core.csvio import csv_text
+    from mca.scoring.ranking import ranking_weights
+
     inputs, scored = _scored(scenario)
     if compare_weights:
         names = [n.strip() for n in compare_weights.split(",") if n.strip()]
@@ -148,8 +169,6 @@ def rank(
     ]
     shown = ranking[columns].rename(columns=lambda c: c.removeprefix("contrib_"))
     title = "Ranked sites (criterion columns: contribution to the score)"
-    from mca.scoring.ranking import ranking_weights
-
     used = ranking_weights(inputs.scenario.scoring, weights, sector, list(scored.raw.columns))
     records = views.ranking_records(ranking, scored, used)
     emit(View([frame_to_table(shown, title=title)], records, csv_text(ranking)), fmt)
@@ -159,6 +178,8 @@ def _comparison_view(
     inputs: pipeline.Inputs, scored: pipeline.Scored, names: list[str], method: str | None, top: int
 ) -> View:
     """The rankings under several weight sets side by side, their agreement and the movers."""
+    from mca.core.csvio import csv_text
+    from mca.core.jsonable import records
     from mca.scoring import compare_weight_sets
 
     result = compare_weight_sets(
@@ -200,6 +221,9 @@ def robustness(
     fmt: FormatOpt = "table",
 ) -> None:
     """SMAA-2: how often each site reaches each rank when the weights vary."""
+    from mca.app import pipeline
+    from mca.core.jsonable import records
+
     if samples is not None and samples <= 0:
         raise UserError("--samples must be positive", field="--samples")
     if margin is not None and not 0 <= margin <= 1:
@@ -230,6 +254,9 @@ def robustness(
 @handle_errors
 def allocate(scenario: ScenarioArg = None, solver: SolverOpt = None, fmt: FormatOpt = "table") -> None:
     """Allocate the forecast demand to the sites with the integer program."""
+    from mca.app import pipeline
+    from mca.core.csvio import csv_text
+
     inputs, scored = _scored(scenario)
     fc = pipeline.demand_forecast(inputs)
     with err.status(f"solving ({plain(solver) or inputs.scenario.allocation.solver})"):
@@ -260,6 +287,8 @@ def _run_scenario(
     item: LoadedScenario, then: Callable[[RunResult, Callable[[str], None]], object] | None = None
 ) -> RunResult:
     """Run one scenario with a progress line on standard error, then ``then(result, progress)``."""
+    from mca.app import pipeline
+
     with err.status(f"{item.scenario.name}: starting") as status:
 
         def step(message: str) -> None:
@@ -290,6 +319,9 @@ def run(
     force: ForceOpt = False,
 ) -> None:
     """Run the whole chain and write ranking, allocation, maps, workbook, GeoPackage and report."""
+    from mca.app import views
+    from mca.app.scenario import load_scenario
+
     paths: list[Path | None] = list(scenarios) if scenarios else [None]
     loaded = [load_scenario(path) for path in paths]
     targets = output_targets(out_dir, [item.scenario.name for item in loaded])
@@ -312,6 +344,8 @@ def compare(
 ) -> None:
     """Compare scenarios: ranks and allocations side by side, and the no-regret set of sites."""
     from mca.app.compare import compare_runs, write_comparison
+    from mca.app.reports.comparison import write_comparison_outputs
+    from mca.app.scenario import load_scenario
 
     if len(scenarios) < 2:
         raise UserError("compare needs at least two scenario files", field="SCENARIOS")
@@ -326,8 +360,6 @@ def compare(
         results = [_run_scenario(item) for item in loaded]
         comparison = compare_runs(results, share=share)
         write_comparison(comparison, folder)
-        from mca.app.reports.comparison import write_comparison_outputs
-
         write_comparison_outputs(comparison, results, folder)
     title = f"Programme: {share:.0%} no-regret / rest flexible (002)"
     out.print(frame_to_table(comparison.programme_summary, title=title))
@@ -344,7 +376,49 @@ def show(scenario: ScenarioArg = None) -> None:
     """Print the scenario with every default filled in (after `extends`)."""
     import yaml
 
+    from mca.app.scenario import load_scenario
+
     loaded = load_scenario(scenario)
     data = loaded.scenario.model_dump(mode="json")
     sys.stdout.write(f"# resolved from: {', '.join(str(f) for f in loaded.files)}\n")
     sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+@handle_errors
+def sweep(
+    spec_path: Annotated[Path, typer.Argument(help="Sweep file (YAML): base scenario, grid and/or variants.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the study's sub-folder.")] = Path(
+        "output/sweeps"
+    ),
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler; default: an embedded local cluster.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes of the local cluster.")] = DEFAULT_WORKERS,
+    serial: Annotated[bool, typer.Option(help="Run the variants one by one in this process, without Dask.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
+) -> None:
+    """Run a study of scenario variants on Dask: one table of outcomes and the no-regret sites."""
+    from rich.progress import Progress as Bar
+
+    from mca.app.sweep import no_regret, run_sweep, write_sweep
+    from mca.app.sweep_spec import load_sweep
+
+    spec, base = load_sweep(spec_path)
+    targets = output_targets(out_dir, [spec.name])
+    with staged_outputs(targets, force=force) as (folder,), Bar(console=err, transient=True) as bar:
+        task = bar.add_task(f"{spec.name}: variants", total=None)
+        result = run_sweep(
+            spec,
+            base,
+            scheduler=scheduler,
+            workers=workers,
+            serial=serial,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+        write_sweep(result, folder)
+    failed = [o for o in result.outcomes if not o.ok]
+    for outcome in failed:
+        err.print(f"[red]✗[/] {outcome.name}: {outcome.error}", highlight=False)
+    title = f"No-regret sites (placed in ≥ {spec.no_regret_share:.0%} of the successful variants)"
+    out.print(frame_to_table(no_regret(result), title=title))
+    err.print(f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} variants ran; wrote {targets[0]}")

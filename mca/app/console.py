@@ -5,7 +5,11 @@ tables go to standard output, progress to standard error.
 
 A command describes what it shows as a `View`; an `Emitter` of the `EMITTERS` registry writes it
 in one format (``table``, ``json``, ``csv``, ``gpkg``). The ``--format`` choices of every
-command, and the ``--method`` and ``--solver`` choices, are derived from their registries.
+command are derived from that registry; the ``--method`` and ``--solver`` choices are the names
+in `METHOD_CHOICES` and `SOLVER_CHOICES`, kept light so that ``mca --help`` loads no data
+library (a test holds them equal to the aggregation-method registry and the solver settings).
+This module imports only Typer, Rich and the floor's light modules; pandas is loaded by the
+functions that draw frames.
 """
 
 from __future__ import annotations
@@ -17,21 +21,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
-import geopandas as gpd
-import pandas as pd
 import typer
 from rich.console import Console, RenderableType
-from rich.table import Table
 
 from mca.app.output import staged_file
-from mca.core.csvio import csv_text
 from mca.core.errors import UserError
-from mca.core.jsonable import dumps, records
 from mca.core.registry import Registry
-from mca.scoring.methods import METHODS
-from solvers.settings import AllocationSettings
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+    from rich.table import Table
+
+METHOD_CHOICES: tuple[str, ...] = ("wsm", "topsis", "electre2", "electre")
+"""``--method``: the spellings of `mca.scoring.methods.METHODS` (a test keeps them equal)."""
+SOLVER_CHOICES: tuple[str, ...] = ("cbc", "highs")
+"""``--solver``: the solvers `solvers.settings.AllocationSettings` accepts (a test keeps them equal)."""
 
 out = Console(soft_wrap=False)
 """Standard output; its width follows the terminal (or ``COLUMNS``), `set_width` overrides it."""
@@ -117,6 +124,8 @@ def _emit_table(view: View, _path: Path | None) -> None:
 
 
 def _emit_json(view: View, path: Path | None) -> None:
+    from mca.core.jsonable import dumps
+
     write_text(dumps(view.data) + "\n", path)
 
 
@@ -147,11 +156,6 @@ def format_names(*, geo: bool) -> tuple[str, ...]:
     return tuple(emitter.name for emitter in EMITTERS if geo or not emitter.geo)
 
 
-def solver_names() -> tuple[str, ...]:
-    """The solvers the allocation settings accept (``solvers.settings``)."""
-    return tuple(get_args(AllocationSettings.model_fields["solver"].annotation))
-
-
 def choice_type(name: str, choices: Iterable[str]) -> Any:
     """A str Enum whose members are ``choices``: Typer lists them in the help and checks them."""
     return Enum(name, [(choice, choice) for choice in choices], type=str)
@@ -165,8 +169,8 @@ if TYPE_CHECKING:  # the type checker sees plain strings, Typer the registered c
 else:
     TableFormat = choice_type("TableFormat", format_names(geo=False))
     SitesFormat = choice_type("SitesFormat", format_names(geo=True))
-    MethodName = choice_type("MethodName", METHODS.spellings())
-    SolverName = choice_type("SolverName", solver_names())
+    MethodName = choice_type("MethodName", METHOD_CHOICES)
+    SolverName = choice_type("SolverName", SOLVER_CHOICES)
 
 
 def plain(choice: str | None) -> str | None:
@@ -225,6 +229,9 @@ def handle_errors(func: F) -> F:
 
 def frame_view(frame: pd.DataFrame, title: str | None = None, *, data: Any = None) -> View:
     """A view of one frame: a Rich table, its records as JSON (unless ``data`` is given), CSV."""
+    from mca.core.csvio import csv_text
+    from mca.core.jsonable import records
+
     return View([frame_to_table(frame, title)], records(frame) if data is None else data, csv_text(frame))
 
 
@@ -234,6 +241,9 @@ def frame_to_table(frame: pd.DataFrame, title: str | None = None) -> Table:
     A header wraps between words, never inside one (its longest word sets the column's least
     width); text columns keep at least ten characters; long texts fold.
     """
+    import pandas as pd
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False, title_justify="left")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
@@ -251,6 +261,8 @@ def frame_to_table(frame: pd.DataFrame, title: str | None = None) -> Table:
 
 
 def _cell(value: Any) -> str:
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
     if isinstance(value, float):

@@ -2,7 +2,8 @@
 
 Registered on the main app as a Typer sub-app (``app.add_typer(layers_app, name="layers")``).
 The reading and downloading live in the input edge (`mca.inputs.layers`, `mca.inputs.fetch`);
-this module shows progress and tables and writes the fetched GeoPackage.
+this module shows progress and tables and writes the fetched GeoPackage. It imports the data
+libraries only when a command runs, so that ``mca --help`` stays light.
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import geopandas as gpd
-import pandas as pd
 import typer
 
 from mca.app.console import FormatOpt, ScenarioArg, View, emit, err, frame_to_table, handle_errors
 from mca.core.errors import UserError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 layers_app = typer.Typer(
     help="Check a scenario's GIS layers; fetch the official layers for an area.", no_args_is_help=True
@@ -69,6 +72,8 @@ def check_rows(loaded: Any) -> list[dict[str, Any]]:
 @handle_errors
 def check(scenario: ScenarioArg = None, fmt: FormatOpt = "table") -> None:
     """Per layer: profile, CRS, feature count, coverage of the municipality, fields mapped, defaults filled in."""
+    import pandas as pd
+
     from mca.app.scenario import load_scenario
 
     rows = check_rows(load_scenario(scenario))

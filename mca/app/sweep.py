@@ -1,4 +1,4 @@
-"""`mca sweep SPEC.yaml`: run every variant of a study on Dask and tabulate the outcomes.
+"""The study behind `mca sweep SPEC.yaml`: run every variant on Dask and tabulate the outcomes.
 
 Each variant is one scenario (the base scenario with the spec's overrides) run through the
 pipeline's stage calls: demand, candidates, criteria, scores, ranking, allocation. Variants run
@@ -22,17 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import typer
 
 from mca.app import pipeline
-from mca.app.console import err, frame_to_table, handle_errors, out
-from mca.app.output import output_targets, staged_outputs
 from mca.app.scenario import LoadedScenario, validate_scenario
-from mca.app.sweep_spec import SweepSpec, Variant, load_sweep, variants
+from mca.app.sweep_spec import SweepSpec, Variant, variants
 from mca.core.csvio import write_csv
 from mca.core.errors import UserError
 from mca.inputs.scenario_files import read_scenario_chain
@@ -336,43 +333,3 @@ def write_sweep(result: SweepResult, folder: Path) -> list[Path]:
     if result.smaa_acceptability is not None:
         tables["smaa_acceptability.csv"] = result.smaa_acceptability.reset_index()
     return [write_csv(frame, folder / name) for name, frame in tables.items()]
-
-
-# --- the command ---------------------------------------------------------------------------------
-
-
-@handle_errors
-def sweep(
-    spec_path: Annotated[Path, typer.Argument(help="Sweep file (YAML): base scenario, grid and/or variants.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the study's sub-folder.")] = Path(
-        "output/sweeps"
-    ),
-    scheduler: Annotated[
-        str | None, typer.Option(help="Address of a running Dask scheduler; default: an embedded local cluster.")
-    ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes of the local cluster.")] = DEFAULT_WORKERS,
-    serial: Annotated[bool, typer.Option(help="Run the variants one by one in this process, without Dask.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")] = False,
-) -> None:
-    """Run a study of scenario variants on Dask: one table of outcomes and the no-regret sites."""
-    from rich.progress import Progress as Bar
-
-    spec, base = load_sweep(spec_path)
-    targets = output_targets(out_dir, [spec.name])
-    with staged_outputs(targets, force=force) as (folder,), Bar(console=err, transient=True) as bar:
-        task = bar.add_task(f"{spec.name}: variants", total=None)
-        result = run_sweep(
-            spec,
-            base,
-            scheduler=scheduler,
-            workers=workers,
-            serial=serial,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
-        write_sweep(result, folder)
-    failed = [o for o in result.outcomes if not o.ok]
-    for outcome in failed:
-        err.print(f"[red]✗[/] {outcome.name}: {outcome.error}", highlight=False)
-    title = f"No-regret sites (placed in ≥ {spec.no_regret_share:.0%} of the successful variants)"
-    out.print(frame_to_table(no_regret(result), title=title))
-    err.print(f"{len(result.outcomes) - len(failed)} of {len(result.outcomes)} variants ran; wrote {targets[0]}")

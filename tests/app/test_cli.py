@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import geopandas as gpd
 import numpy as np
@@ -17,11 +18,12 @@ from typer.testing import CliRunner
 
 from candidates import SOURCES, CandidateSource, SourceInputs, available
 from mca import __version__
-from mca.app import commands
+from mca.app import commands, sweep
 from mca.app.cli import app
-from mca.app.console import EMITTERS, Emitter, View, solver_names
+from mca.app.console import EMITTERS, METHOD_CHOICES, SOLVER_CHOICES, Emitter, View
 from mca.core.paths import PROJECT_ROOT, SCENARIO_DIR
 from mca.scoring.methods import METHODS, AggregationMethod
+from solvers.settings import AllocationSettings
 
 runner = CliRunner()
 
@@ -38,6 +40,33 @@ def test_version_and_help() -> None:
     assert code == 0
     for command in ("run", "compare", "demand", "candidates", "rank", "robustness", "allocate", "check-data"):
         assert command in out
+
+
+HEAVY_LIBRARIES = ("pandas", "geopandas", "shapely", "pyogrio", "matplotlib", "scipy", "skcriteria", "pulp", "numpy")
+HELP_PROBE = """
+import sys
+from mca.app.cli import app
+for words in sys.argv[1:]:
+    try:
+        app([*words.split(), "--help"])
+    except SystemExit as exc:
+        assert exc.code == 0, (words, exc.code)
+    loaded = sorted(m for m in HEAVY if m in sys.modules)
+    print(f"loaded after help of {words or 'mca'}: {' '.join(loaded)}".rstrip())
+"""
+
+
+def test_help_loads_no_data_library() -> None:
+    """``mca --help`` and every command's help import only Typer and Rich (issue 14: help in ≤ 0.3 s)."""
+    names = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None]
+    assert {"run", "rank", "allocate", "sweep", "serve"} <= set(names)
+    helps = ["", *names, "layers", "layers check", "layers fetch"]
+    probe = f"HEAVY = {HEAVY_LIBRARIES!r}\n{HELP_PROBE}"
+    done = subprocess.run([sys.executable, "-c", probe, *helps], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("loaded after help of")]
+    assert lines == [f"loaded after help of {words or 'mca'}:" for words in helps]
+    assert commands.DEFAULT_WORKERS == sweep.DEFAULT_WORKERS
 
 
 def test_demand_json_reproduces_the_source_figures() -> None:
@@ -202,9 +231,10 @@ def quoted(names: tuple[str, ...]) -> str:
 
 
 def test_command_line_choices_follow_the_registries() -> None:
+    assert METHODS.spellings() == METHOD_CHOICES  # the light copies equal the registry and the settings
+    assert SOLVER_CHOICES == get_args(AllocationSettings.model_fields["solver"].annotation) == ("cbc", "highs")
     assert quoted(METHODS.spellings()) in choices_in_error("rank", "--method", "promethee")
-    assert quoted(solver_names()) in choices_in_error("allocate", "--solver", "glpk")
-    assert solver_names() == ("cbc", "highs")
+    assert quoted(SOLVER_CHOICES) in choices_in_error("allocate", "--solver", "glpk")
     plain_formats = tuple(e.name for e in EMITTERS if not e.geo)
     assert quoted(plain_formats) in choices_in_error("demand", "--format", "xml")
     assert quoted(plain_formats) in choices_in_error("rank", "--format", "xml")
