@@ -188,6 +188,18 @@ def anchors(sites: gpd.GeoDataFrame) -> list[tuple[float, float]]:
     return points
 
 
+class _MapCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws only when asked to render (saving, measuring), not on every layer.
+
+    GeoPandas asks for a redraw (``draw_idle``) after each layer it plots; with an Agg canvas
+    attached that renders the whole figure every time, so a map with ten layers was drawn ten
+    times before it was saved. The canvas is still there to measure labels while placing them.
+    """
+
+    def draw_idle(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing to show between layers: the figure is drawn once, when it is saved."""
+
+
 def map_figure(
     result: RunResult,
     lang: Language,
@@ -202,13 +214,14 @@ def map_figure(
     The extent covers the sites, parks and boundary, or only ``focus`` (with a margin) when given.
     """
     fig = Figure(figsize=size, dpi=DPI)
-    FigureCanvasAgg(fig)  # a renderer for measuring labels while placing them
+    _MapCanvas(fig)  # a renderer for measuring labels while placing them
     ax = fig.add_axes(box)
     aspect = (box[2] * size[0]) / (box[3] * size[1])
     xmin, ymin, xmax, ymax = map_extent(result, aspect) if focus is None or focus.empty else focus_extent(focus, aspect)
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
+    ax.apply_aspect()  # the final position of the axes, where labels are measured and placed
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_facecolor("#fbfbf8")
