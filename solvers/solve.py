@@ -142,7 +142,9 @@ def _settle_plot_periods(
     periods at an objective change of only the tie-break terms (``ε·e[t]``, ``ε·o[s,g,t]``), which
     is below the MIP tolerance, so solvers keep either. Each exchange is tried as an LP with the
     plots fixed and kept when the objective rises by more than ``1e-9·max(1, |objective|)``;
-    at most ``max_trials`` LPs.
+    at most ``max_trials`` LPs. Only plots that hold a plot are paired, with the plots of their
+    own segment, so the search grows with the plots placed, not with the square of all plot
+    variables.
     """
     rows = model.n["row"].to_numpy()
     keys = zip(*(model.x[c].to_numpy()[rows].tolist() for c in ("site", "segment", "period")))
@@ -150,12 +152,15 @@ def _settle_plot_periods(
     if not plot_of or not _solve_lp(model, settings, fix=integers, duals=False):
         return integers
     best, trials = float(pulp.value(model.objective)), 0
+    by_segment: dict[int, list[tuple[int, int, pulp.LpVariable]]] = {}
+    for (s, g, t), v in plot_of.items():
+        by_segment.setdefault(g, []).append((s, t, v))
     for (s1, g, t1), v1 in plot_of.items():
-        for (s2, g2, t2), v2 in plot_of.items():
+        for s2, t2, v2 in by_segment[g]:
+            if integers[v1] < 1 or trials >= max_trials:
+                break  # v1 gains no plot in its own exchanges: nothing more to try for it
             swap = [plot_of.get((s1, g, t2)), plot_of.get((s2, g, t1))]
-            if g2 != g or t2 <= t1 or s2 == s1 or swap[0] is None or swap[1] is None or trials >= max_trials:
-                continue
-            if integers[v1] < 1 or integers[v2] < 1:
+            if t2 <= t1 or s2 == s1 or swap[0] is None or swap[1] is None or integers[v2] < 1:
                 continue
             trial = {**integers, v1: integers[v1] - 1, v2: integers[v2] - 1}
             trial.update({v: trial[v] + 1 for v in swap})
