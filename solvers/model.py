@@ -39,7 +39,7 @@ class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
     call, and its solver interfaces call them on every solve; the allocation re-solves the same
     model many times with other bounds, which made that walk a third of the run time on 10,000
     sites. Adding a constraint or setting the objective invalidates the cached list; adding a
-    constraint also bumps ``structure_version`` (see `solvers.solve` for the HiGHS re-solve).
+    constraint also bumps ``structure_version`` (see `solvers.highs_direct` for the HiGHS re-solve).
     The list is sorted by ``column_keys`` (see :func:`solver_order`) instead of PuLP's names.
     """
 

@@ -20,7 +20,6 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
-import highspy
 import numpy as np
 import pulp
 
@@ -28,6 +27,7 @@ from mca.core.errors import InfeasibleError
 from solvers.builders import ladder_floor
 from solvers.causes import shortfall_gains
 from solvers.fixing import drop_row, extra_rows, fixing
+from solvers.highs_direct import ArrayHiGHS
 from solvers.model import AllocationModel, build_model
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
@@ -434,7 +434,7 @@ def _solve_lp(
             _solve_cbc(model.lp, settings, mip=False)
             sign = 1.0
         else:
-            model.lp.solve(_ResolvingHiGHS(msg=False, timeLimit=settings.time_limit_s, threads=settings.threads))
+            model.lp.solve(_highs(settings, duals=duals))
             sign = -1.0  # HiGHS minimises the negated objective; its row duals are of that problem
     if model.lp.sol_status != pulp.LpSolutionOptimal:
         return False
@@ -536,84 +536,21 @@ def _cbc_bound(log: str, objective: float) -> float | None:
     return None
 
 
-class _ResolvingHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
-    """PuLP's HiGHS interface that re-solves the HiGHS model it built before.
-
-    PuLP builds a new HiGHS model, in a Python loop over every variable and constraint, on each
-    solve. The allocation solves one model many times with other bounds, costs and integrality
-    (relaxations, rounding dives, fixed-integer LPs). This interface builds the HiGHS model once
-    per structure (``AllocationLp.structure_version``: a new constraint rebuilds it) and
-    afterwards only updates bounds, costs and integrality, so HiGHS also starts from its last
-    basis. With ``warm_start`` the variables' current values are handed over as a MIP start.
-    """
-
-    def __init__(self, *, warm_start: bool = False, **options: object) -> None:
-        super().__init__(**options)
-        self.warm_start = warm_start
-
-    def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 - PuLP's name
-        version = getattr(lp, "structure_version", None)
-        if version is None or getattr(lp, "highs_built_for", None) != version:
-            self.createAndConfigureSolver(lp)
-            self._configure(lp.solverModel)
-            self.buildSolverModel(lp)
-            lp.highs_built_for = version
-        else:
-            self._configure(lp.solverModel)
-            self._update(lp)
-        if self.warm_start:
-            start = highspy.HighsSolution()
-            start.col_value = [v.varValue or 0.0 for v in lp.variables()]
-            start.value_valid = True
-            lp.solverModel.setSolution(start)
-        self.callSolver(lp)
-        status, sol_status = self.findSolutionValues(lp)
-        lp.assignStatus(status, sol_status)
-        code: int = status
-        return code
-
-    def _configure(self, highs: highspy.Highs) -> None:
-        """The options of this solve (PuLP sets them only on a new model)."""
-        highs.setOptionValue("mip_rel_gap", self.gapRel if self.gapRel is not None else 1e-4)
-        highs.setOptionValue("time_limit", float(self.timeLimit) if self.timeLimit is not None else highspy.kHighsInf)
-        if self.threads is not None:
-            highs.setOptionValue("threads", self.threads)
-        highs.setOptionValue("primal_feasibility_tolerance", LP_TOLERANCE)
-        highs.setOptionValue("dual_feasibility_tolerance", LP_TOLERANCE)
-
-    @staticmethod
-    def _update(lp: pulp.LpProblem) -> None:
-        """Copy every column's bounds, cost and integrality into the existing HiGHS model."""
-        variables = lp.variables()
-        count = len(variables)
-        index = np.arange(count, dtype=np.int32)
-        inf = highspy.kHighsInf
-        lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
-        upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
-        sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-        cost = np.array([sense * lp.objective.get(v, 0.0) for v in variables], dtype=float)
-        integer = np.array(
-            [
-                int(highspy.HighsVarType.kInteger if v.cat == pulp.LpInteger else highspy.HighsVarType.kContinuous)
-                for v in variables
-            ],
-            dtype=np.uint8,
-        )
-        highs = lp.solverModel
-        highs.changeColsBounds(count, index, lower, upper)
-        highs.changeColsCost(count, index, cost)
-        highs.changeColsIntegrality(count, index, integer)
-
-
-def _solve_highs(lp: pulp.LpProblem, settings: AllocationSettings, *, warm_start: bool = False) -> float | None:
-    solver = _ResolvingHiGHS(
+def _highs(settings: AllocationSettings, *, warm_start: bool = False, duals: bool = False) -> ArrayHiGHS:
+    """The HiGHS interface for one solve: gap, time limit, threads and the LP tolerances of the settings."""
+    return ArrayHiGHS(
         warm_start=warm_start,
+        duals=duals,
+        options={"primal_feasibility_tolerance": LP_TOLERANCE, "dual_feasibility_tolerance": LP_TOLERANCE},
         msg=False,
         timeLimit=settings.time_limit_s,
         gapRel=settings.rel_gap,
         threads=settings.threads,
     )
-    lp.solve(solver)
+
+
+def _solve_highs(lp: pulp.LpProblem, settings: AllocationSettings, *, warm_start: bool = False) -> float | None:
+    lp.solve(_highs(settings, warm_start=warm_start))
     if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         return None
     highs = lp.solverModel

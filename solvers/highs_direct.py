@@ -1,0 +1,171 @@
+"""HiGHS through highspy with the model handed over as arrays and kept between solves.
+
+PuLP stays the modelling layer (`solvers.model`); this interface replaces PuLP's HiGHS bridge,
+which builds a new HiGHS model on every solve in a Python loop over every variable and row
+and reads every value, reduced cost and dual back one by one. The allocation solves one model
+many times with other bounds, costs and integrality (relaxations, rounding dives, fixed-integer
+LPs, lexicographic levels). Here:
+
+- the rows are converted to compressed sparse rows once per row object (cached), and the HiGHS
+  model is passed in one call (``passModel``) when the model's rows change
+  (``AllocationLp.structure_version``), as before without a basis;
+- between such changes only the columns' bounds, costs and integrality are handed over, as
+  arrays, so HiGHS starts from its last basis;
+- solutions come back as arrays; row duals are read only when asked for (``duals=True``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pulp
+
+INF = highspy.kHighsInf
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+    highspy.HighsModelStatus.kInfeasible: (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+    highspy.HighsModelStatus.kUnbounded: (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded),
+    highspy.HighsModelStatus.kObjectiveBound: (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    highspy.HighsModelStatus.kObjectiveTarget: (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    highspy.HighsModelStatus.kInterrupt: (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    highspy.HighsModelStatus.kTimeLimit: (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+    highspy.HighsModelStatus.kIterationLimit: (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible),
+}
+"""HiGHS model status → PuLP (status, solution status), as PuLP's own HiGHS interface maps them."""
+_NONE = (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+
+
+@dataclass
+class HighsCopy:
+    """The HiGHS copy of one PuLP problem: the solver, its columns and rows, and the cached sparse rows."""
+
+    highs: highspy.Highs
+    version: object = None
+    variables: list[pulp.LpVariable] = field(default_factory=list)
+    rows: list[pulp.LpConstraint] = field(default_factory=list)
+    sparse: dict[int, tuple[pulp.LpConstraint, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def build(self, lp: pulp.LpProblem) -> None:
+        """Pass the whole model (columns in ``lp.variables()`` order, rows in ``lp.constraints`` order)."""
+        variables = list(lp.variables())
+        if [id(v) for v in variables] != [id(v) for v in self.variables]:
+            self.sparse.clear()  # cached rows hold column positions
+        self.variables = variables
+        self.rows = list(lp.constraints.values())
+        col_of = {v: j for j, v in enumerate(self.variables)}
+        starts, indices, values = [0], [], []
+        for con in self.rows:
+            cached = self.sparse.get(id(con))
+            if cached is None or cached[0] is not con:
+                items = [(col_of[v], c) for v, c in con.items() if c != 0]
+                cached = (con, np.array([j for j, _ in items], dtype=np.int32), np.array([c for _, c in items], float))
+                self.sparse[id(con)] = cached
+            indices.append(cached[1])
+            values.append(cached[2])
+            starts.append(starts[-1] + len(cached[1]))
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = len(self.variables), len(self.rows)
+        model.col_cost_, model.col_lower_, model.col_upper_, _ = _columns(lp, self.variables)
+        lower = [con.getLb() for con in self.rows]
+        upper = [con.getUb() for con in self.rows]
+        model.row_lower_ = np.nan_to_num(np.array(lower, dtype=float), nan=-INF)
+        model.row_upper_ = np.nan_to_num(np.array(upper, dtype=float), nan=INF)
+        matrix = model.a_matrix_
+        matrix.format_ = highspy.MatrixFormat.kRowwise
+        matrix.num_col_, matrix.num_row_ = model.num_col_, model.num_row_
+        matrix.start_ = np.array(starts, dtype=np.int32)
+        matrix.index_ = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+        matrix.value_ = np.concatenate(values) if values else np.zeros(0)
+        self.highs.passModel(model)
+        integer = _columns(lp, self.variables)[3]
+        self.highs.changeColsIntegrality(model.num_col_, np.arange(model.num_col_, dtype=np.int32), integer)
+
+    def update(self, lp: pulp.LpProblem) -> None:
+        """Hand over every column's bounds, cost and integrality (the rows are unchanged)."""
+        count = len(self.variables)
+        cost, lower, upper, integer = _columns(lp, self.variables)
+        index = np.arange(count, dtype=np.int32)
+        self.highs.changeColsBounds(count, index, lower, upper)
+        self.highs.changeColsCost(count, index, cost)
+        self.highs.changeColsIntegrality(count, index, integer)
+
+    def read(self, duals: bool) -> None:
+        """Copy the solution's values (and with ``duals`` the row duals) into the PuLP variables and rows."""
+        solution = self.highs.getSolution()
+        for v, value in zip(self.variables, solution.col_value):
+            v.varValue = value
+        if duals:
+            for con, dual in zip(self.rows, solution.row_dual):
+                con.pi = dual
+
+
+def _columns(lp: pulp.LpProblem, variables: list[pulp.LpVariable]) -> tuple[np.ndarray, ...]:
+    """Cost (of the minimised problem), lower and upper bounds and integrality of ``variables``, as arrays."""
+    sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    objective = lp.objective
+    cost = sense * np.array([objective.get(v, 0.0) for v in variables], dtype=float)
+    lower = np.nan_to_num(np.array([v.lowBound for v in variables], dtype=float), nan=-INF)
+    upper = np.nan_to_num(np.array([v.upBound for v in variables], dtype=float), nan=INF)
+    integer = np.array([v.cat == pulp.LpInteger for v in variables], dtype=np.uint8)
+    return cost, lower, upper, integer
+
+
+class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
+    """PuLP's HiGHS interface with the model kept in HiGHS between solves (see the module docstring).
+
+    With ``warm_start`` the variables' current values are handed over as a MIP start; with
+    ``duals`` the row duals (of the minimised negation for a maximisation) are read back.
+    """
+
+    def __init__(
+        self,
+        *,
+        warm_start: bool = False,
+        duals: bool = False,
+        options: dict[str, float | str | bool] | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.warm_start, self.read_duals, self.highs_options = warm_start, duals, options or {}
+
+    def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 - PuLP's name
+        """Build or update the HiGHS copy of ``lp``, solve it and read the solution back."""
+        copy: HighsCopy | None = getattr(lp, "highs_copy", None)
+        version = getattr(lp, "structure_version", None)
+        if copy is None:
+            copy = lp.highs_copy = HighsCopy(highspy.Highs())  # type: ignore[no-untyped-call]
+            copy.highs.setOptionValue("output_flag", bool(self.msg))
+        if version is None or copy.version != version or len(copy.variables) != len(lp.variables()):
+            copy.build(lp)
+            copy.version = version
+        else:
+            copy.update(lp)
+        lp.solverModel = highs = copy.highs
+        self._configure(highs)
+        if self.warm_start:
+            start = highspy.HighsSolution()
+            start.col_value = [v.varValue or 0.0 for v in copy.variables]
+            start.value_valid = True
+            highs.setSolution(start)
+        highs.run()
+        status, sol_status = _STATUS.get(highs.getModelStatus(), _NONE)
+        if sol_status == pulp.LpSolutionIntegerFeasible and not np.isfinite(highs.getInfo().objective_function_value):
+            status, sol_status = _NONE
+        if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+            copy.read(self.read_duals and sol_status == pulp.LpSolutionOptimal)
+        lp.assignStatus(status, sol_status)
+        code: int = status
+        return code
+
+    def _configure(self, highs: highspy.Highs) -> None:
+        """The options of this solve: gap, time limit, threads and the given options."""
+        highs.setOptionValue("mip_rel_gap", self.gapRel if self.gapRel is not None else 1e-4)
+        highs.setOptionValue("mip_abs_gap", self.gapAbs if self.gapAbs is not None else 1e-6)
+        highs.setOptionValue("time_limit", float(self.timeLimit) if self.timeLimit is not None else INF)
+        if self.threads is not None:
+            highs.setOptionValue("threads", self.threads)
+        for key, value in self.highs_options.items():
+            highs.setOptionValue(key, value)
