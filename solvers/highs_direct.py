@@ -103,10 +103,19 @@ class HighsCopy:
 
 
 def _columns(lp: pulp.LpProblem, variables: list[pulp.LpVariable]) -> tuple[np.ndarray, ...]:
-    """Cost (of the minimised problem), lower and upper bounds and integrality of ``variables``, as arrays."""
-    sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-    objective = lp.objective
-    cost = sense * np.array([objective.get(v, 0.0) for v in variables], dtype=float)
+    """Cost (of the minimised problem), lower and upper bounds and integrality of ``variables``, as arrays.
+
+    The cost is computed again only when the objective is another expression or has other
+    terms than at the last call (``lp.highs_cost``); the allocation sets objectives, it never
+    changes a coefficient of one in place.
+    """
+    key = (id(lp.objective), len(lp.objective), lp.sense, len(variables), id(variables[0]) if variables else 0)
+    cached = getattr(lp, "highs_cost", None)
+    if cached is None or cached[0] != key or cached[1] is not lp.objective:
+        sense = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        objective = lp.objective
+        cached = lp.highs_cost = (key, objective, sense * np.array([objective.get(v, 0.0) for v in variables], float))
+    cost = cached[2]
     lower = np.nan_to_num(np.array([v.lowBound for v in variables], dtype=float), nan=-INF)
     upper = np.nan_to_num(np.array([v.upBound for v in variables], dtype=float), nan=INF)
     integer = np.array([v.cat == pulp.LpInteger for v in variables], dtype=np.uint8)

@@ -134,7 +134,7 @@ def _polish(model: AllocationModel, settings: AllocationSettings, integers: dict
 
 
 def _settle_plot_periods(
-    model: AllocationModel, settings: AllocationSettings, integers: dict[pulp.LpVariable, float], max_trials: int = 200
+    model: AllocationModel, settings: AllocationSettings, integers: dict[pulp.LpVariable, float], max_trials: int = 20
 ) -> dict[pulp.LpVariable, float]:
     """The plot counts after exchanging the periods of XXL plots while that raises the objective.
 
@@ -142,7 +142,8 @@ def _settle_plot_periods(
     periods at an objective change of only the tie-break terms (``ε·e[t]``, ``ε·o[s,g,t]``), which
     is below the MIP tolerance, so solvers keep either. Each exchange is tried as an LP with the
     plots fixed and kept when the objective rises by more than ``1e-9·max(1, |objective|)``;
-    at most ``max_trials`` LPs. Only plots that hold a plot are paired, with the plots of their
+    at most ``max_trials`` LPs (assumption: 20; the bundled Heerlen scenarios need at most 3,
+    and each LP costs as much as the model is large). Only plots that hold a plot are paired, with the plots of their
     own segment, so the search grows with the plots placed, not with the square of all plot
     variables.
     """
