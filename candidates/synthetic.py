@@ -64,6 +64,18 @@ def _total_edges(k: int) -> int:
     return 2 * k * (k - 1) + (k - 1) + n_junctions
 
 
+def _kept_verticals(rng: np.random.Generator, col: np.ndarray, row: np.ndarray, surplus: int) -> np.ndarray:
+    """The grid nodes whose link up is kept, after dropping ``surplus`` links outside column 0 at random.
+
+    Rows stay connected through column 0.
+    """
+    vertical = np.flatnonzero(row < row.max())
+    droppable = vertical[col[vertical] > 0]
+    kept = np.ones(len(col), dtype=bool)
+    kept[rng.choice(droppable, size=surplus, replace=False)] = False
+    return vertical[kept[vertical]]
+
+
 def _roads(rng: np.random.Generator, n_road_edges: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, tuple]:
     n_cols, n_rows = _grid_size(n_road_edges)
     x0, y0 = ORIGIN
@@ -73,13 +85,7 @@ def _roads(rng: np.random.Generator, n_road_edges: int) -> tuple[gpd.GeoDataFram
     grid_xy = np.round(np.c_[x0 + col * SPACING_M, y0 + row * SPACING_M] + jitter, 1)
 
     horizontal = np.flatnonzero(col < n_cols - 1)
-    vertical = np.flatnonzero(row < n_rows - 1)
-    # drop surplus vertical links outside column 0: rows stay connected through column 0
-    surplus = _total_edges(n_cols) - n_road_edges
-    droppable = vertical[col[vertical] > 0]
-    kept = np.ones(len(col), dtype=bool)
-    kept[rng.choice(droppable, size=surplus, replace=False)] = False
-    vertical = vertical[kept[vertical]]
+    vertical = _kept_verticals(rng, col, row, _total_edges(n_cols) - n_road_edges)
     grid_u = np.r_[horizontal, vertical]
     grid_v = np.r_[horizontal + 1, vertical + n_cols]
     on_main = np.r_[row[horizontal] % MAIN_EVERY == 0, col[vertical] % MAIN_EVERY == 0]
