@@ -109,6 +109,7 @@ class Criterion:
 
     ``files`` names the parameters that point to a table the input edge reads (the criterion
     gets it through `Context.table`); ``provides`` names the outputs later stages may use.
+    An opt-in criterion (``enabled_by_default=False``) runs only where a scenario enables it.
     """
 
     name: str
@@ -121,6 +122,7 @@ class Criterion:
     compute: Callable[[gpd.GeoDataFrame, Context, Any], CriterionResult]
     files: tuple[str, ...] = ()
     provides: tuple[str, ...] = ()
+    enabled_by_default: bool = True
 
     def run(self, sites: gpd.GeoDataFrame, ctx: Context, params: BaseModel | None = None) -> CriterionResult:
         """The criterion's result, after checking the layers it needs (default params if none).

@@ -80,7 +80,7 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
     return CriterionResult(values=values, primary=f"{NAME}_category")
 
 
-OPT_IN_CRITERION = Criterion(
+CRITERION = Criterion(
     name=NAME,
     kind="ranking",
     direction="max",
@@ -91,5 +91,6 @@ OPT_IN_CRITERION = Criterion(
     "scoring.value_tables.nnn_zone (none 1, zilvergroen 0.5, goudgroen 0: assumptions).",
     Params=Params,
     compute=compute,
+    enabled_by_default=False,
 )
 """The criterion, off by default: see docs/scenarios.md ("Categorical criteria")."""

@@ -59,7 +59,7 @@ def compute(sites: gpd.GeoDataFrame, ctx: Context, params: Params) -> CriterionR
     return CriterionResult(values=pd.DataFrame({f"{NAME}_category": category}, index=ids), primary=f"{NAME}_category")
 
 
-OPT_IN_CRITERION = Criterion(
+CRITERION = Criterion(
     name=NAME,
     kind="ranking",
     direction="max",
@@ -70,5 +70,6 @@ OPT_IN_CRITERION = Criterion(
     "per sector for the suitability (assumptions argued from 001 §3.3 and Tabel 1).",
     Params=Params,
     compute=compute,
+    enabled_by_default=False,
 )
 """The criterion, off by default: see docs/scenarios.md ("Categorical criteria")."""

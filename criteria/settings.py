@@ -1,7 +1,8 @@
 """Scenario settings of the criteria stage (section ``criteria:``).
 
 A mapping from criterion name to ``{enabled: bool, params: {...}}``; criteria not mentioned run
-with their default parameters. Names and parameters are checked against the registry and each
+with their default parameters, except the opt-in ones (``Criterion.enabled_by_default``), which run
+only when enabled. Names and parameters are checked against the registry and each
 criterion's ``Params`` model, so a typo is a clear error rather than a silent default.
 """
 
@@ -21,7 +22,11 @@ class CriterionSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = Field(True, description="Run this criterion. Default: every criterion runs (assumption).")
+    enabled: bool | None = Field(
+        None,
+        description="Run this criterion. Default (None): every criterion runs except the opt-in ones "
+        "(nnn_zone, park_profile), so that adding a criterion changes no existing scenario (assumption).",
+    )
     params: dict[str, Any] = Field(default_factory=dict, description="Parameters; defaults per criterion.")
 
 
@@ -54,4 +59,9 @@ class CriteriaSettings(RootModel[dict[str, CriterionSettings]]):
 
     def enabled_criteria(self) -> list[Criterion]:
         """The criteria that run, in registry order."""
-        return [c for name, c in registry().items() if name not in self.root or self.root[name].enabled]
+        return [c for name, c in registry().items() if self._enabled(name, c)]
+
+    def _enabled(self, name: str, criterion: Criterion) -> bool:
+        """Whether criterion ``name`` runs: as the scenario says, else its own default."""
+        given = self.root[name].enabled if name in self.root else None
+        return criterion.enabled_by_default if given is None else given

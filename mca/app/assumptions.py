@@ -10,6 +10,7 @@ from demand.forecast import Forecast
 from mca.app.scenario import Scenario
 from mca.inputs.layers import schematic_layers
 from mca.scoring.ranking import weight_set_name
+from mca.scoring.valuetables import value_table_rows
 from mca.scoring.weights import resolve_weights
 
 
@@ -23,6 +24,20 @@ def assumptions_table(
     for name, row in evaluation.meta.iterrows():
         rows.append({"item": f"3 criterion {name}", "value": str(row["params"]), "basis": row["description"]})
     scoring = scenario.scoring
+    tables = {
+        c: scoring.value_tables[c]
+        for c in criteria_names
+        if c in scoring.value_tables and c not in scoring.value_functions
+    }
+    for row in value_table_rows(tables).itertuples():
+        where = f" ({row.sector})" if row.sector else ""
+        rows.append(
+            {
+                "item": f"4 value table {row.criterion}{where}: {row.category}",
+                "value": f"{row.value:g}",
+                "basis": row.basis,
+            }
+        )
     for name in sorted({weight_set_name(scoring, None, None), *scoring.sector_weight_sets.values()}):
         weight_set = scoring.weight_sets[name]
         weights = resolve_weights(weight_set, criteria_names).weights

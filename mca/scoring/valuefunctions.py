@@ -153,9 +153,12 @@ class CategoricalValueFunction(BaseModel):
         if "mapping" in data:
             data["mapping"], found = _split_sources(data["mapping"])
             data["sources"] = found | _keyed(data.get("sources"))
-        given = {str(s): _keyed(t) for s, t in dict(data.get("sector_sources") or {}).items()}
+        by_sector, given_sources = data.get("by_sector") or {}, data.get("sector_sources") or {}
+        if not isinstance(by_sector, dict) or not isinstance(given_sources, dict):
+            return data  # not a mapping: the field validation names the error
+        given = {str(s): _keyed(t) for s, t in given_sources.items()}
         tables, sector_sources = {}, {}
-        for sector, table in dict(data.get("by_sector") or {}).items():
+        for sector, table in by_sector.items():
             tables[str(sector)], found = _split_sources(table)
             sector_sources[str(sector)] = found | given.pop(str(sector), {})
         data["by_sector"] = tables

@@ -46,7 +46,7 @@ def test_the_most_restrictive_zone_within_the_buffer_is_the_category(nnn_layer) 
         box(1000, 0, 1050, 50),  # inside zilvergroen
         box(180, 0, 930, 100),  # 80 m from goudgroen and 70 m from zilvergroen: goudgroen wins
     )
-    result = nnn_zone.OPT_IN_CRITERION.run(frame, Context(layers=nnn_layer))
+    result = nnn_zone.CRITERION.run(frame, Context(layers=nnn_layer))
     assert result.primary == "nnn_zone_category"
     categories = result.values["nnn_zone_category"].tolist()
     assert categories == ["goudgroen", "goudgroen", "zilvergroen", "none", "zilvergroen", "goudgroen"]
@@ -57,22 +57,22 @@ def test_the_most_restrictive_zone_within_the_buffer_is_the_category(nnn_layer) 
 def test_the_buffer_is_a_parameter(nnn_layer) -> None:
     frame = sites(box(150, 0, 250, 100), box(900, 0, 950, 100))
     params = nnn_zone.Params(buffer_m=0)
-    result = nnn_zone.OPT_IN_CRITERION.run(frame, Context(layers=nnn_layer), params)
+    result = nnn_zone.CRITERION.run(frame, Context(layers=nnn_layer), params)
     assert result.values["nnn_zone_category"].tolist() == ["none", "none"]
 
 
 def test_an_unranked_zone_is_a_data_error(nnn_layer) -> None:
     layer = nnn_layer["nnn"].assign(zone=["goudgroen", "bronsgroen"])
     with pytest.raises(DataError, match=r"NNN zones \['bronsgroen'\] are not ranked"):
-        nnn_zone.OPT_IN_CRITERION.run(sites(box(0, 0, 10, 10)), Context(layers={"nnn": layer}))
+        nnn_zone.CRITERION.run(sites(box(0, 0, 10, 10)), Context(layers={"nnn": layer}))
 
 
 def test_park_profile_is_the_park_s_profile_or_none() -> None:
     frame = sites(*(box(i * 10, 0, i * 10 + 5, 5) for i in range(4)), profile=["logistiek", None, " Gemengd", ""])
-    result = park_profile.OPT_IN_CRITERION.run(frame, Context(layers={}))
+    result = park_profile.CRITERION.run(frame, Context(layers={}))
     assert result.values["park_profile_category"].tolist() == ["logistiek", "none", "gemengd", "none"]
     with pytest.raises(DataError, match=r"park profiles \['campus'\]"):
-        park_profile.OPT_IN_CRITERION.run(sites(box(0, 0, 1, 1), profile=["campus"]), Context(layers={}))
+        park_profile.CRITERION.run(sites(box(0, 0, 1, 1), profile=["campus"]), Context(layers={}))
 
 
 def test_every_category_the_criteria_give_has_a_value() -> None:
@@ -94,8 +94,8 @@ def test_heerlen_candidates_rank_on_the_table_values(heerlen_layers, parks) -> N
     ctx = Context(layers=heerlen_layers)
     raw = pd.DataFrame(
         {
-            "nnn_zone": nnn_zone.OPT_IN_CRITERION.run(candidates, ctx).values["nnn_zone_category"],
-            "park_profile": park_profile.OPT_IN_CRITERION.run(candidates, ctx).values["park_profile_category"],
+            "nnn_zone": nnn_zone.CRITERION.run(candidates, ctx).values["nnn_zone_category"],
+            "park_profile": park_profile.CRITERION.run(candidates, ctx).values["park_profile_category"],
         }
     )
     assert set(raw["park_profile"]) == set(PROFILES)
@@ -111,3 +111,13 @@ def test_heerlen_candidates_rank_on_the_table_values(heerlen_layers, parks) -> N
     for criterion in raw.columns:
         expected = raw[criterion].map(tables[criterion].mapping)
         assert ranking[f"vs_{criterion}"].reindex(raw.index).tolist() == expected.tolist()
+
+
+def test_opt_in_criteria_run_only_when_enabled() -> None:
+    from criteria.settings import CriteriaSettings
+
+    assert not {"nnn_zone", "park_profile"} & {c.name for c in CriteriaSettings().enabled_criteria()}
+    enabled = CriteriaSettings.model_validate({"nnn_zone": {"enabled": True}, "park_profile": {"enabled": True}})
+    assert {"nnn_zone", "park_profile"} <= {c.name for c in enabled.enabled_criteria()}
+    only_params = CriteriaSettings.model_validate({"nnn_zone": {"params": {"buffer_m": 50}}})
+    assert "nnn_zone" not in {c.name for c in only_params.enabled_criteria()}

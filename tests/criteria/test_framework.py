@@ -29,12 +29,15 @@ EXPECTED = {
     "road_access",
     "size_shape",
 }
+OPT_IN = {"nnn_zone", "park_profile"}
+"""Criteria that run only where a scenario enables them."""
 REGION = synthetic_region(n_parks=5, n_sites=40, n_road_edges=400, seed=11)
 
 
 def test_registry_discovers_every_criterion_module():
     known = criteria.registry()
-    assert set(known) == EXPECTED
+    assert set(known) == EXPECTED | OPT_IN
+    assert {name for name, c in known.items() if not c.enabled_by_default} == OPT_IN
     for name, criterion in known.items():
         assert criterion.name == name
         assert criterion.kind in ("exclusion", "ranking") and criterion.direction in ("max", "min")

@@ -174,3 +174,9 @@ def test_built_in_weight_sets_weigh_an_enabled_opt_in_criterion_zero() -> None:
         assert [with_opt_in[c] for c in six] == pytest.approx(list(resolve_weights(weight_set, six).weights.values()))
     with pytest.raises(UserError, match=r"no weight for criteria \['nnn_zone'\]"):
         resolve_weights(DirectWeights(weights=dict.fromkeys(six, 1.0)), [*six, "nnn_zone"])
+
+
+@pytest.mark.parametrize("field", ["by_sector", "sector_sources"])
+def test_a_sector_table_that_is_not_a_mapping_is_a_validation_error(field: str) -> None:
+    with pytest.raises(ValidationError, match=field):
+        CategoricalValueFunction.model_validate({"mapping": {"a": 1.0}, field: True})

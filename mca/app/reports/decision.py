@@ -23,7 +23,7 @@ def decision_table(result: RunResult) -> pd.DataFrame:
     meta = result.criteria_meta
     columns = {name: str(meta.get(name, {}).get("primary", name)) for name in result.weights}
     sites = pd.DataFrame(result.sites.drop(columns="geometry", errors="ignore")).set_index("site_id")
-    raw = pd.DataFrame({name: pd.to_numeric(sites[column], errors="coerce") for name, column in columns.items()})
+    raw = pd.DataFrame({name: sites[column] for name, column in columns.items()})  # categories stay text
     directions = {name: str(meta.get(name, {}).get("direction", "max")) for name in result.weights}
     units = {name: str(meta.get(name, {}).get("unit") or "") for name in result.weights}
     return decision_matrix(result.ranking, raw, directions, result.weights, columns=columns, units=units)

@@ -131,7 +131,9 @@ def decision_matrix(result: RunResult, lang: Language) -> pd.DataFrame:
         primary = str(meta.get("primary", name))
         if primary in result.sites:
             unit = f" ({meta['unit']})" if meta.get("unit") else ""
-            frame[f"{lang.name('criterion', name)}{unit}"] = pd.to_numeric(result.sites[primary], errors="coerce")
+            values = pd.to_numeric(result.sites[primary], errors="coerce")
+            categorical = values.isna() & result.sites[primary].notna()  # a category (nnn_zone, park_profile)
+            frame[f"{lang.name('criterion', name)}{unit}"] = result.sites[primary] if categorical.any() else values
     return frame.sort_values("site_id", kind="mergesort").reset_index(drop=True)
 
 
