@@ -7,8 +7,8 @@ help of every command) starts in a fraction of a second.
 
 from __future__ import annotations
 
-import functools
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from mca.app import pipeline
     from mca.app.results import RunResult
+    from mca.app.run_cache import RunCache
     from mca.app.scenario import LoadedScenario
 
 DEFAULT_WORKERS = 2
@@ -307,6 +308,15 @@ def _write_outputs(folder: Path, result: RunResult, progress: Callable[[str], No
     return write_all(result, folder, progress=progress)
 
 
+CacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cache/--no-cache",
+        help="Reuse the files of an earlier run of the same scenario whose inputs, code and software are unchanged.",
+    ),
+]
+
+
 @handle_errors
 def run(
     scenarios: Annotated[
@@ -317,20 +327,67 @@ def run(
     ] = None,
     out_dir: OutOpt = Path("output"),
     force: ForceOpt = False,
+    cache: CacheOpt = True,
 ) -> None:
     """Run the whole chain and write ranking, allocation, maps, workbook, GeoPackage and report."""
-    from mca.app import views
-    from mca.app.scenario import load_scenario
+    from mca.app.run_cache import CachedRun, RunCache
 
+    started = time.perf_counter()
     paths: list[Path | None] = list(scenarios) if scenarios else [None]
-    loaded = [load_scenario(path) for path in paths]
-    targets = output_targets(out_dir, [item.scenario.name for item in loaded])
+    store = RunCache() if cache else None
+    plans = [(store.find(path) if store else None) or _load_recorded(path) for path in paths]
+    names = [plan.name if isinstance(plan, CachedRun) else plan[0].scenario.name for plan in plans]
+    targets = output_targets(out_dir, names)
     with staged_outputs(targets, force=force) as staging:
-        for item, folder in zip(loaded, staging, strict=True):
-            result = _run_scenario(item, functools.partial(_write_outputs, folder))
-            err.print(f"[green]✓[/] {item.scenario.name}: {views.one_line_summary(result)}")
+        for path, plan, folder in zip(paths, plans, staging, strict=True):
+            if isinstance(plan, CachedRun):
+                plan.restore(folder, started)
+                err.print(f"[green]✓[/] {plan.name}: {plan.summary}", highlight=False)
+                err.print(f"  reused the files of the run of {plan.finished_at}: inputs, code and software unchanged")
+            else:
+                _compute(path, plan, folder, staging, store)
     for target in targets:
         err.print(f"wrote {target}")
+
+
+def _load_recorded(path: Path | None) -> tuple[LoadedScenario, set[Path]]:
+    """The scenario of ``path`` and the files read to load it."""
+    from mca.app.run_cache import recording_reads
+    from mca.app.scenario import load_scenario
+
+    with recording_reads() as reads:
+        loaded = load_scenario(path)
+    return loaded, reads
+
+
+def _compute(
+    path: Path | None,
+    item: tuple[LoadedScenario, set[Path]],
+    folder: Path,
+    staging: list[Path],
+    store: RunCache | None,
+) -> None:
+    """Run one scenario into ``folder`` and keep its files in ``store`` for an unchanged rerun."""
+    from mca.app import views
+    from mca.app.run_cache import StoredRun, recording_reads
+
+    written: list[Path] = []
+
+    def write(result: RunResult, progress: Callable[[str], None]) -> None:
+        written.extend(_write_outputs(folder, result, progress))
+
+    loaded, reads = item
+    with recording_reads(exclude=staging) as more:
+        result = _run_scenario(loaded, write)
+    summary = views.one_line_summary(result)
+    err.print(f"[green]✓[/] {loaded.scenario.name}: {summary}", highlight=False)
+    if store is None:
+        return
+    run = StoredRun(loaded.scenario.name, summary, str(result.solver.get("status")), list(result.input_files))
+    try:
+        store.store(path, run, folder, written, reads | more)
+    except OSError as exc:
+        err.print(f"[yellow]note:[/] the run was not kept for reuse ({exc.strerror or exc}): {store.root}")
 
 
 @handle_errors

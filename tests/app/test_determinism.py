@@ -11,32 +11,59 @@ from typer.testing import CliRunner
 
 from mca.app.cli import app
 from mca.app.reports.manifest import TIMINGS_NAME
+from mca.app.run_cache import CACHE_VARIABLE, code_fingerprint, package_roots
 from mca.core.paths import SCENARIO_DIR
 
 runner = CliRunner()
 BUNDLED = sorted(SCENARIO_DIR.glob("*.yaml"))
 
 
-def run_all(out: Path) -> None:
-    result = runner.invoke(app, ["run", *map(str, BUNDLED), "--out", str(out)])
+def run_all(out: Path, *options: str) -> str:
+    result = runner.invoke(app, ["run", *map(str, BUNDLED), "--out", str(out), *options])
     assert result.exit_code == 0, result.stderr
+    return result.stderr
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def code_before() -> str:
+    """The code fingerprint before the runs (another process may edit a shared working tree)."""
+    return code_fingerprint(package_roots())
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory: pytest.TempPathFactory, code_before: str) -> tuple[Path, Path]:
+    """The bundled scenarios computed twice: the second time without reusing the first."""
     first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
     run_all(first)
-    run_all(second)
+    run_all(second, "--no-cache")
     return first, second
 
 
-def test_every_file_is_identical_but_the_timings(two_runs: tuple[Path, Path]) -> None:
-    first, second = two_runs
+def differing_files(first: Path, second: Path) -> set[str]:
+    """Names of the files that differ between two run folders (which must hold the same files)."""
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     assert {f.parts[0] for f in files} == {p.stem for p in BUNDLED}
-    differing = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
-    assert {f.name for f in differing} <= {TIMINGS_NAME}
+    return {f.name for f in files if (first / f).read_bytes() != (second / f).read_bytes()}
+
+
+def test_every_file_is_identical_but_the_timings(two_runs: tuple[Path, Path]) -> None:
+    assert differing_files(*two_runs) <= {TIMINGS_NAME}
+
+
+def test_an_unchanged_rerun_reuses_every_file_byte_for_byte(
+    two_runs: tuple[Path, Path],
+    code_before: str,
+    tmp_path: Path,
+    session_run_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(CACHE_VARIABLE, str(session_run_cache))  # where the first run was kept
+    messages = run_all(tmp_path)
+    if code_fingerprint(package_roots()) != code_before:
+        pytest.skip("the sources changed since the first run (edited in a shared working tree)")
+    assert messages.count("reused the files of the run of") == len(BUNDLED)
+    assert differing_files(two_runs[0], tmp_path) == {TIMINGS_NAME}
 
 
 def test_the_manifest_hashes_no_wall_clock_time(two_runs: tuple[Path, Path]) -> None:
