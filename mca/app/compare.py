@@ -15,10 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from mca.app.results import RunResult
@@ -39,6 +35,8 @@ class ScenarioComparison:
     """Per site: ``common_ha`` (placed there in every scenario), ``min_ha``/``max_ha`` over the scenarios."""
     programme_summary: pd.DataFrame
     """One row per figure of the 80/20 programme (``item``, ``value``), see :func:`programme_summary`."""
+    names: pd.Series
+    """The name of every site (index ``site_id``), for charts and tables."""
 
 
 def compare_runs(results: list[RunResult], share: float = 0.8) -> ScenarioComparison:
@@ -92,6 +90,7 @@ def compare_runs(results: list[RunResult], share: float = 0.8) -> ScenarioCompar
         share=share,
         programme=programme,
         programme_summary=programme_summary(programme, totals, share),
+        names=info["name"].reindex(ranks.index).fillna(ranks.index.to_series()).astype(str),
     )
 
 
@@ -126,7 +125,7 @@ def programme_summary(programme: pd.DataFrame, totals: pd.DataFrame, share: floa
 
 
 def write_comparison(comparison: ScenarioComparison, out_dir: Path) -> list[Path]:
-    """Write the comparison tables (CSV, deterministic) and a chart into ``out_dir``."""
+    """Write the comparison tables (CSV, deterministic) into ``out_dir`` (the charts: `mca.app.reports.comparison`)."""
     out_dir = Path(out_dir)
     files = {
         "ranks_by_scenario.csv": comparison.ranks,
@@ -143,25 +142,4 @@ def write_comparison(comparison: ScenarioComparison, out_dir: Path) -> list[Path
     summary = out_dir / "programme_80_20.csv"
     write_csv(comparison.programme_summary, summary, index=False)
     written.append(summary)
-    written.append(_chart(comparison, out_dir / "chart_comparison.png"))
     return written
-
-
-def _chart(comparison: ScenarioComparison, path: Path) -> Path:
-    """Allocated hectares per site (rows) and scenario (bars), no-regret sites marked."""
-    allocated = comparison.allocated_ha.loc[comparison.allocated_ha.sum(axis=1) > 0]
-    allocated = allocated.loc[allocated.sum(axis=1).sort_values().index]
-    height = max(3.0, 0.28 * len(allocated) + 1.5)
-    fig, ax = plt.subplots(figsize=(10, height), dpi=130)
-    allocated.plot.barh(ax=ax, width=0.8)
-    safe = set(comparison.no_regret.index)
-    ax.set_yticks(range(len(allocated)))
-    ax.set_yticklabels([f"★ {s}" if s in safe else s for s in allocated.index], fontsize=8)
-    ax.set_xlabel("allocated hectares")
-    ax.set_title(f"Allocation by scenario — ★ chosen in ≥ {comparison.share:.0%} of scenarios (no-regret)")
-    ax.legend(title="scenario", fontsize=8)
-    ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, metadata={"Software": None})
-    plt.close(fig)
-    return path

@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import get_args
 
@@ -21,6 +22,7 @@ from mca import __version__
 from mca.app import commands, sweep
 from mca.app.cli import app
 from mca.app.console import EMITTERS, METHOD_CHOICES, SOLVER_CHOICES, Emitter, View
+from mca.app.results import RunResult
 from mca.core.paths import PROJECT_ROOT, SCENARIO_DIR
 from mca.scoring.methods import METHODS, AggregationMethod
 from solvers.settings import AllocationSettings
@@ -201,6 +203,19 @@ def test_compare_finds_the_no_regret_sites(tmp_path: Path) -> None:
     chosen_in_both = set(allocated.index[(allocated > 1e-6).all(axis=1)])
     assert set(no_regret.index) == chosen_in_both
     assert (out / "chart_comparison.png").stat().st_size > 0
+
+
+def test_the_comparison_chart_labels_sites_by_name(make_run_result: Callable[..., RunResult], tmp_path: Path) -> None:
+    from mca.app.compare import compare_runs
+    from mca.app.reports.comparison import site_labels
+
+    first, second = make_run_result(tmp_path / "a"), make_run_result(tmp_path / "b")
+    second.scenario_name = "other"
+    comparison = compare_runs([first, second], share=1.0)
+    ids = list(comparison.ranks.index)
+    names = first.sites.set_index("site_id")["name"]
+    safe = set(comparison.no_regret.index)
+    assert safe and site_labels(comparison, ids) == [("★ " if s in safe else "") + names[s] for s in ids]
 
 
 def test_candidate_exclusion_flag_matches_the_ranking(sites_json: list[dict]) -> None:

@@ -344,6 +344,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "compare.totals": ("Demand and allocation per scenario", "Vraag en toedeling per scenario"),
     "compare.rank_chart": ("Rank of the best sites per scenario", "Rang van de beste locaties per scenario"),
+    "compare.hectares_chart": ("Hectares per site and scenario", "Hectares per locatie en scenario"),
+    "compare.allocation_chart": (
+        "Hectares per site and scenario — ★ chosen in at least {share} of the scenarios (no-regret)",
+        "Hectares per locatie en scenario — ★ gekozen in ten minste {share} van de scenario's (no-regret)",
+    ),
     "compare.chosen_in": ("chosen in", "gekozen in"),
     "compare.mean_ha": ("mean allocated (ha)", "gem. toegedeeld (ha)"),
     "compare.best_rank": ("best rank", "beste rang"),

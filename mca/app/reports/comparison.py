@@ -1,7 +1,7 @@
 """The comparison of several scenarios (``mca compare``).
 
-One full run folder per scenario, a map of the no-regret sites, a rank-change chart with site
-names and ``comparison.html``.
+One full run folder per scenario, a map of the no-regret sites, a rank-change chart and a chart
+of the hectares per site and scenario (both with site names), and ``comparison.html``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ TEMPLATE_NAME = "comparison.html.j2"
 RANK_CHART_SITES = 15
 NO_REGRET_COLOUR = "#1a9850"
 SOME_COLOUR = "#fee08b"
+LABEL_HEIGHT_PT = 10.0
+"""Vertical room of one site label of the rank chart (7 pt text with leading)."""
 
 
 def _names(results: list[RunResult]) -> pd.Series:
@@ -90,13 +92,44 @@ def rank_chart(comparison: ScenarioComparison, results: list[RunResult], path: P
         ax.plot(x, values, marker="o", linewidth=2.2 if safe else 1.0, color=NO_REGRET_COLOUR if safe else "#888888")
         if np.isfinite(values[-1]):
             ends.append((values[-1], str(names.get(site, site)) + (" ★" if safe else "")))
-    for y, label in _spread(sorted(ends), min_gap=max(1.0, (ranks.max().max() or 1) / 40)):
-        ax.text(x[-1] + 0.12, y, label, va="center", fontsize=7)
     ax.invert_yaxis()
+    low, high = sorted(ax.get_ylim())
+    for y, label in _spread(sorted(ends), min_gap=(high - low) * LABEL_HEIGHT_PT / (ax.bbox.height * 72 / fig.dpi)):
+        ax.text(x[-1] + 0.12, y, label, va="center", fontsize=7)
     ax.set_xticks(x, comparison.scenarios, rotation=15, fontsize=8)
     ax.set_ylabel(lang("chart.rank"))
     ax.grid(axis="y", color="#eeeeee")
     text = notice_text(results[0], lang)
+    if text:
+        fig.text(0.5, 0.01, text, ha="center", va="bottom", fontsize=7, fontweight="bold", color="#b00000")
+    save(fig, path)
+    return path
+
+
+def site_labels(comparison: ScenarioComparison, site_ids: list[str]) -> list[str]:
+    """Each site's name, with ★ before the no-regret sites."""
+    safe = set(comparison.no_regret.index)
+    return [("★ " if site in safe else "") + str(comparison.names.get(site, site)) for site in site_ids]
+
+
+def allocation_chart(comparison: ScenarioComparison, result: RunResult, path: Path, lang: Language) -> Path:
+    """Allocated hectares per site (rows, by name) and scenario (bars), no-regret sites marked ★.
+
+    ``result``: a run of the comparison, whose layers decide the schematic-data notice.
+    """
+    allocated = comparison.allocated_ha.loc[comparison.allocated_ha.sum(axis=1) > 0]
+    allocated = allocated.loc[allocated.sum(axis=1).sort_values(kind="mergesort").index]
+    fig = Figure(figsize=(10, max(3.0, 0.28 * len(allocated) + 1.5)), dpi=130)
+    ax = fig.add_subplot()
+    allocated.plot.barh(ax=ax, width=0.8)
+    ax.set_yticks(range(len(allocated)), site_labels(comparison, list(allocated.index)), fontsize=8)
+    ax.set_ylabel("")
+    ax.set_xlabel(lang("summary.allocated"))
+    ax.set_title(lang("compare.allocation_chart", share=lang.percent(comparison.share)), fontsize=10)
+    ax.legend(title=lang("scenario"), fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    text = notice_text(result, lang)
+    fig.tight_layout(rect=(0, 0.05 if text else 0, 1, 1))
     if text:
         fig.text(0.5, 0.01, text, ha="center", va="bottom", fontsize=7, fontweight="bold", color="#b00000")
     save(fig, path)
@@ -167,6 +200,7 @@ def write_comparison_outputs(
     images = {
         "map_no_regret.png": no_regret_map(comparison, results[0], out_dir / "map_no_regret.png", lang),
         "chart_ranks.png": rank_chart(comparison, results, out_dir / "chart_ranks.png", lang),
+        "chart_comparison.png": allocation_chart(comparison, results[0], out_dir / "chart_comparison.png", lang),
     }
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("mca.app", "templates"),
