@@ -10,6 +10,7 @@ backend is touched. Sites carry numbered markers explained in a table beside the
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -294,7 +295,19 @@ def criteria_map(result: RunResult, path: Path, lang: Language) -> Path:
     fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal").ax.tick_params(labelsize=7)
     text = notice_text(result, lang)
     if text:
-        fig.text(0.98, 0.25 / fig.get_figheight(), text, ha="right", va="bottom", fontsize=7, color="#b00000")
+        top = 1 - 0.12 / fig.get_figheight()  # beside the title: the colour bar has the foot of the figure
+        shown = textwrap.fill(text, 60)
+        fig.text(
+            0.98,
+            top,
+            shown,
+            ha="right",
+            va="top",
+            multialignment="right",
+            fontsize=7,
+            fontweight="bold",
+            color="#b00000",
+        )
     save(fig, path)
     return path
 
