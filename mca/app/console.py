@@ -52,15 +52,15 @@ def set_width(width: int | None) -> None:
 
 
 def readable_help_types() -> None:
-    """Show argument types in ``--help`` as ``FILE...`` or ``PATH`` rather than ``<list[Path]>``.
+    """Show arguments in ``--help`` as ``FILE...`` rather than ``<list[Path]>``.
 
-    Typer prints the Python annotation of an argument; an explicit ``metavar`` reads better,
-    so arguments that have one show it.
+    Typer prints the Python annotation of an argument as its type; an argument with an explicit
+    ``metavar`` is already named by it in the first column, so it shows no type beside it.
     """
     original = typer.core.TyperArgument.display_type_rich
 
     def display(self: typer.core.TyperArgument, ctx: Any) -> str | None:
-        return self.metavar if self.metavar else original(self, ctx)
+        return None if self.metavar else original(self, ctx)
 
     typer.core.TyperArgument.display_type_rich = display  # type: ignore[method-assign,assignment]
 
