@@ -18,7 +18,11 @@ class AllocationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     solver: Literal["cbc", "highs"] = Field(
-        "highs", description="MIP solver: CBC (via PuLP) or HiGHS (via highspy). Assumption: HiGHS."
+        "highs",
+        description=(
+            "MIP solver: CBC (via PuLP) or HiGHS (via highspy). Assumption: HiGHS. The last LPs, which "
+            "pick the hectares among equal optima of the chosen plots, are solved by HiGHS either way."
+        ),
     )
     time_limit_s: float = Field(120.0, gt=0, description="Time limit per solver call in seconds (assumption).")
     rel_gap: float = Field(

@@ -37,6 +37,8 @@ from solvers.settings import AllocationSettings
 LP_TOLERANCE = 1e-9
 """Primal and dual feasibility tolerance of the LP solves (solver defaults 1e-7), so that CBC and
 HiGHS agree on the hectares to 1e-6 ha (assumption)."""
+POLISH_SOLVER = "highs"
+"""The LP solver of the lexicographic levels 3 and 4 (`_polish`), whichever solver chose the plots."""
 LADDER_PHASE = "ladder: maximise hectares on available plots and intensification"
 MAIN_PHASE = "suitability"
 
@@ -106,6 +108,7 @@ def lexicographic_levels(model: AllocationModel) -> list[tuple[str, pulp.LpAffin
     levels = [
         (f"lex_period_{periods[t]}", pulp.LpAffineExpression([(v, 1.0) for v in x.loc[x["period"] == t, "var"]]))
         for t in range(len(periods) - 1)
+        if (x["period"] == t).any()  # an empty level decides nothing (and PuLP would add a dummy variable)
     ]
     levels.append(("lex_site_order", pulp.LpAffineExpression(list(zip(x["var"], x["order"].tolist())))))
     return levels
@@ -118,14 +121,25 @@ def _polish(model: AllocationModel, settings: AllocationSettings, integers: dict
     first, then the site order (:func:`lexicographic_levels`); each held by a row ``level ≥
     value − 1e-9·max(1, |value|)``, all removed afterwards. False if an LP failed (the values
     are then not those of a solution).
+
+    These LPs choose the reported hectares among equal optima of the chosen plots and openings,
+    so they are solved by HiGHS from a fresh copy of the model whichever solver chose the plots
+    (:data:`POLISH_SOLVER`): the result then depends only on the plots and openings. Held
+    values taken from CBC carry the 8 significant digits of its solution file, and a held
+    value that moves by 1e-8 moves the last level's hectares by up to 1e-4 ha (the weights of
+    two sites differ little), so CBC and HiGHS differed by 2e-6 to 1.3e-3 ha on the scenarios.
     """
+    model.lp.highs_copy = None  # no basis from earlier solves: the same plots give the same vertex
+    lp_settings = settings.model_copy(update={"solver": POLISH_SOLVER})
+    if not _solve_lp(model, lp_settings, fix=integers, duals=False):
+        return False
     held = _expression_value(model.objective)
     ok = True
     with ExitStack() as stack:
         stack.enter_context(extra_rows(model.lp, [_floor("lex_objective", model.objective, held)]))
         for label, level in lexicographic_levels(model):
             model.lp.setObjective(level)
-            if not _solve_lp(model, settings, fix=integers, duals=False):
+            if not _solve_lp(model, lp_settings, fix=integers, duals=False):
                 ok = False
                 break
             stack.enter_context(extra_rows(model.lp, [_floor(label, level, _expression_value(level))]))
