@@ -1,0 +1,59 @@
+"""HiGHS with the model kept as arrays: solutions and duals of PuLP's own HiGHS bridge, also after rows change."""
+
+from __future__ import annotations
+
+import pulp
+import pytest
+
+from solvers import AllocationSettings, random_problem
+from solvers.builders import ladder_floor
+from solvers.fixing import drop_row, fixing
+from solvers.highs_direct import ArrayHiGHS
+from solvers.model import build_model
+
+
+def _values(lp: pulp.LpProblem) -> dict[str, float]:
+    return {v.name: v.varValue for v in lp.variables()}
+
+
+def _relaxed_solution(lp: pulp.LpProblem, solver: pulp.LpSolver, integers: list[pulp.LpVariable]) -> tuple:
+    with fixing(relax=integers):
+        lp.solve(solver)
+    duals = {name: con.pi for name, con in lp.constraints.items()}
+    return pulp.value(lp.objective), _values(lp), duals
+
+
+def test_lp_relaxation_values_and_duals_equal_pulps_bridge() -> None:
+    model = build_model(random_problem(40, seed=3), AllocationSettings())
+    ours = _relaxed_solution(model.lp, ArrayHiGHS(msg=False, duals=True), model.integers)
+    theirs = _relaxed_solution(model.lp, pulp.HiGHS(msg=False), model.integers)
+    assert ours[0] == pytest.approx(theirs[0], rel=1e-9)
+    assert ours[2] == pytest.approx(theirs[2], abs=1e-7)
+
+
+def test_rows_added_and_removed_between_solves_are_followed() -> None:
+    model = build_model(random_problem(40, seed=4), AllocationSettings())
+    solver = ArrayHiGHS(msg=False)
+    free = _relaxed_solution(model.lp, solver, model.integers)[0]
+    model.lp.addConstraint(ladder_floor(model.placed_existing, 0.0))
+    model.lp.constraints["ladder"].constant = -1e6  # existing stock ≥ 1e6 ha: infeasible
+    with fixing(relax=model.integers):
+        model.lp.solve(solver)
+    assert model.lp.status == pulp.LpStatusInfeasible
+    drop_row(model.lp, "ladder")
+    assert _relaxed_solution(model.lp, solver, model.integers)[0] == pytest.approx(free, rel=1e-9)
+
+
+def test_the_objective_and_fixed_integers_reach_highs() -> None:
+    model = build_model(random_problem(40, seed=5), AllocationSettings())
+    solver = ArrayHiGHS(msg=False)
+    model.lp.solve(solver)
+    full, existing = pulp.value(model.lp.objective), pulp.value(model.placed_existing)
+    closed = dict.fromkeys(model.integers, 0.0)
+    with fixing(closed):
+        model.lp.solve(solver)
+    assert all(v.varValue == 0.0 for v in model.integers)
+    assert pulp.value(model.lp.objective) < full
+    model.lp.setObjective(model.placed_existing)  # a new objective: the most hectares on existing stock
+    model.lp.solve(solver)
+    assert pulp.value(model.placed_existing) > existing + 1e-6
