@@ -17,7 +17,7 @@ import pandas as pd
 from demand import DemandSource
 from mca.inputs.dataset import PARKS_CSV, load_parks
 from mca.inputs.demand_source import DEMAND_SOURCE_PATH, load_demand_source
-from mca.inputs.layers import LAYER_SCHEMA, OPTIONAL_LAYERS, POLYGONAL, LayerSettings, load_layers, read_layer
+from mca.inputs.layers import POLYGONAL, LayerSettings, load_layers, read_layer
 from mca.inputs.policy import POLICY_CSV, load_grid_congestion, load_policy
 from mca.inputs.tables import read_table
 
@@ -75,7 +75,7 @@ def read_inputs(request: InputRequest) -> InputData:
     source_path = demand_source_path(request.demand_source, base)
     user_paths = [resolve(path, base) for path in request.user_sites]
     table_paths = {key: resolve(path, base) for key, path in sorted(request.tables.items())}
-    layer_paths = [request.layers.source_for(name, base).path.resolve() for name in (*LAYER_SCHEMA, *OPTIONAL_LAYERS)]
+    layer_paths = request.layers.files(base)
     policy_path = resolve(request.policy_table, base) if request.policy_table else POLICY_CSV
     grid_path = resolve(request.grid_congestion_table, base) if request.grid_congestion_table else None
     files = [parks_path, source_path, *layer_paths, *user_paths, *table_paths.values(), policy_path]

@@ -337,10 +337,35 @@ class LayerSettings(BaseModel):
     def source_for(self, layer_name: str, base_dir: Path | None = None) -> LayerSource:
         """The file and inner layer for ``layer_name``, relative paths resolved on ``base_dir``."""
         source = getattr(self, layer_name) or LayerSource(path=self.default_path, layer=layer_name)
-        path = source.path
-        if not path.is_absolute() and base_dir is not None:
-            path = Path(base_dir) / path
-        return source.model_copy(update={"path": path})
+        options = dict(source.options)
+        for key in _file_options(source.profile):
+            if options.get(key):
+                options[key] = str(_on(Path(options[key]), base_dir))
+        return source.model_copy(update={"path": _on(source.path, base_dir), "options": options})
+
+    def files(self, base_dir: Path | None = None) -> list[Path]:
+        """Every file the layers name: the layer files and the files their import profiles' options name."""
+        found = []
+        for name in (*LAYER_SCHEMA, *OPTIONAL_LAYERS):
+            source = self.source_for(name, base_dir)
+            found.append(source.path)
+            found += [Path(source.options[key]) for key in _file_options(source.profile) if source.options.get(key)]
+        return found
+
+
+def _on(path: Path, base_dir: Path | None) -> Path:
+    """``path`` resolved against ``base_dir`` when it is relative."""
+    return Path(base_dir) / path if not path.is_absolute() and base_dir is not None else path
+
+
+def _file_options(profile: str | None) -> tuple[str, ...]:
+    """The options of import profile ``profile`` that name a file (none without a profile)."""
+    if profile is None:
+        return ()
+    from mca.inputs.profiles import PROFILES
+
+    known = PROFILES.get(profile)
+    return known.file_options if known else ()
 
 
 def load_layers(settings: LayerSettings | None = None, base_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:

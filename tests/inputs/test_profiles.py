@@ -65,6 +65,16 @@ def test_nwb_traffic_table_overrides_defaults(tmp_path: Path) -> None:
     assert "traffic table for 1 of" in roads.attrs["profile"]["defaults"]["volume_veh_h"]
 
 
+def test_a_profile_option_file_resolves_on_the_scenario_folder_and_is_listed(tmp_path: Path) -> None:
+    (tmp_path / "traffic.csv").write_text("WVK_ID,capacity_veh_h,volume_veh_h\n600100002,2000,1900\n")
+    nwb_fixture(tmp_path / "nwb.gpkg")
+    source = LayerSource(path=Path("nwb.gpkg"), profile="nwb", options={"traffic_table": "traffic.csv"})
+    settings = LayerSettings(roads=source)
+    assert tmp_path / "traffic.csv" in settings.files(tmp_path)
+    roads = load_layers(settings, base_dir=tmp_path)["roads"].set_index("road_id")
+    assert roads.loc["600100002", "capacity_veh_h"] == 2000
+
+
 def test_scenario_layer_with_profile_replaces_the_schematic_layer(tmp_path: Path) -> None:
     settings = LayerSettings(roads=LayerSource(path=nwb_fixture(tmp_path / "nwb.gpkg"), profile="nwb"))
     layers = load_layers(settings)

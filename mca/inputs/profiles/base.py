@@ -41,6 +41,8 @@ class Profile:
     fields: tuple[str, ...]
     convert: Convert
     options: Mapping[str, str] = field(default_factory=dict)
+    file_options: tuple[str, ...] = ()
+    """Options whose value is a file: resolved against the scenario folder and listed among the files read."""
 
 
 def require_fields(raw: pd.DataFrame, names: Iterable[str], profile: str, where: str) -> None:

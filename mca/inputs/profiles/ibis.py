@@ -81,4 +81,5 @@ PROFILE = Profile(
     fields=("PLAN_NAAM", "RIN_NUMMER"),
     convert=convert,
     options=OPTIONS,
+    file_options=("parks_table",),
 )

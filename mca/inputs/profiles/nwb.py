@@ -124,4 +124,5 @@ PROFILE = Profile(
     fields=("WVK_ID", "WEGBEHSRT", "WEGNUMMER", "STT_NAAM"),
     convert=convert,
     options=OPTIONS,
+    file_options=("traffic_table",),
 )
