@@ -8,7 +8,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
 
 from mca.core.errors import UserError
 from mca.scoring.ranking import rank_sites
@@ -54,6 +53,8 @@ def compare_weight_sets(
     ranks = ranks.sort_values(names[0], na_position="last", kind="mergesort")
     ranks.index.name = "site_id"
     ranked = ranks.dropna().astype(float)
+
+    from scipy.stats import kendalltau  # imported here: scipy.stats takes about 0.5 s to import
 
     kendall_rows, top_rows = [], []
     for a, b in combinations(names, 2):
