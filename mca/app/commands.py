@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -369,7 +370,7 @@ def _compute(
 ) -> None:
     """Run one scenario into ``folder`` and keep its files in ``store`` for an unchanged rerun."""
     from mca.app import views
-    from mca.app.run_cache import StoredRun, recording_reads
+    from mca.app.run_cache import StoredRun, recording_reads, reusing_drawings
 
     written: list[Path] = []
 
@@ -377,7 +378,8 @@ def _compute(
         written.extend(_write_outputs(folder, result, progress))
 
     loaded, reads = item
-    with recording_reads(exclude=staging) as more:
+    drawings: AbstractContextManager[object] = reusing_drawings(store.root) if store is not None else nullcontext()
+    with recording_reads(exclude=[*staging, *([store.root] if store else [])]) as more, drawings:
         result = _run_scenario(loaded, write)
     summary = views.one_line_summary(result)
     err.print(f"[green]✓[/] {loaded.scenario.name}: {summary}", highlight=False)

@@ -308,3 +308,72 @@ def recording_reads(exclude: Iterable[Path] = ()) -> Iterator[set[Path]]:
                 full = path.resolve()
                 if full.is_file() and not any(full.is_relative_to(root) for root in skip):
                     reads.add(full)
+
+
+MAX_DRAWINGS = 64
+"""Drawn images kept for reuse, most recently used first (assumption: a study's scenarios × six drawings)."""
+DRAWINGS_FOLDER = "drawings"
+"""Sub-folder of the cache holding drawn images by the SHA-256 of what they draw."""
+
+
+class DrawingStore:
+    """Images kept by the SHA-256 of the data they draw, this code and this software (``drawings/<key>``).
+
+    A drawing is a function of the data handed to it, the code and the software, so an image
+    whose key is stored is reused byte for byte instead of being drawn again.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root) / DRAWINGS_FOLDER
+        self._fingerprint: str | None = None
+
+    def key(self, data: bytes) -> str:
+        """The key of a drawing's serialised data under this code, software and environment."""
+        if self._fingerprint is None:
+            environment = json.dumps({name: os.environ.get(name) for name in ENVIRONMENT}, sort_keys=True)
+            parts = (str(FORMAT), code_fingerprint(package_roots()), software_fingerprint(), environment)
+            self._fingerprint = sha256_bytes("\0".join(parts).encode())
+        return sha256_bytes(self._fingerprint.encode() + data)
+
+    def get(self, key: str) -> bytes | None:
+        """The stored image of ``key`` (marked as recently used), or None."""
+        path = self.root / key
+        try:
+            data = path.read_bytes()
+            os.utime(path)
+        except OSError:
+            return None
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        """Keep ``data`` as the image of ``key``."""
+        _write_atomically(self.root / key, data)
+
+    def prune(self, keep: int = MAX_DRAWINGS) -> None:
+        """Remove all but the ``keep`` most recently used images."""
+        with suppress(OSError):
+            images = [p for p in self.root.iterdir() if not p.name.startswith(".")]
+            images.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in images[keep:]:
+                old.unlink(missing_ok=True)
+
+
+_DRAWINGS: list[DrawingStore] = []
+"""The drawing store in use, innermost last (see `reusing_drawings`)."""
+
+
+@contextmanager
+def reusing_drawings(root: Path) -> Iterator[DrawingStore]:
+    """Within the block, drawings whose data are unchanged are reused from ``root`` (`drawing_store`)."""
+    store = DrawingStore(root)
+    _DRAWINGS.append(store)
+    try:
+        yield store
+    finally:
+        _DRAWINGS.pop()
+        store.prune()
+
+
+def drawing_store() -> DrawingStore | None:
+    """The drawing store of the enclosing `reusing_drawings` block, or None (then everything is drawn)."""
+    return _DRAWINGS[-1] if _DRAWINGS else None

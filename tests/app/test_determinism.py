@@ -86,3 +86,38 @@ def test_source_date_epoch_dates_the_workbook(tmp_path: Path, monkeypatch: pytes
     assert core.count("2023-11-14T22:13:20Z") == 2
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["timestamp"], manifest["timestamp_basis"]) == ("2023-11-14T22:13:20+00:00", "SOURCE_DATE_EPOCH")
+
+
+def test_a_weight_change_reuses_unchanged_drawings_and_gives_the_computed_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workshop's second run (other weights) reuses the drawings the weights do not touch, byte for byte."""
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    code = code_fingerprint(package_roots())
+    base = tmp_path / "quick.yaml"
+    base.write_text(f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\noutputs:\n  robustness: false\n")
+    weights = dict.fromkeys(["road_access", "access_pressure", "env_space", "size_shape", "public_transport"], 1.0)
+    weights["adjacency"] = 2.0
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(
+        f"extends: {base}\nscoring:\n  default_weight_set: workshop\n  weight_sets:\n"
+        f"    workshop: {json.dumps({'method': 'direct', 'weights': weights})}\n"
+    )
+    assert runner.invoke(app, ["run", str(base), "--out", str(tmp_path / "base")]).exit_code == 0
+    drawings = tmp_path / "cache" / "drawings"
+    stored = set(drawings.iterdir())
+    assert runner.invoke(app, ["run", str(variant), "--out", str(tmp_path / "reused")]).exit_code == 0
+    new = set(drawings.iterdir()) - stored
+    result = runner.invoke(app, ["run", str(variant), "--out", str(tmp_path / "computed"), "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    reused, computed = tmp_path / "reused" / "quick", tmp_path / "computed" / "quick"
+    files = sorted(p.relative_to(computed) for p in computed.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(reused) for p in reused.rglob("*") if p.is_file())
+    assert {f.name for f in files if (reused / f).read_bytes() != (computed / f).read_bytes()} == {TIMINGS_NAME}
+    unchanged = {"map_exclusions.png", "chart_demand.png"}
+    assert {p.name for p in (tmp_path / "base" / "quick").iterdir()} >= unchanged
+    for name in unchanged:  # the same image as the base run, taken from the store
+        assert (tmp_path / "base" / "quick" / name).read_bytes() == (reused / name).read_bytes()
+    if code_fingerprint(package_roots()) != code:
+        pytest.skip("the sources changed during the test (edited in a shared working tree)")
+    assert len(stored) == 3 and len(new) == 1  # only the criteria map (weights in its titles) was drawn again

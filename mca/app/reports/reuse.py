@@ -1,0 +1,99 @@
+"""Drawings reused when the data they draw are unchanged (``mca run``, inside `mca.app.run_cache.reusing_drawings`).
+
+A drawing that does not depend on what a workshop changes most (the weights) — the exclusions
+map, the demand chart, the criteria map when no weight of its criteria changed — is drawn from
+a *view* of the run: a copy of the `RunResult` holding only the fields and columns it draws,
+everything else emptied. The image is a function of that view, the output language, the code,
+the software and matplotlib's settings, so it is kept by the SHA-256 of all of them
+(`mca.app.run_cache.DrawingStore`) and copied back byte for byte the next time they are the
+same. Because the drawing itself only ever sees the view, an image cannot be reused for data
+that differ from what it shows; the tests hold that a drawing from its view is the drawing from
+the whole run. Outside a `reusing_drawings` block (``--no-cache``, ``write_all`` called
+directly) everything is drawn.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from matplotlib import rcParams
+
+from mca.app.i18n import Language
+from mca.app.results import RunResult
+from mca.app.run_cache import drawing_store
+
+EXCLUSIONS_SITE_COLUMNS = ["site_id", "geometry", "excluded", "kind", "name"]
+"""The site columns the exclusions map draws (outlines, colours, numbered rows)."""
+CRITERIA_SITE_COLUMNS = ["site_id", "geometry", "excluded"]
+"""The site columns the criteria map draws; its colours are the ranking's ``vs_`` value scores."""
+
+
+def map_view(result: RunResult, sites: list[str]) -> RunResult:
+    """The run with only what every map draws (name, context layers, parks, schematic flag) and ``sites`` columns."""
+    columns = [c for c in sites if c in result.sites.columns]
+    empty = pd.DataFrame()
+    return RunResult(
+        scenario_name=result.scenario_name,
+        scenario_path=None,
+        scenario={},
+        sites=gpd.GeoDataFrame(result.sites[columns], geometry="geometry", crs=result.sites.crs),
+        ranking=empty,
+        exclusions=empty,
+        segments=empty,
+        demand={},
+        allocation=empty,
+        shortfall=empty,
+        allocation_summary={},
+        assumptions=empty,
+        parks=result.parks,
+        layers=result.layers,
+        schematic=result.schematic,
+    )
+
+
+def exclusions_view(result: RunResult) -> RunResult:
+    """What the exclusions map draws: the sites' outlines and exclusion flags, and the exclusion rows."""
+    return dataclasses.replace(map_view(result, EXCLUSIONS_SITE_COLUMNS), exclusions=result.exclusions)
+
+
+def criteria_view(result: RunResult) -> RunResult:
+    """What the criteria map draws: outlines, the ``vs_`` value scores, criterion names and weights."""
+    scores = ["site_id", *(c for c in result.ranking.columns if str(c).startswith("vs_"))]
+    return dataclasses.replace(
+        map_view(result, CRITERIA_SITE_COLUMNS),
+        ranking=result.ranking[scores],
+        weights=dict(result.weights),
+        criteria_meta=result.criteria_meta,
+    )
+
+
+def demand_view(result: RunResult) -> RunResult:
+    """What the demand chart draws: the segments, the periods of the allocation (its columns) and the notice."""
+    periods = sorted(set(result.allocation.get("period", pd.Series(dtype=str)).astype(str)))
+    return dataclasses.replace(
+        map_view(dataclasses.replace(result, sites=result.sites.iloc[0:0]), ["geometry"]),
+        segments=result.segments,
+        allocation=pd.DataFrame({"period": periods}),
+    )
+
+
+def drawn(draw: Callable[..., Path], view: RunResult, path: Path, lang: Language, *extra: object) -> Path:
+    """``draw(view, path, lang, *extra)``, or its image reused when the same drawing is stored."""
+    store = drawing_store()
+    if store is None:
+        return draw(view, path, lang, *extra)
+    settings = sorted((name, repr(value)) for name, value in rcParams.items())
+    name = f"{draw.__module__}:{draw.__qualname__}"
+    key = store.key(pickle.dumps((name, lang.code, extra, settings, view), protocol=5))
+    image = store.get(key)
+    if image is not None:
+        path.write_bytes(image)
+        return path
+    draw(view, path, lang, *extra)
+    store.put(key, path.read_bytes())
+    return path

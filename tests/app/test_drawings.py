@@ -1,0 +1,97 @@
+"""Drawings reused by the data they draw: a view draws what the whole run draws, and changed data are redrawn."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mca.app import pipeline
+from mca.app.i18n import Language
+from mca.app.reports import charts, maps, reuse
+from mca.app.results import RunResult
+from mca.app.run_cache import DrawingStore, drawing_store, reusing_drawings
+from mca.app.scenario import load_scenario
+from mca.core.paths import SCENARIO_DIR
+
+EN = Language("en")
+
+
+def draw_both(result: RunResult, folder: Path) -> dict[str, tuple[bytes, bytes]]:
+    """Each reusable drawing made from the whole run and from its view: name → (whole, view)."""
+    colours = maps.sector_colours(result)
+    cases: list[tuple[str, Callable[..., Path], Callable[[RunResult], RunResult], tuple[object, ...]]] = [
+        ("exclusions", maps.exclusions_map, reuse.exclusions_view, ()),
+        ("criteria", maps.criteria_map, reuse.criteria_view, ()),
+        ("demand", charts.demand_chart, reuse.demand_view, (colours,)),
+    ]
+    images = {}
+    for name, draw, view, extra in cases:
+        whole, part = folder / f"{name}_whole.png", folder / f"{name}_view.png"
+        draw(result, whole, EN, *extra)
+        draw(view(result), part, EN, *extra)
+        images[name] = (whole.read_bytes(), part.read_bytes())
+    return images
+
+
+@pytest.mark.parametrize("schematic", [True, False])
+def test_a_view_draws_the_bytes_of_the_whole_run(make_run_result, tmp_path: Path, schematic: bool) -> None:
+    result = make_run_result(tmp_path / "inputs", schematic=schematic)
+    for name, (whole, view) in draw_both(result, tmp_path).items():
+        assert whole == view, name
+
+
+def test_a_view_draws_the_bytes_of_the_whole_heerlen_run(tmp_path: Path) -> None:
+    scenario = tmp_path / "quick.yaml"
+    scenario.write_text(f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\noutputs:\n  robustness: false\n")
+    result = pipeline.run_scenario(load_scenario(scenario))
+    assert len(result.exclusions) and result.schematic
+    for name, (whole, view) in draw_both(result, tmp_path).items():
+        assert whole == view, name
+
+
+def counting() -> tuple[Callable[..., Path], list[int]]:
+    """A drawing function that writes its view's exclusion reasons, and the list of its calls."""
+    calls: list[int] = []
+
+    def draw(view: RunResult, path: Path, lang: Language) -> Path:
+        calls.append(1)
+        path.write_text("|".join(view.exclusions["reason"].astype(str)) + lang.code, encoding="utf-8")
+        return path
+
+    return draw, calls
+
+
+def test_a_drawing_is_reused_until_the_data_it_draws_change(make_run_result, tmp_path: Path) -> None:
+    result = make_run_result(tmp_path / "inputs")
+    (draw, calls), path = counting(), tmp_path / "out.png"
+    reuse.drawn(draw, reuse.exclusions_view(result), path, EN)  # outside a block: always drawn
+    assert len(calls) == 1 and drawing_store() is None
+    with reusing_drawings(tmp_path / "cache") as store:
+        assert drawing_store() is store
+        reuse.drawn(draw, reuse.exclusions_view(result), path, EN)
+        first = path.read_bytes()
+        path.unlink()
+        weights = {name: 2 * w for name, w in result.weights.items()}  # not drawn by the exclusions map
+        reuse.drawn(draw, reuse.exclusions_view(dataclasses.replace(result, weights=weights)), path, EN)
+        assert len(calls) == 2 and path.read_bytes() == first
+        changed = result.exclusions.assign(reason=result.exclusions["reason"].astype(str) + " (edited)")
+        reuse.drawn(draw, reuse.exclusions_view(dataclasses.replace(result, exclusions=changed)), path, EN)
+        assert len(calls) == 3 and path.read_bytes() != first
+        reuse.drawn(draw, reuse.exclusions_view(result), path, Language("nl"))  # another language
+        assert len(calls) == 4
+    assert drawing_store() is None
+
+
+def test_keys_differ_by_data_and_the_store_keeps_the_most_recently_used(tmp_path: Path) -> None:
+    store = DrawingStore(tmp_path)
+    assert store.key(b"data") == DrawingStore(tmp_path).key(b"data") != store.key(b"other")
+    for i in range(5):
+        store.put(str(i), bytes([i]))
+        os.utime(store.root / str(i), ns=(i * 10**9, i * 10**9))
+    assert store.get("1") == bytes([1]) and store.get("missing") is None  # "1" is now the newest
+    store.prune(keep=2)
+    assert sorted(p.name for p in store.root.iterdir()) == ["1", "4"]
