@@ -27,6 +27,10 @@ def draw_both(result: RunResult, folder: Path) -> dict[str, tuple[bytes, bytes]]
         ("exclusions", maps.exclusions_map, reuse.exclusions_view, ()),
         ("criteria", maps.criteria_map, reuse.criteria_view, ()),
         ("demand", charts.demand_chart, reuse.demand_view, (colours,)),
+        ("allocation", maps.allocation_map, reuse.allocation_view, ()),
+        ("answer", maps.answer_map, reuse.allocation_view, ()),
+        ("allocation_chart", charts.allocation_chart, reuse.allocation_chart_view, ()),
+        ("acceptability", charts.acceptability_chart, reuse.acceptability_view, ()),
     ]
     images = {}
     for name, draw, view, extra in cases:
@@ -46,9 +50,9 @@ def test_a_view_draws_the_bytes_of_the_whole_run(make_run_result, tmp_path: Path
 
 def test_a_view_draws_the_bytes_of_the_whole_heerlen_run(tmp_path: Path) -> None:
     scenario = tmp_path / "quick.yaml"
-    scenario.write_text(f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\noutputs:\n  robustness: false\n")
+    scenario.write_text(f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\n")
     result = pipeline.run_scenario(load_scenario(scenario))
-    assert len(result.exclusions) and result.schematic
+    assert len(result.exclusions) and len(result.allocation) and result.acceptability is not None and result.schematic
     for name, (whole, view) in draw_both(result, tmp_path).items():
         assert whole == view, name
 

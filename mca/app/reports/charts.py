@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from mca.app.i18n import Language
 from mca.app.reports import robustness, tables
 from mca.app.reports.cartography import notice_text, save
-from mca.app.reports.reuse import demand_view, drawn
+from mca.app.reports.reuse import acceptability_view, allocation_chart_view, demand_view, drawn
 from mca.app.results import RunResult
 
 CHART_FILES = ("chart_demand.png", "chart_allocation.png", "chart_acceptability.png", "chart_stability.png")
@@ -222,7 +222,7 @@ def write_charts(result: RunResult, out_dir: Path, lang: Language, colours: Mapp
     """Write the four charts; returns their paths in `CHART_FILES` order."""
     return [
         drawn(demand_chart, demand_view(result), out_dir / CHART_FILES[0], lang, dict(colours)),
-        allocation_chart(result, out_dir / CHART_FILES[1], lang),
-        acceptability_chart(result, out_dir / CHART_FILES[2], lang),
+        drawn(allocation_chart, allocation_chart_view(result), out_dir / CHART_FILES[1], lang),
+        drawn(acceptability_chart, acceptability_view(result), out_dir / CHART_FILES[2], lang),
         stability_chart(result, out_dir / CHART_FILES[3], lang),
     ]

@@ -40,7 +40,7 @@ from mca.app.reports.cartography import (
     scale_bar_length,
     site_table,
 )
-from mca.app.reports.reuse import criteria_view, drawn, exclusions_view
+from mca.app.reports.reuse import allocation_view, criteria_view, drawn, exclusions_view
 from mca.app.results import RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
@@ -337,14 +337,14 @@ def _criterion_panel(
 def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
     """Write the maps and the charts into ``out_dir``; returns their paths in order."""
     lang = language_of(result.scenario)
-    paths = [write(result, out_dir / name, lang) for write, name in zip(WHOLE_RUN_MAPS, MAP_FILES[:3], strict=True)]
-    paths.append(drawn(exclusions_map, exclusions_view(result), out_dir / MAP_FILES[3], lang))
-    paths.append(drawn(criteria_map, criteria_view(result), out_dir / MAP_FILES[4], lang))
+    views = (allocation_view, allocation_view, None, exclusions_view, criteria_view)
+    drawings = (answer_map, allocation_map, suitability_map, exclusions_map, criteria_map)
+    paths = [
+        drawn(draw, view(result), out_dir / name, lang) if view else draw(result, out_dir / name, lang)
+        for draw, view, name in zip(drawings, views, MAP_FILES, strict=True)
+    ]
     return paths + charts.write_charts(result, out_dir, lang, sector_colours(result))
 
-
-WHOLE_RUN_MAPS = (answer_map, allocation_map, suitability_map)
-"""Maps drawn from the whole run (`MAP_FILES` order); the exclusions and criteria maps follow, from views."""
 
 WRITER = OutputWriter(
     name="maps",

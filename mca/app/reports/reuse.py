@@ -1,7 +1,9 @@
 """Drawings reused when the data they draw are unchanged (``mca run``, inside `mca.app.run_cache.reusing_drawings`).
 
-A drawing that does not depend on what a workshop changes most (the weights) — the exclusions
-map, the demand chart, the criteria map when no weight of its criteria changed — is drawn from
+A drawing that need not change with what a workshop changes most (the weights) — the
+exclusions map and the demand chart; the allocation and answer maps, the allocation and
+acceptability charts while the hectares per site (or the SMAA result) stay the same; the
+criteria map while no weight of its criteria changes — is drawn from
 a *view* of the run: a copy of the `RunResult` holding only the fields and columns it draws,
 everything else emptied. The image is a function of that view, the output language, the code,
 the software and matplotlib's settings, so it is kept by the SHA-256 of all of them
@@ -24,6 +26,7 @@ import pandas as pd
 from matplotlib import rcParams
 
 from mca.app.i18n import Language
+from mca.app.reports.tables import SITE_LABEL_COLUMNS
 from mca.app.results import RunResult
 from mca.app.run_cache import drawing_store
 
@@ -31,6 +34,10 @@ EXCLUSIONS_SITE_COLUMNS = ["site_id", "geometry", "excluded", "kind", "name"]
 """The site columns the exclusions map draws (outlines, colours, numbered rows)."""
 CRITERIA_SITE_COLUMNS = ["site_id", "geometry", "excluded"]
 """The site columns the criteria map draws; its colours are the ranking's ``vs_`` value scores."""
+ALLOCATION_SITE_COLUMNS = ["site_id", "geometry", *SITE_LABEL_COLUMNS]
+"""The site columns the allocation and answer maps draw (outlines, user sites, the numbered rows)."""
+ALLOCATED = ["site_id", "sector", "period", "hectares"]
+"""The allocation columns the maps and charts draw (hectares per site, sector and period)."""
 
 
 def map_view(result: RunResult, sites: list[str]) -> RunResult:
@@ -70,6 +77,30 @@ def criteria_view(result: RunResult) -> RunResult:
         weights=dict(result.weights),
         criteria_meta=result.criteria_meta,
     )
+
+
+def allocation_view(result: RunResult) -> RunResult:
+    """What the allocation and answer maps draw: hectares per site, sector and period, sector colours."""
+    return dataclasses.replace(
+        map_view(result, ALLOCATION_SITE_COLUMNS),
+        allocation=result.allocation[ALLOCATED],
+        segments=result.segments[["sector", "period"]],
+    )
+
+
+def allocation_chart_view(result: RunResult) -> RunResult:
+    """What the allocation chart draws: demand, hectares per site kind and period, the shortfall."""
+    return dataclasses.replace(
+        map_view(result, ["site_id", "geometry", "kind"]),
+        allocation=result.allocation[ALLOCATED],
+        segments=result.segments,
+        shortfall=result.shortfall.reindex(columns=["sector", "size_class", "period", "hectares"]),
+    )
+
+
+def acceptability_view(result: RunResult) -> RunResult:
+    """What the acceptability chart draws: the SMAA rank acceptability and the sites' names."""
+    return dataclasses.replace(map_view(result, ["site_id", "geometry", "name"]), acceptability=result.acceptability)
 
 
 def demand_view(result: RunResult) -> RunResult:
