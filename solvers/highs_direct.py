@@ -11,7 +11,11 @@ LPs, lexicographic levels). Here:
   (``AllocationLp.structure_version``), as before without a basis;
 - between such changes only the columns' bounds, costs and integrality are handed over, as
   arrays, so HiGHS starts from its last basis;
-- solutions come back as arrays; row duals are read only when asked for (``duals=True``).
+- solutions come back as arrays; row duals are read only when asked for (``duals=True``);
+  values only when HiGHS has a feasible solution (after a time limit it may have none);
+- the time limit is per solve: HiGHS counts it over all runs of one instance, so a long
+  sequence of re-solves (PuLP's bridge kept one instance too) ran into it and ended with no
+  solution.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ _STATUS = {
 }
 """HiGHS model status → PuLP (status, solution status), as PuLP's own HiGHS interface maps them."""
 _NONE = (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+FEASIBLE = 2
+"""HiGHS ``primal_solution_status`` of a feasible solution (0 none, 1 infeasible)."""
 
 
 @dataclass
@@ -161,8 +167,8 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
             highs.setSolution(start)
         highs.run()
         status, sol_status = _STATUS.get(highs.getModelStatus(), _NONE)
-        if sol_status == pulp.LpSolutionIntegerFeasible and not np.isfinite(highs.getInfo().objective_function_value):
-            status, sol_status = _NONE
+        if highs.getInfo().primal_solution_status != FEASIBLE:
+            status, sol_status = (status, sol_status) if status == pulp.LpStatusInfeasible else _NONE
         if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
             copy.read(self.read_duals and sol_status == pulp.LpSolutionOptimal)
         lp.assignStatus(status, sol_status)
@@ -173,7 +179,9 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         """The options of this solve: gap, time limit, threads and the given options."""
         highs.setOptionValue("mip_rel_gap", self.gapRel if self.gapRel is not None else 1e-4)
         highs.setOptionValue("mip_abs_gap", self.gapAbs if self.gapAbs is not None else 1e-6)
-        highs.setOptionValue("time_limit", float(self.timeLimit) if self.timeLimit is not None else INF)
+        # HiGHS counts its time limit over all runs of one instance: the limit is this solve's
+        limit = float(self.timeLimit) if self.timeLimit is not None else INF
+        highs.setOptionValue("time_limit", highs.getRunTime() + limit)
         if self.threads is not None:
             highs.setOptionValue("threads", self.threads)
         for key, value in self.highs_options.items():

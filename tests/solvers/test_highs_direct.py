@@ -57,3 +57,22 @@ def test_the_objective_and_fixed_integers_reach_highs() -> None:
     model.lp.setObjective(model.placed_existing)  # a new objective: the most hectares on existing stock
     model.lp.solve(solver)
     assert pulp.value(model.placed_existing) > existing + 1e-6
+
+
+def test_the_time_limit_is_per_solve_not_over_all_solves_of_the_model() -> None:
+    # HiGHS counts time_limit over all runs of one instance; once re-solves had used it up, every
+    # solve ended at once, reported as a time limit with the values of an earlier solve (the
+    # 100,000-site benchmark returned zeros)
+    model = build_model(random_problem(400, seed=6), AllocationSettings())
+    solver = ArrayHiGHS(msg=False, timeLimit=1.0)
+    objectives, seen = [model.objective, model.placed_existing], {}
+    with fixing(relax=model.integers):
+        for i in range(1000):
+            model.lp.setObjective(objectives[i % 2])  # each solve has work to do
+            model.lp.solve(solver)
+            assert model.lp.status == pulp.LpStatusOptimal
+            value = pulp.value(model.lp.objective)
+            assert value == pytest.approx(seen.setdefault(i % 2, value))
+            if model.lp.highs_copy.highs.getRunTime() > 1.5:
+                break
+    assert model.lp.highs_copy.highs.getRunTime() > 1.5
