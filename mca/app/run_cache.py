@@ -336,18 +336,18 @@ class DrawingStore:
         return sha256_bytes(self._fingerprint.encode() + data)
 
     def get(self, key: str) -> bytes | None:
-        """The stored image of ``key`` (marked as recently used), or None."""
+        """The stored image of ``key`` (marked as recently used), or None, also when it is damaged."""
         path = self.root / key
         try:
-            data = path.read_bytes()
+            digest, _, data = path.read_bytes().partition(b"\n")
             os.utime(path)
         except OSError:
             return None
-        return data
+        return data if sha256_bytes(data).encode() == digest else None
 
     def put(self, key: str, data: bytes) -> None:
-        """Keep ``data`` as the image of ``key``."""
-        _write_atomically(self.root / key, data)
+        """Keep ``data`` as the image of ``key``, after a line with its SHA-256 (checked by `get`)."""
+        _write_atomically(self.root / key, sha256_bytes(data).encode() + b"\n" + data)
 
     def prune(self, keep: int = MAX_DRAWINGS) -> None:
         """Remove all but the ``keep`` most recently used images."""

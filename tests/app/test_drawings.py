@@ -99,3 +99,6 @@ def test_keys_differ_by_data_and_the_store_keeps_the_most_recently_used(tmp_path
     assert store.get("1") == bytes([1]) and store.get("missing") is None  # "1" is now the newest
     store.prune(keep=2)
     assert sorted(p.name for p in store.root.iterdir()) == ["1", "4"]
+    damaged = store.root / "4"
+    damaged.write_bytes(damaged.read_bytes()[:-1] + b"\x05")
+    assert store.get("4") is None  # a damaged image is a miss: it is drawn again
