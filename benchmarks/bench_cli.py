@@ -4,6 +4,10 @@
 - ``mca run`` on the Heerlen base case, **warm** (target ≤ 2 s): a rerun with inputs, code and
   software unchanged, so it reuses the files of the previous run (`mca.app.run_cache`), with
   the OS and bytecode caches filled;
+- ``mca run`` after a **weight change** (what a workshop does): the base case run first, then a
+  scenario differing from it only in the weights of the default set, timed; it computes the
+  chain and the writing but reuses the drawings the weights do not touch
+  (`mca.app.reports.reuse`); each repeat changes the weights again;
 - ``mca run --no-cache``: the same run computed again (OS caches filled), split in a fresh
   interpreter into the imports, the chain (``pipeline.run_scenario``) and the writing, with the
   seconds of every writer;
@@ -11,6 +15,8 @@
 - separately, the analyses that re-solve or resample many times: the base case's SMAA-2 (part
   of every run, vectorised) and the regret of each allocated site (behind the scenario flag
   ``allocation.regret``, off by default; it runs serially, one warm re-solve per site);
+- bytecode: compiled once and kept (``PYTHONPYCACHEPREFIX``, `PYCACHE`), also where the shell
+  sets ``PYTHONDONTWRITEBYTECODE``;
 - the printed report: pages of ``report.html`` printed to A4 by headless Chromium, when present.
 
 Wall-clock seconds depend on what else the machine runs; CPU seconds (user + system) are
@@ -35,6 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MCA = str(Path(sys.executable).with_name("mca"))
 REPEATS = 3
+PYCACHE = Path(tempfile.gettempdir()) / "mca-bench-pycache"
+"""Where the measured interpreters keep compiled bytecode (``PYTHONPYCACHEPREFIX``), kept between runs."""
 LAZY_LIBRARIES = ("skcriteria", "openpyxl", "jinja2", "babel.numbers", "highspy")
 """Libraries a run imports inside functions; the phase split counts them as imports."""
 
@@ -69,27 +77,63 @@ class Clock:
         return seconds
 
 
-def phases(out: Path) -> dict[str, Any]:
-    """In this (fresh) interpreter: imports, chain, each writer and the manifest of the base case."""
+WEIGHTED = ("road_access", "access_pressure", "env_space", "size_shape", "public_transport")
+"""The base case's default criteria but adjacency, which each weight change sets to another weight."""
+
+
+def weight_change(folder: Path, adjacency: float) -> Path:
+    """A scenario equal to the Heerlen base case but for the weights of its default set."""
+    from mca.core.paths import SCENARIO_DIR
+
+    weights = {"adjacency": adjacency, **dict.fromkeys(WEIGHTED, 1.0)}
+    scenario = folder / f"workshop_{adjacency:g}.yaml"
+    scenario.write_text(
+        f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: heerlen_base\nscoring:\n"
+        f"  default_weight_set: workshop\n  weight_sets:\n"
+        f"    workshop: {json.dumps({'method': 'direct', 'weights': weights})}\n",
+        encoding="utf-8",
+    )
+    return scenario
+
+
+def weight_changes(work: Path, env: dict[str, str], repeats: int = REPEATS) -> tuple[float, float]:
+    """The fastest (wall, CPU) of ``repeats`` runs each after a change of weights (the base case run before)."""
+    folder = work / "workshop"
+    folder.mkdir()
+    out = ["--out", str(folder / "out"), "--force"]
+    timed([MCA, "run", *out], env)
+    runs = [timed([MCA, "run", str(weight_change(folder, 2.0 + i)), *out], env) for i in range(repeats)]
+    return min(r[0] for r in runs), min(r[1] for r in runs)
+
+
+def phases(out: Path, scenario: Path | None = None, cache: Path | None = None) -> dict[str, Any]:
+    """In this (fresh) interpreter: imports, chain, each writer and the manifest of ``scenario``.
+
+    The base case by default; with ``cache``, the drawings stored there are reused as ``mca run`` does.
+    """
     import importlib
+    from contextlib import AbstractContextManager, nullcontext
 
     clock = Clock()
     from mca.app import pipeline
     from mca.app.reports import WRITERS, RunFolder
     from mca.app.reports.manifest import write_manifest
+    from mca.app.run_cache import reusing_drawings
     from mca.app.scenario import load_scenario
 
     for name in LAZY_LIBRARIES:
         importlib.import_module(name)
     figures: dict[str, Any] = {"imports": clock.lap()}
-    result = pipeline.run_scenario(load_scenario(None))
+    result = pipeline.run_scenario(load_scenario(scenario))
     figures["chain"] = clock.lap()
     written: dict[str, list[Path]] = {}
     writers: dict[str, dict[str, float]] = {}
     out.mkdir(parents=True, exist_ok=True)
-    for writer in WRITERS:
-        written[writer.name] = writer.write(RunFolder(result, out, "heerlen_base", dict(written)))
-        writers[writer.name] = clock.lap()
+    drawings: AbstractContextManager[object] = reusing_drawings(cache) if cache else nullcontext()
+    with drawings:
+        for writer in WRITERS:
+            written[writer.name] = writer.write(RunFolder(result, out, "heerlen_base", dict(written)))
+            writers[writer.name] = clock.lap()
     write_manifest(result, [p for paths in written.values() for p in paths], out / "manifest.json")
     writers["manifest"] = clock.lap()
     figures["writers"] = writers
@@ -120,11 +164,27 @@ def many_solves(folder: Path) -> dict[str, Any]:
     return figures
 
 
-def in_child(mode: str, folder: Path) -> dict[str, Any]:
+def bytecode_env() -> dict[str, str]:
+    """The environment with compiled bytecode kept, as on a planner's machine.
+
+    A shell with ``PYTHONDONTWRITEBYTECODE`` set (as in some development containers) makes every
+    run compile the project's modules from source again; the benchmark keeps the bytecode in
+    `PYCACHE` instead, outside the working tree.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+
+
+def warm_bytecode() -> None:
+    """Compile, once, everything a run imports (so no measured run pays for it)."""
+    modules = ", ".join(("mca.app.cli", "mca.app.pipeline", "mca.app.reports", *LAZY_LIBRARIES))
+    subprocess.run([sys.executable, "-c", f"import {modules}"], cwd=ROOT, check=True, env=bytecode_env())
+
+
+def in_child(mode: str, folder: Path, *extra: Path) -> dict[str, Any]:
     """Run ``phases`` or ``many_solves`` in a fresh interpreter (so imports are counted) and read its JSON."""
-    done = subprocess.run(
-        [sys.executable, __file__, mode, str(folder)], cwd=ROOT, check=True, capture_output=True, text=True
-    )
+    command = [sys.executable, __file__, mode, str(folder), *map(str, extra)]
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True, env=bytecode_env())
     return dict(json.loads(done.stdout.splitlines()[-1]))
 
 
@@ -149,12 +209,17 @@ def printed_pages(report: Path) -> int | None:
 
 def measure(work: Path) -> dict[str, Any]:
     """Every figure, measured with a private cache folder under ``work``."""
-    env = {**os.environ, "MCA_CACHE_DIR": str(work / "cache")}
+    warm_bytecode()
+    env = {**bytecode_env(), "MCA_CACHE_DIR": str(work / "cache")}
     figures: dict[str, Any] = {"load_before": [round(x, 2) for x in os.getloadavg()]}
     figures["help"] = best([MCA, "--help"], 5, env)
     run = [MCA, "run", "--out", str(work / "out"), "--force"]
     figures["first_run"] = timed(run, env)  # empty cache: computes and keeps the files
     figures["warm_run"] = best(run, REPEATS, env)
+    workshop_cache = work / "workshop_cache"
+    figures["weight_change_run"] = weight_changes(work, {**env, "MCA_CACHE_DIR": str(workshop_cache)})
+    changed = weight_change(work / "workshop", 5.0)
+    figures["weight_change_phases"] = in_child("--phases", work / "phases_changed", changed, workshop_cache)
     figures["no_cache_run"] = best([*run, "--no-cache"], 2, env)
     figures["phases"] = in_child("--phases", work / "phases")
     figures["many_solves"] = in_child("--many-solves", work)
@@ -169,11 +234,19 @@ def report(f: dict[str, Any]) -> None:
     print(f"mca --help: {f['help'][0]:.2f} s wall, {f['help'][1]:.2f} s CPU (target 0.3 s)")
     print(f"mca run, warm (unchanged rerun, files reused): {f['warm_run'][0]:.2f} s wall, {f['warm_run'][1]:.2f} s CPU")
     print(f"mca run, first into an empty cache: {f['first_run'][0]:.2f} s wall, {f['first_run'][1]:.2f} s CPU")
+    w = f["weight_change_run"]
+    print(f"mca run after a weight change (computed, unchanged drawings reused): {w[0]:.2f} s wall, {w[1]:.2f} s CPU")
     print(f"mca run --no-cache (computed): {f['no_cache_run'][0]:.2f} s wall, {f['no_cache_run'][1]:.2f} s CPU")
     p = f["phases"]
     for phase in ("imports", "chain", "writing"):
         print(f"  {phase}: {p[phase]['wall_s']:.2f} s wall, {p[phase]['cpu_s']:.2f} s CPU")
     print("  writers, CPU s: " + ", ".join(f"{k} {v['cpu_s']:.2f}" for k, v in p["writers"].items()))
+    c = f["weight_change_phases"]
+    print(
+        "after a weight change, CPU s: "
+        + ", ".join(f"{k} {c[k]['cpu_s']:.2f}" for k in ("imports", "chain", "writing"))
+    )
+    print("  writers, CPU s: " + ", ".join(f"{k} {v['cpu_s']:.2f}" for k, v in c["writers"].items()))
     m = f["many_solves"]
     smaa, plain, regret = m["smaa"], m["allocation"], m["allocation_with_regret"]
     print(f"SMAA-2 of the base case ({smaa['samples']} samples, in every run): {smaa['cpu_s']:.2f} s CPU")
@@ -185,9 +258,11 @@ def report(f: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] in ("--phases", "--many-solves"):
-        mode = phases if sys.argv[1] == "--phases" else many_solves
-        print(json.dumps(mode(Path(sys.argv[2]))))
+    if len(sys.argv) >= 3 and sys.argv[1] == "--phases":
+        print(json.dumps(phases(*(Path(a) for a in sys.argv[2:5]))))
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "--many-solves":
+        print(json.dumps(many_solves(Path(sys.argv[2]))))
         return
     work = Path(tempfile.mkdtemp(prefix="bench_cli_"))
     try:
