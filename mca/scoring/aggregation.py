@@ -76,6 +76,8 @@ def aggregate(scores: pd.DataFrame, weights: Mapping[str, float], method: str = 
         # All sites are identical on every weighted criterion: TOPSIS and ELECTRE are undefined
         # (ideal = anti-ideal, zero discordance range) and nothing separates the sites.
         return order_sites(scores.index, np.ones(len(scores)))
+    if spec.closed_form is not None:
+        return order_sites(scores.index, np.atleast_1d(spec.closed_form(values, w)))
     import skcriteria  # imported here: scikit-criteria pulls in scipy.stats and seaborn
 
     dm = skcriteria.mkdm(

@@ -125,3 +125,16 @@ def test_wsm_score_is_the_weighted_sum_and_scale_free(rows, weights, factor):
     assert sorted(result["rank"]) == list(range(1, len(scores) + 1))
     rescaled = normalised([x * factor for x in weights])
     assert aggregate(scores, rescaled, "wsm")["site_id"].tolist() == result.index.tolist()
+
+
+@given(grid_scores, int_weights)
+def test_a_closed_form_gives_the_scores_of_its_scikit_criteria_decision_maker(rows, weights):
+    import skcriteria
+
+    from mca.scoring.methods import METHODS
+
+    scores, w = to_frame(rows), np.array(list(normalised(weights).values()))
+    for spec in (m for m in METHODS if m.closed_form is not None):
+        dm = skcriteria.mkdm(scores.to_numpy(), [max] * 3, weights=w)
+        expected = np.atleast_1d(spec.score(spec.decision_maker_class()().evaluate(dm)))
+        assert spec.closed_form(scores.to_numpy(), w) == pytest.approx(expected, rel=1e-12, abs=1e-12)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from mca.scoring.methods.base import AggregationMethod
 
 METHOD = AggregationMethod(
@@ -12,4 +14,5 @@ METHOD = AggregationMethod(
     yields="scores",
     contributions=True,
     needs_contrast=False,
+    closed_form=np.inner,  # as skcriteria.agg.simple.wsm computes it, so the scores agree to the bit
 )
