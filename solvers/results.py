@@ -126,13 +126,10 @@ def make_result(
     model: AllocationModel, runs: list[SolverRun], *, duals_available: bool, build_seconds: float, seconds: float
 ) -> AllocationResult:
     """Read the solved ``model`` into an :class:`AllocationResult`."""
-    xval = np.array([v.varValue or 0.0 for v in model.x["var"]], dtype=float)
-    xval[xval < TOL] = 0.0
+    xval, short_val, over_val = reported_hectares(model)
     opened = np.zeros(len(model.site_ids), dtype=bool)
     for s, v in zip(model.y["site"], model.y["var"]):
         opened[s] = round(v.varValue or 0.0) == 1
-    short_val = np.array([max(0.0, v.varValue or 0.0) for v in model.short["var"]])
-    short_val[short_val < TOL] = 0.0
     binding = _binding(model, opened)
     shadow = _shadow_prices(model) if duals_available else pd.DataFrame(columns=["site_id", "kind", "value_per_ha"])
     notes = []
@@ -156,7 +153,7 @@ def make_result(
         allocation=_allocation(model, xval),
         sites=_site_use(model, xval, opened),
         shortfall=_shortfall(model, xval, short_val, opened, binding),
-        rounding=_rounding(model),
+        rounding=_rounding(model, over_val),
         binding=binding,
         shadow_prices=shadow,
         summary=_summary(model, xval, short_val),
@@ -182,7 +179,7 @@ def _allocation(model: AllocationModel, xval: np.ndarray) -> pd.DataFrame:
             "sector": [segments[g][0] for g in rows["segment"]],
             "size_class": [segments[g][1] for g in rows["segment"]],
             "period": [periods[t] for t in rows["period"]],
-            "hectares": np.round(xval[placed], 9),
+            "hectares": xval[placed],
             "plots": pd.array(plots[placed], dtype="Int64"),
         }
     )
@@ -281,15 +278,47 @@ def _shadow_prices(model: AllocationModel) -> pd.DataFrame:
     return frame
 
 
-def _rounding(model: AllocationModel) -> pd.DataFrame:
+def reported_hectares(model: AllocationModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The solved ``x``, ``short`` and ``over`` (in the order of their frames) as the results report them.
+
+    ``x`` is rounded to 9 decimals and zero below ``TOL``. The solver meets each demand row only
+    to its feasibility tolerance (1e-9 ha, which is 7e-9 of a 0.15 ha segment), so the reported
+    shortfall and XXL rounding of a segment and period are not the solver's values but the
+    residual of the balance: ``short = max(0, D − Σx)`` where the solver left demand short,
+    ``over = max(0, Σx − D)`` where it rounded up; what is left of the residual (solver noise,
+    within ``TOL``) goes to the segment's largest ``x``. So placed + shortfall − rounding equals
+    the demand to floating-point precision (issue 10).
+    """
+    xval = np.round(np.array([v.varValue or 0.0 for v in model.x["var"]], dtype=float), 9)
+    xval[xval < TOL] = 0.0
+    n_periods = len(model.problem.periods)
+    cell = model.x["segment"].to_numpy() * n_periods + model.x["period"].to_numpy()
+    placed = np.bincount(cell, weights=xval, minlength=len(model.problem.segments) * n_periods)
+    over_at = {g * n_periods + t: j for j, (g, t) in enumerate(zip(model.over["segment"], model.over["period"]))}
+    short_val, over_val = np.zeros(len(model.short)), np.zeros(len(model.over))
+    for k, (g, t, var, demand) in enumerate(model.short.itertuples(index=False)):
+        key = g * n_periods + t
+        residual = float(demand) - placed[key]
+        if (var.varValue or 0.0) > TOL:
+            short_val[k] = max(residual, 0.0)
+        j = over_at.get(key)
+        if j is not None and (model.over["var"].iloc[j].varValue or 0.0) > TOL:
+            over_val[j] = max(-residual, 0.0)
+        rest = residual - short_val[k] + (over_val[j] if j is not None else 0.0)
+        members = np.flatnonzero((cell == key) & (xval > 0))
+        if rest and len(members):
+            xval[members[np.argmax(xval[members])]] += rest
+    return xval, short_val, over_val
+
+
+def _rounding(model: AllocationModel, over_val: np.ndarray) -> pd.DataFrame:
     """XXL hectares placed above demand to make whole plots, per segment and period."""
     segments, periods = model.problem.segments, list(model.problem.periods)
     demand = model.problem.demand_matrix().to_numpy().reshape(len(segments), len(periods))
     rows = []
-    for g, t, var in model.over.itertuples(index=False):
-        value = var.varValue or 0.0
+    for (g, t, _), value in zip(model.over.itertuples(index=False), over_val):
         if value > TOL:
-            rows.append((*segments[g], periods[t], float(demand[g, t]), round(value, 9)))
+            rows.append((*segments[g], periods[t], float(demand[g, t]), float(value)))
     return pd.DataFrame(rows, columns=["sector", "size_class", "period", "demand_ha", "hectares"])
 
 

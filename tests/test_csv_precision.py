@@ -78,12 +78,6 @@ def test_the_csvs_are_byte_identical_when_written_twice(frames, tmp_path: Path) 
         assert write_csv(frame.copy(), tmp_path / f"{name}_2.csv").read_bytes() == first, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solvers/results.py rounds allocation and rounding hectares to 9 decimals (absolute): on Heerlen "
-    "base the balance holds to about 9e-10 ha, i.e. 3.6e-9 relative on the 0.15 ha medtech MKB 2030 segment; "
-    "the CSVs add no error beyond 1e-9 relative (test above)",
-)
 def test_placed_plus_shortfall_minus_rounding_is_demand_read_from_the_csvs(frames, tmp_path: Path) -> None:
     balance = _balance(_read_back(frames, tmp_path, CSV_FLOAT_FORMAT))
     assert (balance["demand"] > 0).any()
