@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mca.app.results import RunResult
 from mca.core.registry import Registry
+
+if TYPE_CHECKING:
+    import jinja2
 
 RESERVED = ("manifest",)
 """Names no writer may take: the manifest is always written last, by `write_all` itself."""
@@ -65,3 +68,17 @@ def files_inside(writer: OutputWriter, paths: list[Path], out_dir: Path) -> list
         if not (Path(path).is_file() and Path(path).resolve().is_relative_to(folder)):
             raise TypeError(f"output writer '{writer.name}' gave {path}, not a file inside the run folder")
     return paths
+
+
+def report_template(name: str) -> jinja2.Template:
+    """The Jinja template ``name`` from ``mca/app/templates``: autoescaped, strict about undefined names."""
+    import jinja2  # imported here: only the writers that render HTML need it
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("mca.app", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template(name)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -19,6 +18,7 @@ from matplotlib.patches import Patch
 from mca.app.compare import ScenarioComparison
 from mca.app.i18n import Language, language_of
 from mca.app.reports import write_all
+from mca.app.reports.base import report_template
 from mca.app.reports.cartography import anchors, legend, map_figure, marker, notice_text, save, site_table
 from mca.app.reports.html import image_data_uri
 from mca.app.reports.tables import safe_filename
@@ -202,14 +202,7 @@ def write_comparison_outputs(
         "chart_ranks.png": rank_chart(comparison, results, out_dir / "chart_ranks.png", lang),
         "chart_comparison.png": allocation_chart(comparison, results[0], out_dir / "chart_comparison.png", lang),
     }
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("mca.app", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    html = environment.get_template(TEMPLATE_NAME).render(comparison_context(comparison, results, images, lang))
+    html = report_template(TEMPLATE_NAME).render(comparison_context(comparison, results, images, lang))
     page = out_dir / "comparison.html"
     page.write_text(html, encoding="utf-8")
     return [*files, *images.values(), page]

@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import jinja2
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from mca.app.i18n import Language, is_missing, language_of
 from mca.app.reports import robustness, tables
-from mca.app.reports.base import OutputWriter
+from mca.app.reports.base import OutputWriter, report_template
 from mca.app.reports.cartography import notice_text
 from mca.app.results import RunResult
 
@@ -238,14 +237,7 @@ def sheet_context(result: RunResult, site_id: str, lang: Language) -> dict[str, 
 def write_factsheets(result: RunResult, out_dir: Path) -> list[Path]:
     """Write one fact sheet per site of `factsheet_sites` into ``out_dir/sites``."""
     lang = language_of(result.scenario)
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("mca.app", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    template = environment.get_template(TEMPLATE_NAME)
+    template = report_template(TEMPLATE_NAME)
     (out_dir / FOLDER).mkdir(exist_ok=True)
     paths = []
     for site_id in factsheet_sites(result):

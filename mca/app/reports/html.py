@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 import mca
@@ -21,7 +20,7 @@ from candidates import overlapping_sites
 from mca.app.i18n import Language, is_missing, language_of
 from mca.app.i18n.catalogue import MESSAGES
 from mca.app.reports import robustness, tables
-from mca.app.reports.base import OutputWriter
+from mca.app.reports.base import OutputWriter, report_template
 from mca.app.reports.cartography import notice_text
 from mca.app.reports.factsheets import factsheet_href, factsheet_sites
 from mca.app.results import ROUNDING_ITEM, RunResult
@@ -359,14 +358,7 @@ def _criteria_rows(result: RunResult, lang: Language) -> list[list[str]]:
 
 def render_html(result: RunResult, images: Mapping[str, Path]) -> str:
     """The report as one HTML string; ``images`` maps PNG file names to their paths."""
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("mca.app", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return environment.get_template(TEMPLATE_NAME).render(report_context(result, images))
+    return report_template(TEMPLATE_NAME).render(report_context(result, images))
 
 
 def write_html(result: RunResult, path: Path, images: Mapping[str, Path]) -> Path:
