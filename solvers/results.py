@@ -116,6 +116,11 @@ class AllocationResult:
         }
 
 
+def relative_gap(bound: float, objective: float, size: float) -> float:
+    """``(bound − objective) / |size|``: 0 when the objective reaches the bound (``size`` at least 1e-9)."""
+    return max(0.0, bound - objective) / max(abs(size), 1e-9)
+
+
 def settings_from_dict(d: dict[str, Any]) -> AllocationSettings:
     """The settings stored in a result's ``to_dict()`` (or its ``inputs``)."""
     inputs = d.get("inputs", d)
@@ -137,9 +142,9 @@ def make_result(
         notes.append("the LP with fixed plots and openings was not solved to optimality; no shadow prices")
     main = runs[-1]
     objective = float(pulp.value(model.lp.objective))
-    gap = None if main.bound is None else max(0.0, main.bound - objective) / max(abs(objective), 1e-9)
+    gap = None if main.bound is None else relative_gap(main.bound, objective, objective)
     suitability = float(model.x["suit"].to_numpy(dtype=float) @ xval)
-    suitability_gap = None if main.bound is None else max(0.0, main.bound - objective) / max(suitability, 1e-9)
+    suitability_gap = None if main.bound is None else relative_gap(main.bound, objective, suitability)
     status = "optimal" if all(r.status == "optimal" for r in runs) else "time_limit"
     return AllocationResult(
         status=status,

@@ -31,7 +31,7 @@ from solvers.highs_direct import ArrayHiGHS
 from solvers.model import AllocationModel, build_model
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
-from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result
+from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result, relative_gap
 from solvers.settings import AllocationSettings
 
 LP_TOLERANCE = 1e-9
@@ -286,7 +286,7 @@ def _with_suitability_gap(model: AllocationModel, phase: str, run: SolverRun) ->
     """``run`` with ``suitability_gap``: ``(bound − objective) / suitability term`` (suitability phase only)."""
     if phase != MAIN_PHASE or run.bound is None:
         return run
-    gap = max(0.0, run.bound - run.objective) / max(suitability_term(model), 1e-9)
+    gap = relative_gap(run.bound, run.objective, suitability_term(model))
     return replace(run, suitability_gap=gap)
 
 
@@ -320,7 +320,7 @@ def _best_rounding(
 
 def _gap(bound: float, objective: float) -> float:
     """The relative gap ``(bound − objective) / |objective|`` (0 when the objective reaches the bound)."""
-    return max(0.0, bound - objective) / max(abs(objective), 1e-9)
+    return relative_gap(bound, objective, objective)
 
 
 def _dive(
