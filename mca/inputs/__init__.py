@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from demand import DemandSource
+from mca.core.paths import resolve
 from mca.inputs.dataset import PARKS_CSV, load_parks
 from mca.inputs.demand_source import DEMAND_SOURCE_PATH, load_demand_source
 from mca.inputs.layers import POLYGONAL, LayerSettings, load_layers, read_layer
@@ -51,11 +52,6 @@ class InputData:
     files: list[Path]
     policy: pd.DataFrame = field(default_factory=pd.DataFrame)
     grid_congestion: pd.DataFrame | None = None
-
-
-def resolve(path: Path, base_dir: Path) -> Path:
-    """``path`` made absolute against ``base_dir`` when it is relative."""
-    return path if path.is_absolute() else (base_dir / path).resolve()
 
 
 def demand_source_path(path: Path | None, base_dir: Path) -> Path:

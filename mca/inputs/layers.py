@@ -19,7 +19,7 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
 from mca.core.errors import DataError
-from mca.core.paths import HEERLEN_DIR
+from mca.core.paths import HEERLEN_DIR, resolve
 
 TARGET_CRS = "EPSG:28992"
 """RD New, the Dutch national grid; all geometry in the project is in this CRS (metres)."""
@@ -340,8 +340,8 @@ class LayerSettings(BaseModel):
         options = dict(source.options)
         for key in _file_options(source.profile):
             if options.get(key):
-                options[key] = str(_on(Path(options[key]), base_dir))
-        return source.model_copy(update={"path": _on(source.path, base_dir), "options": options})
+                options[key] = str(resolve(Path(options[key]), base_dir))
+        return source.model_copy(update={"path": resolve(source.path, base_dir), "options": options})
 
     def files(self, base_dir: Path | None = None) -> list[Path]:
         """Every file the layers name: the layer files and the files their import profiles' options name."""
@@ -351,11 +351,6 @@ class LayerSettings(BaseModel):
             found.append(source.path)
             found += [Path(source.options[key]) for key in _file_options(source.profile) if source.options.get(key)]
         return found
-
-
-def _on(path: Path, base_dir: Path | None) -> Path:
-    """``path`` resolved against ``base_dir`` when it is relative."""
-    return Path(base_dir) / path if not path.is_absolute() and base_dir is not None else path
 
 
 def _file_options(profile: str | None) -> tuple[str, ...]:
