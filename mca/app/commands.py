@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -302,13 +301,6 @@ def _run_scenario(
     return result
 
 
-def _write_outputs(folder: Path, result: RunResult, progress: Callable[[str], None]) -> list[Path]:
-    """Every output of ``result`` written into ``folder`` (`mca.app.reports.write_all`)."""
-    from mca.app.reports import write_all
-
-    return write_all(result, folder, progress=progress)
-
-
 CacheOpt = Annotated[
     bool,
     typer.Option(
@@ -368,18 +360,22 @@ def _compute(
     staging: list[Path],
     store: RunCache | None,
 ) -> None:
-    """Run one scenario into ``folder`` and keep its files in ``store`` for an unchanged rerun."""
+    """Run one scenario into ``folder`` and keep its files in ``store`` for an unchanged rerun.
+
+    The writing is prepared in a second process while the chain computes (`mca.app.writer_process`).
+    """
     from mca.app import views
-    from mca.app.run_cache import StoredRun, recording_reads, reusing_drawings
+    from mca.app.run_cache import StoredRun, recording_reads
+    from mca.app.writer_process import writer
 
     written: list[Path] = []
-
-    def write(result: RunResult, progress: Callable[[str], None]) -> None:
-        written.extend(_write_outputs(folder, result, progress))
-
     loaded, reads = item
-    drawings: AbstractContextManager[object] = reusing_drawings(store.root) if store is not None else nullcontext()
-    with recording_reads(exclude=[*staging, *([store.root] if store else [])]) as more, drawings:
+    with writer() as outputs, recording_reads(exclude=[*staging, *([store.root] if store else [])]) as more:
+
+        def write(result: RunResult, progress: Callable[[str], None]) -> None:
+            progress("writing the outputs")
+            written.extend(outputs.write(result, folder, store.root if store is not None else None))
+
         result = _run_scenario(loaded, write)
     summary = views.one_line_summary(result)
     err.print(f"[green]✓[/] {loaded.scenario.name}: {summary}", highlight=False)

@@ -103,9 +103,14 @@ def software_fingerprint() -> str:
 
 def lookup_key(scenario: Path | None) -> str:
     """The name of the entry of one scenario argument under this code, software and environment."""
+    return fingerprint_key({"scenario": str(Path(scenario).resolve()) if scenario is not None else None})
+
+
+def fingerprint_key(parts: dict[str, Any]) -> str:
+    """SHA-256 of ``parts`` (JSON) with the entry format, code, software and environment."""
     parts = {
+        **parts,
         "format": FORMAT,
-        "scenario": str(Path(scenario).resolve()) if scenario is not None else None,
         "code": code_fingerprint(package_roots()),
         "software": software_fingerprint(),
         "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
@@ -137,6 +142,24 @@ def unchanged(state: dict[str, Any]) -> bool:
         return file_state(path) == state
     except OSError:
         return False
+
+
+def dependency_record(files: Iterable[Path], reads: Iterable[Path]) -> dict[str, Any]:
+    """What a stored result depends on: ``files`` and ``reads`` by `file_state`, and the files beside ``files``."""
+    inputs = sorted({Path(p) for p in files}, key=str)
+    beside = {path: sidecars(path) for path in inputs}
+    paths = {*inputs, *map(Path, reads), *(path.parent / name for path, names in beside.items() for name in names)}
+    return {
+        "dependencies": [file_state(path) for path in sorted(paths, key=str) if path.is_file()],
+        "sidecars": [(str(path), names) for path, names in beside.items()],
+    }
+
+
+def dependencies_unchanged(record: dict[str, Any]) -> bool:
+    """Whether every file of a `dependency_record` is unchanged and the same files lie beside the inputs."""
+    if not all(unchanged(state) for state in record["dependencies"]):
+        return False
+    return all(sidecars(Path(path)) == names for path, names in record["sidecars"])
 
 
 @dataclass(frozen=True)
@@ -185,9 +208,7 @@ class RunCache:
             entry = json.loads((self.root / "entries" / f"{self.key(scenario)}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if entry.get("format") != FORMAT or not all(unchanged(state) for state in entry["dependencies"]):
-            return None
-        if any(sidecars(Path(path)) != names for path, names in entry["sidecars"]):
+        if entry.get("format") != FORMAT or not dependencies_unchanged(entry):
             return None
         files = []
         for relative, digest in entry["files"]:
@@ -215,22 +236,17 @@ class RunCache:
             digest = sha256_bytes(data)
             target = self.root / "files" / digest
             if not target.exists():
-                _write_atomically(target, data)
+                write_atomically(target, data)
             stored.append((relative, digest))
-        inputs = sorted({Path(p) for p in run.input_files}, key=str)
-        beside = {path: sidecars(path) for path in inputs}
-        paths = {*inputs, *reads, *(path.parent / name for path, names in beside.items() for name in names)}
-        dependencies = [file_state(path) for path in sorted(paths, key=str) if path.is_file()]
         entry = {
             "format": FORMAT,
             "name": run.name,
             "summary": run.summary,
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "dependencies": dependencies,
-            "sidecars": [(str(path), names) for path, names in beside.items()],
+            **dependency_record(run.input_files, reads),
             "files": stored,
         }
-        _write_atomically(self.root / "entries" / f"{self.key(scenario)}.json", json.dumps(entry, indent=1).encode())
+        write_atomically(self.root / "entries" / f"{self.key(scenario)}.json", json.dumps(entry, indent=1).encode())
         self.prune()
 
     def prune(self, keep: int = MAX_ENTRIES) -> None:
@@ -257,7 +273,7 @@ class StoredRun:
     input_files: list[Path]
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a hidden temporary sibling, so readers see all or nothing."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -301,6 +317,7 @@ def recording_reads(exclude: Iterable[Path] = ()) -> Iterator[set[Path]]:
         yield reads
     finally:
         seen = _READS.pop()
+        note_reads(seen)  # an enclosing recording sees them too
         prefixes = [sys.prefix, sys.base_prefix, sys.exec_prefix, "/proc", "/sys", "/dev"]
         skip = [Path(p).resolve() for p in prefixes] + [Path(p).resolve() for p in (*package_roots(), *exclude)]
         for path in seen:
@@ -308,6 +325,12 @@ def recording_reads(exclude: Iterable[Path] = ()) -> Iterator[set[Path]]:
                 full = path.resolve()
                 if full.is_file() and not any(full.is_relative_to(root) for root in skip):
                     reads.add(full)
+
+
+def note_reads(paths: Iterable[Path]) -> None:
+    """Count ``paths`` as read in the innermost `recording_reads` block, if any (files a helper process read)."""
+    if _READS:
+        _READS[-1].update(Path(path) for path in paths)
 
 
 MAX_DRAWINGS = 64
@@ -347,7 +370,7 @@ class DrawingStore:
 
     def put(self, key: str, data: bytes) -> None:
         """Keep ``data`` as the image of ``key``, after a line with its SHA-256 (checked by `get`)."""
-        _write_atomically(self.root / key, sha256_bytes(data).encode() + b"\n" + data)
+        write_atomically(self.root / key, sha256_bytes(data).encode() + b"\n" + data)
 
     def prune(self, keep: int = MAX_DRAWINGS) -> None:
         """Remove all but the ``keep`` most recently used images."""

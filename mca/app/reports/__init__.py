@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from mca.app import forking
 from mca.app.reports import decision, excel, factsheets, geopackage, html, maps, tables
 from mca.app.reports.base import OutputWriter, RunFolder, check_writer, files_inside
 from mca.app.reports.manifest import MANIFEST_NAME, TIMINGS_NAME, build_manifest, write_manifest, write_timings
+from mca.app.reports.parallel import write_shared
 from mca.app.reports.tables import safe_filename
 from mca.app.results import RunResult
 from mca.core.registry import Registry
@@ -33,23 +35,34 @@ for _writer in (
     WRITERS.register(_writer)
 
 
-def write_all(result: RunResult, out_dir: Path, *, progress: Callable[[str], None] | None = None) -> list[Path]:
+def write_all(
+    result: RunResult, out_dir: Path, *, progress: Callable[[str], None] | None = None, processes: int = 1
+) -> list[Path]:
     """Write every output of ``result`` into ``out_dir`` and return the files in writing order.
 
     Order: the registered writers (`WRITERS`: the four CSVs, ``<scenario>.xlsx``,
     ``<scenario>.gpkg``, the maps and charts, ``report.html``), then ``manifest.json`` and
-    ``timings.json`` (wall-clock seconds, not hashed).
+    ``timings.json`` (wall-clock seconds, not hashed). With ``processes=2`` (where a process
+    can be forked), the independent writers are written by this process and a forked copy
+    together (`mca.app.reports.parallel`), then the others in order: the same files, the same bytes.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda _message: None)
     stem = safe_filename(result.scenario_name)
     written: dict[str, list[Path]] = {}
-    for writer in WRITERS:
-        report(f"writing {writer.files.format(stem=stem)}")
-        folder = RunFolder(result, out_dir, stem, dict(written))
-        written[writer.name] = files_inside(writer, writer.write(folder), out_dir)
-    files = [path for paths in written.values() for path in paths]
+    if processes > 1 and forking.available():
+        independent = [writer for writer in WRITERS if writer.independent]
+        report(f"writing {len(independent)} outputs in {processes} processes")
+        shared = write_shared(RunFolder(result, out_dir, stem, {}), independent)
+        written = {name: files_inside(WRITERS.get(name), paths, out_dir) for name, paths in shared.items()}
+    names = WRITERS.names()
+    for index, writer in enumerate(WRITERS):
+        if writer.name not in written:
+            report(f"writing {writer.files.format(stem=stem)}")
+            before = {name: written[name] for name in names[:index]}
+            written[writer.name] = files_inside(writer, writer.write(RunFolder(result, out_dir, stem, before)), out_dir)
+    files = [path for name in names for path in written[name]]
     report(f"writing {MANIFEST_NAME}")
     files.append(write_manifest(result, files, out_dir / MANIFEST_NAME))
     files.append(write_timings(result, out_dir / TIMINGS_NAME))

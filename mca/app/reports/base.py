@@ -40,13 +40,18 @@ class OutputWriter:
     """One output of a run.
 
     ``files`` says which files it writes (``{stem}`` = the scenario's file stem); ``write``
-    writes them into the run folder and gives their paths in writing order.
+    writes them into the run folder and gives their paths in writing order. ``independent``:
+    it reads nothing the other writers write (``RunFolder.written``), so it may be written at
+    the same time as they are (`mca.app.reports.parallel`); ``parts``, if given, splits it into
+    functions that each write one of its files, in order (together the same files as ``write``).
     """
 
     name: str
     files: str
     write: Callable[[RunFolder], list[Path]]
     aliases: tuple[str, ...] = ()
+    independent: bool = False
+    parts: Callable[[RunFolder], list[Callable[[], Path]]] | None = None
 
 
 def check_writer(writer: Any, _registry: Registry[OutputWriter]) -> None:

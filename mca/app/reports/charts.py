@@ -6,7 +6,8 @@ the top five.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from matplotlib.figure import Figure
 from mca.app.i18n import Language
 from mca.app.reports import robustness, tables
 from mca.app.reports.cartography import notice_text, save
-from mca.app.reports.reuse import acceptability_view, allocation_chart_view, demand_view, drawn
+from mca.app.reports.reuse import acceptability_view, allocation_chart_view, demand_view, drawn_from
 from mca.app.results import RunResult
 
 CHART_FILES = ("chart_demand.png", "chart_allocation.png", "chart_acceptability.png", "chart_stability.png")
@@ -218,11 +219,13 @@ def stability_chart(result: RunResult, path: Path, lang: Language) -> Path:
     return path
 
 
-def write_charts(result: RunResult, out_dir: Path, lang: Language, colours: Mapping[str, object]) -> list[Path]:
-    """Write the four charts; returns their paths in `CHART_FILES` order."""
+def chart_drawings(
+    result: RunResult, out_dir: Path, lang: Language, colours: Mapping[str, object]
+) -> list[Callable[[], Path]]:
+    """The four charts, each a function drawing one file, in `CHART_FILES` order."""
     return [
-        drawn(demand_chart, demand_view(result), out_dir / CHART_FILES[0], lang, dict(colours)),
-        drawn(allocation_chart, allocation_chart_view(result), out_dir / CHART_FILES[1], lang),
-        drawn(acceptability_chart, acceptability_view(result), out_dir / CHART_FILES[2], lang),
-        stability_chart(result, out_dir / CHART_FILES[3], lang),
+        partial(drawn_from, demand_view, demand_chart, result, out_dir / CHART_FILES[0], lang, dict(colours)),
+        partial(drawn_from, allocation_chart_view, allocation_chart, result, out_dir / CHART_FILES[1], lang),
+        partial(drawn_from, acceptability_view, acceptability_chart, result, out_dir / CHART_FILES[2], lang),
+        partial(stability_chart, result, out_dir / CHART_FILES[3], lang),
     ]

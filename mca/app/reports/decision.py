@@ -38,4 +38,5 @@ WRITER = OutputWriter(
     name="decision_matrix",
     files=FILE,
     write=lambda folder: write_decision_matrix(folder.result, folder.out_dir),
+    independent=True,
 )

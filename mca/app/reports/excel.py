@@ -194,5 +194,8 @@ def write_excel(result: RunResult, path: Path) -> Path:
 
 
 WRITER = OutputWriter(
-    name="excel", files="{stem}.xlsx", write=lambda folder: [write_excel(folder.result, folder.path("{stem}.xlsx"))]
+    name="excel",
+    files="{stem}.xlsx",
+    write=lambda folder: [write_excel(folder.result, folder.path("{stem}.xlsx"))],
+    independent=True,
 )

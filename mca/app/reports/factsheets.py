@@ -248,5 +248,8 @@ def write_factsheets(result: RunResult, out_dir: Path) -> list[Path]:
 
 
 WRITER = OutputWriter(
-    name="factsheets", files="sites/<site>.html", write=lambda folder: write_factsheets(folder.result, folder.out_dir)
+    name="factsheets",
+    files="sites/<site>.html",
+    write=lambda folder: write_factsheets(folder.result, folder.out_dir),
+    independent=True,
 )

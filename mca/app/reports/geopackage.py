@@ -187,4 +187,5 @@ WRITER = OutputWriter(
     name="geopackage",
     files="{stem}.gpkg",
     write=lambda folder: [write_geopackage(folder.result, folder.path("{stem}.gpkg"))],
+    independent=True,
 )

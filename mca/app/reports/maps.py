@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,7 @@ from mca.app.reports.cartography import (
     scale_bar_length,
     site_table,
 )
-from mca.app.reports.reuse import allocation_view, criteria_view, drawn, exclusions_view
+from mca.app.reports.reuse import allocation_view, criteria_view, drawn_from, exclusions_view
 from mca.app.results import RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
@@ -334,20 +336,29 @@ def _criterion_panel(
         shown.plot(ax=ax, color=[cmap(norm(v)) for v in shown[f"vs_{name}"]], edgecolor="#333333", linewidth=0.3)  # type: ignore[operator]
 
 
-def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
-    """Write the maps and the charts into ``out_dir``; returns their paths in order."""
+def drawings(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
+    """The maps and charts, each a function drawing one file, in `MAP_FILES` then `CHART_FILES` order."""
     lang = language_of(result.scenario)
     views = (allocation_view, allocation_view, None, exclusions_view, criteria_view)
-    drawings = (answer_map, allocation_map, suitability_map, exclusions_map, criteria_map)
-    paths = [
-        drawn(draw, view(result), out_dir / name, lang) if view else draw(result, out_dir / name, lang)
-        for draw, view, name in zip(drawings, views, MAP_FILES, strict=True)
+    maps = (answer_map, allocation_map, suitability_map, exclusions_map, criteria_map)
+    parts: list[Callable[[], Path]] = [
+        partial(drawn_from, view, draw, result, out_dir / name, lang)
+        if view
+        else partial(draw, result, out_dir / name, lang)
+        for draw, view, name in zip(maps, views, MAP_FILES, strict=True)
     ]
-    return paths + charts.write_charts(result, out_dir, lang, sector_colours(result))
+    return parts + charts.chart_drawings(result, out_dir, lang, sector_colours(result))
+
+
+def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
+    """Write the maps and the charts into ``out_dir``; returns their paths in order."""
+    return [draw() for draw in drawings(result, out_dir)]
 
 
 WRITER = OutputWriter(
     name="maps",
     files=", ".join((*MAP_FILES, *charts.CHART_FILES)),
     write=lambda folder: write_maps(folder.result, folder.out_dir),
+    independent=True,
+    parts=lambda folder: drawings(folder.result, folder.out_dir),
 )

@@ -128,3 +128,10 @@ def drawn(draw: Callable[..., Path], view: RunResult, path: Path, lang: Language
     draw(view, path, lang, *extra)
     store.put(key, path.read_bytes())
     return path
+
+
+def drawn_from(
+    view: Callable[[RunResult], RunResult], draw: Callable[..., Path], result: RunResult, path: Path, *args: object
+) -> Path:
+    """`drawn` on ``view(result)`` with ``args`` (language, extras): the view is made when the drawing is."""
+    return drawn(draw, view(result), path, *args)  # type: ignore[arg-type]

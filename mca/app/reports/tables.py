@@ -238,4 +238,5 @@ WRITER = OutputWriter(
     name="csv",
     files="ranking.csv, allocation.csv, exclusions.csv, demand_segments.csv",
     write=lambda folder: write_csvs(folder.result, folder.out_dir),
+    independent=True,
 )
