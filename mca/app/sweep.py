@@ -9,7 +9,13 @@ way they run. A variant that fails is reported with its error and the others go 
 
 Within one worker process, inputs and criteria evaluations are cached by the settings they
 depend on, so variants that differ only in demand, weights or allocation do not re-read the
-layers or re-run the criteria.
+layers or re-run the criteria. On a cluster, variants go in chunks (one task runs several, in
+order) so that the client, scheduler and workers handle fewer, larger tasks; a chunk that is
+lost is run again variant by variant, so only a variant that breaks its worker fails.
+
+Each variant holds HiGHS to one thread unless the scenario sets ``allocation.threads`` (see
+`solver_threads`): a sweep is parallel across variants, and HiGHS's default scheduler adds a
+thread per process whose idle waiting took a fifth of a core from the other worker.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import highspy
 import numpy as np
 import pandas as pd
 
@@ -39,6 +46,17 @@ CHOSEN_HA = 1e-6
 CACHE_SIZE = 8
 """Inputs and criteria evaluations kept per worker process (assumption: a handful of layer sets)."""
 DEFAULT_WORKERS = 2
+SOLVER_THREADS = 1
+"""HiGHS threads per variant when the scenario sets none: the sweep is parallel across variants."""
+CHUNKS_PER_THREAD = 8
+"""A cluster run splits the variants into at least this many tasks per worker thread where it can,
+so that the last tasks leave no thread idle for long (assumption)."""
+MAX_CHUNK = 8
+"""Most variants in one task: enough to make the per-task cost small (measured: ~20 ms of client and
+worker CPU per task), few enough that the progress bar moves every few seconds (assumption)."""
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Dask settings of the embedded cluster's workers: the statistical profiler (a stack sample every
+10 ms) is off, as nobody reads it here."""
 
 Progress = Callable[[int, int], None]
 
@@ -121,6 +139,26 @@ def _inputs_and_scores(loaded: LoadedScenario) -> tuple[pipeline.Inputs, pipelin
     return inputs, scored
 
 
+@contextmanager
+def solver_threads(threads: int | None) -> Iterator[None]:
+    """HiGHS held to ``threads`` (default `SOLVER_THREADS`) in this thread while the block runs.
+
+    HiGHS makes a task scheduler for the calling thread at that thread's first solve and keeps
+    it: a later ``threads`` option does not resize it (a different explicit value is an error).
+    So the scheduler is dropped and made anew with the wanted size (an empty model solved), and
+    dropped again afterwards, leaving the thread as before its first solve (~0.2 ms both ways).
+    """
+    highspy.Highs.resetGlobalScheduler(True)
+    first = highspy.Highs()
+    first.setOptionValue("output_flag", False)
+    first.setOptionValue("threads", threads or SOLVER_THREADS)
+    first.run()
+    try:
+        yield
+    finally:
+        highspy.Highs.resetGlobalScheduler(True)
+
+
 def run_variant(base: str, variant: Variant, top_k: int) -> VariantOutcome:
     """Run one variant; any error becomes the outcome's ``error`` (one line), never an exception."""
     try:
@@ -128,8 +166,18 @@ def run_variant(base: str, variant: Variant, top_k: int) -> VariantOutcome:
     except UserError as exc:
         return VariantOutcome(variant.number, variant.name, variant.overrides, error=exc.one_line())
     except Exception as exc:  # a failed variant must not stop the sweep
-        message = str(exc).splitlines()[0] if str(exc) else ""
-        return VariantOutcome(variant.number, variant.name, variant.overrides, error=f"{type(exc).__name__}: {message}")
+        return VariantOutcome(variant.number, variant.name, variant.overrides, error=_one_line(exc))
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as ``Type: first line of its message``."""
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {message}"
+
+
+def run_chunk(base: str, chunk: list[Variant], top_k: int) -> list[VariantOutcome]:
+    """Run variants one after the other (one cluster task); each one's error stays in its outcome."""
+    return [run_variant(base, variant, top_k) for variant in chunk]
 
 
 def _run_variant(base: str, variant: Variant, top_k: int) -> VariantOutcome:
@@ -137,7 +185,8 @@ def _run_variant(base: str, variant: Variant, top_k: int) -> VariantOutcome:
     inputs, scored = _inputs_and_scores(loaded)
     fc = pipeline.demand_forecast(inputs)
     ranking = pipeline.ranked_list(inputs, scored)
-    result = pipeline.allocate(inputs, scored, fc)
+    with solver_threads(loaded.scenario.allocation.threads):
+        result = pipeline.allocate(inputs, scored, fc)
     allocation = result.allocation
     per_site = allocation.groupby("site_id")["hectares"].sum() if len(allocation) else pd.Series(dtype=float)
     placed = math.fsum(per_site.to_numpy(dtype=float))
@@ -170,8 +219,12 @@ def run_sweep(
     workers: int = DEFAULT_WORKERS,
     serial: bool = False,
     progress: Progress | None = None,
+    chunk: int | None = None,
 ) -> SweepResult:
-    """Every variant's outcome, in variant order, run serially or on a Dask cluster."""
+    """Every variant's outcome, in variant order, run serially or on a Dask cluster.
+
+    ``chunk`` is the number of variants per cluster task; default: `chunk_size` of the cluster.
+    """
     todo = list(variants(spec))
     if serial:
         outcomes = []
@@ -182,7 +235,8 @@ def run_sweep(
         smaa_table = chunked_smaa(spec, base, map_chunks=lambda f, items: [f(*item) for item in items])
         return SweepResult(spec, outcomes, smaa_table)
     with _client(scheduler, workers) as client:
-        outcomes = _run_on_cluster(client, str(base), todo, spec.top_k, progress)
+        size = chunk or chunk_size(len(todo), sum(client.nthreads().values()))
+        outcomes = _run_on_cluster(client, str(base), todo, spec.top_k, size, progress)
 
         def on_cluster(function: Callable[..., Any], items: list[tuple[Any, ...]]) -> list[Any]:
             return client.gather([client.submit(function, *item, pure=False) for item in items])
@@ -191,9 +245,15 @@ def run_sweep(
     return SweepResult(spec, outcomes, smaa_table)
 
 
+def chunk_size(n_variants: int, threads: int) -> int:
+    """Variants per task: `CHUNKS_PER_THREAD` tasks per worker thread or more, `MAX_CHUNK` at most."""
+    return max(1, min(MAX_CHUNK, n_variants // (max(threads, 1) * CHUNKS_PER_THREAD)))
+
+
 @contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A Dask client on ``scheduler``, or on an embedded local cluster of ``workers`` processes."""
+    import dask
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
@@ -204,8 +264,8 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
         with client:
             yield client
         return
-    with warnings.catch_warnings():  # "port 8787 is already in use": the dashboard is not used
-        warnings.simplefilter("ignore", UserWarning)
+    with warnings.catch_warnings(), dask.config.set(WORKER_CONFIG):  # the nannies pass it to their workers
+        warnings.simplefilter("ignore", UserWarning)  # "port 8787 is already in use": the dashboard is not used
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
         )
@@ -214,26 +274,37 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
 
 def _run_on_cluster(
-    client: Any, base: str, todo: list[Variant], top_k: int, progress: Progress | None
+    client: Any, base: str, todo: list[Variant], top_k: int, size: int, progress: Progress | None
 ) -> list[VariantOutcome]:
-    """Submit every variant and collect the outcomes; a lost task becomes a failed outcome."""
+    """Submit the variants in chunks of ``size`` and collect the outcomes in variant order.
+
+    A chunk whose task is lost (its worker died, or it could not run) is submitted again one
+    variant per task; a single variant that is lost becomes a failed outcome.
+    """
     from dask.distributed import as_completed
 
-    futures = {
-        client.submit(run_variant, base, variant, top_k, key=f"variant-{variant.number}-{variant.name}"): variant
-        for variant in todo
-    }
+    def submit(chunk: list[Variant]) -> Any:
+        future = client.submit(run_chunk, base, chunk, top_k, key=f"sweep-{chunk[0].name}-{len(chunk)}")
+        pending[future] = chunk
+        return future
+
+    pending: dict[Any, list[Variant]] = {}
+    queue = as_completed([submit(todo[i : i + size]) for i in range(0, len(todo), size)])
     outcomes: dict[int, VariantOutcome] = {}
-    for done, future in enumerate(as_completed(futures), start=1):
-        variant = futures[future]
+    for future in queue:
+        chunk = pending.pop(future)
         try:
-            outcomes[variant.number] = future.result()
+            results = future.result()
         except Exception as exc:  # a worker died or the task could not run
-            outcomes[variant.number] = VariantOutcome(
-                variant.number, variant.name, variant.overrides, error=f"{type(exc).__name__}: {exc}"
-            )
+            if len(chunk) > 1:
+                for variant in chunk:
+                    queue.add(submit([variant]))
+                continue
+            variant = chunk[0]
+            results = [VariantOutcome(variant.number, variant.name, variant.overrides, error=_one_line(exc))]
+        outcomes.update((outcome.number, outcome) for outcome in results)
         if progress:
-            progress(done, len(todo))
+            progress(len(outcomes), len(todo))
     return [outcomes[variant.number] for variant in todo]
 
 

@@ -1,15 +1,29 @@
-"""mca sweep: spec expansion, overrides, failures, and a two-worker LocalCluster giving the serial table."""
+"""mca sweep: spec expansion, overrides, failures, chunks, HiGHS threads, and a two-worker LocalCluster
+giving the serial table."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import highspy
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from mca.app.sweep import no_regret, run_sweep, tidy_table, variant_table, write_sweep
-from mca.app.sweep_spec import SweepSpec, apply_overrides, load_sweep, variant_count, variants
+import mca.app.sweep as sweep_module
+from mca.app.sweep import (
+    VariantOutcome,
+    chunk_size,
+    no_regret,
+    run_sweep,
+    solver_threads,
+    tidy_table,
+    variant_table,
+    write_sweep,
+)
+from mca.app.sweep_spec import SweepSpec, Variant, apply_overrides, load_sweep, variant_count, variants
 from mca.core.errors import UserError
 from mca.core.paths import SCENARIO_DIR
 
@@ -88,7 +102,7 @@ def test_local_cluster_with_two_workers_gives_the_serial_tables(tmp_path: Path) 
     spec = SweepSpec(
         name="cluster_check",
         base=SCENARIO_DIR / "heerlen_base.yaml",
-        grid={"demand.variant": ["low", "high"], "allocation.ladder": ["strict", "weighted"]},
+        grid={"demand.variant": ["low", "no_such_variant", "high"], "allocation.ladder": ["strict", "weighted"]},
         top_k=5,
         smaa_samples=600,
         smaa_chunk=250,
@@ -96,8 +110,10 @@ def test_local_cluster_with_two_workers_gives_the_serial_tables(tmp_path: Path) 
     base = SCENARIO_DIR / "heerlen_base.yaml"
     serial = run_sweep(spec, base, serial=True)
     seen: list[int] = []
-    parallel = run_sweep(spec, base, workers=2, progress=lambda done, total: seen.append(done))
-    assert seen[-1] == 4
+    # chunks of 4 and 2 variants: the failing variants share their tasks with variants that run
+    parallel = run_sweep(spec, base, workers=2, chunk=4, progress=lambda done, total: seen.append(done))
+    assert sorted(seen) == [2, 6] or sorted(seen) == [4, 6]
+    assert list(variant_table(parallel)["status"]) == ["ok", "ok", "failed", "failed", "ok", "ok"]
     for make in (variant_table, tidy_table, no_regret):
         pd.testing.assert_frame_equal(make(serial), make(parallel))
     assert serial.smaa_acceptability is not None and parallel.smaa_acceptability is not None
@@ -110,3 +126,66 @@ def test_local_cluster_with_two_workers_gives_the_serial_tables(tmp_path: Path) 
         "smaa_acceptability.csv",
         "variants.csv",
     ]
+
+
+def test_chunk_size_gives_each_thread_several_tasks_of_at_most_max_chunk() -> None:
+    assert chunk_size(1_008, 2) == sweep_module.MAX_CHUNK
+    assert chunk_size(40, 2) == 40 // (2 * sweep_module.CHUNKS_PER_THREAD)
+    assert chunk_size(5, 2) == 1
+    assert chunk_size(0, 0) == 1
+
+
+def test_a_lost_chunk_is_run_again_variant_by_variant(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dask.distributed import LocalCluster
+
+    spec = SweepSpec(
+        name="chunks",
+        base=SCENARIO_DIR / "heerlen_base.yaml",
+        grid={"demand.variant": ["low", "mid", "high"], "allocation.ladder": ["strict", "weighted", "off"]},
+    )
+    names = [v.name for v in variants(spec)]
+    lost = names[4]
+
+    def chunk_that_breaks(base: str, chunk: list[Variant], top_k: int) -> list[VariantOutcome]:
+        """Stands in for run_chunk: a task with ``lost`` in it dies; outcomes come back in reverse."""
+        if any(v.name == lost for v in chunk):
+            raise RuntimeError("worker lost")
+        return [VariantOutcome(v.number, v.name, v.overrides, totals={"n": float(v.number)}) for v in chunk[::-1]]
+
+    monkeypatch.setattr(sweep_module, "run_chunk", chunk_that_breaks)
+    seen: list[int] = []
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        result = run_sweep(
+            spec, spec.base, scheduler=cluster.scheduler_address, chunk=4, progress=lambda d, t: seen.append(d)
+        )
+    assert [o.name for o in result.outcomes] == names
+    assert [o.error for o in result.outcomes] == [None] * 4 + ["RuntimeError: worker lost"] + [None] * 4
+    assert [o.totals.get("n") for o in result.outcomes if o.ok] == [1.0, 2.0, 3.0, 4.0, 6.0, 7.0, 8.0, 9.0]
+    assert max(seen) == 9
+
+
+def _tiny_mip(threads: int | None = None) -> highspy.HighsStatus:
+    """Solve max x + 1.5 y s.t. x + 2 y <= 7.5, x, y integer in [0, 10] (optimum 7 at x = 7, y = 0)."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if threads is not None:
+        h.setOptionValue("threads", threads)
+    h.addVars(2, np.zeros(2), np.full(2, 10.0))
+    h.changeColsIntegrality(2, np.array([0, 1], dtype=np.int32), np.array([1, 1], dtype=np.uint8))
+    h.addRow(-highspy.kHighsInf, 7.5, 2, np.array([0, 1], dtype=np.int32), np.array([1.0, 2.0]))
+    h.changeColsCost(2, np.array([0, 1], dtype=np.int32), np.array([-1.0, -1.5]))
+    status = h.run()
+    assert status != highspy.HighsStatus.kOk or h.getInfo().objective_function_value == pytest.approx(-7.0)
+    return status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="counts threads in /proc")
+def test_solver_threads_holds_highs_to_one_thread_and_releases_it() -> None:
+    with solver_threads(None):
+        threads_before = len(os.listdir("/proc/self/task"))
+        assert _tiny_mip() == highspy.HighsStatus.kOk  # the default solves on the held scheduler
+        assert len(os.listdir("/proc/self/task")) == threads_before  # and starts no HiGHS worker thread
+        assert _tiny_mip(threads=2) == highspy.HighsStatus.kError  # HiGHS refuses another size
+    assert _tiny_mip(threads=2) == highspy.HighsStatus.kOk  # released: a new scheduler of the asked size
+    with solver_threads(2):
+        assert _tiny_mip(threads=2) == highspy.HighsStatus.kOk  # a scenario's own threads are kept
