@@ -28,6 +28,17 @@ class AllocationSettings(BaseModel):
     rel_gap: float = Field(
         0.001, ge=0, lt=1, description="Relative MIP gap at which the solver stops (assumption: 0.1 %)."
     )
+    suitability_gap: float | None = Field(
+        None,
+        ge=0,
+        description=(
+            "Relative gap on the suitability term (Σ suit·x) at which the suitability phase may stop, "
+            "besides rel_gap on the objective; None = rel_gap (assumption). The shortfall penalty "
+            "inflates the objective, so rel_gap alone can hide a larger loss of suitability; a larger "
+            "value (0.01) lets very large models stop at the rounded LP relaxation. Either way the "
+            "result reports the gap reached on both."
+        ),
+    )
     threads: int | None = Field(None, ge=1, description="Solver threads; None = solver default (assumption).")
     xxl_min_ha: float = Field(
         5.0, gt=0, description="Minimum size of one XXL plot in hectares (001, Bijlage 3: XXL > 5 ha)."

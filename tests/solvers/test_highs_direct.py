@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulp
 import pytest
 
-from solvers import AllocationSettings, random_problem
+from solvers import AllocationSettings, highs_direct, random_problem
 from solvers.builders import ladder_floor
 from solvers.fixing import drop_row, fixing
 from solvers.highs_direct import ArrayHiGHS
@@ -76,3 +76,62 @@ def test_the_time_limit_is_per_solve_not_over_all_solves_of_the_model() -> None:
             if model.lp.highs_copy.highs.getRunTime() > 1.5:
                 break
     assert model.lp.highs_copy.highs.getRunTime() > 1.5
+
+
+def _fresh_objective(lp: pulp.LpProblem, integers: list[pulp.LpVariable], fix: dict | None = None) -> float:
+    """The relaxation's objective (``fix`` held) solved by PuLP's own bridge from scratch."""
+    with fixing(fix, relax=integers):
+        lp.solve(pulp.HiGHS(msg=False))
+    return float(pulp.value(lp.objective))
+
+
+def test_lifted_row_bounds_reach_highs_without_passing_the_model_again() -> None:
+    model = build_model(random_problem(60, seed=7, demand_ratio=2.0), AllocationSettings())
+    solver = ArrayHiGHS(msg=False)
+    tight = _relaxed_solution(model.lp, solver, model.integers)[0]
+    passed = model.lp.highs_copy.highs
+    rows = list(model.capacity["con"])
+    saved = [row.constant for row in rows]
+    for row in rows:
+        row.constant = -1e9  # capacity lifted, as the shortfall causes lift a family of rows
+    model.lp.structure_version += 1
+    lifted = _relaxed_solution(model.lp, solver, model.integers)[0]
+    assert model.lp.highs_copy.highs is passed and len(model.lp.highs_copy.rows) == len(model.lp.constraints)
+    assert lifted == pytest.approx(_fresh_objective(model.lp, model.integers), rel=1e-9)
+    assert lifted > tight + 1e-6  # demand is twice the capacity: capacity binds
+    for row, constant in zip(rows, saved):
+        row.constant = constant
+    model.lp.structure_version += 1
+    assert _relaxed_solution(model.lp, solver, model.integers)[0] == pytest.approx(tight, rel=1e-9)
+
+
+def test_rows_appended_and_deleted_keep_the_rows_in_step_with_pulp() -> None:
+    model = build_model(random_problem(60, seed=8), AllocationSettings())
+    solver = ArrayHiGHS(msg=False, duals=True)
+    free = _relaxed_solution(model.lp, solver, model.integers)[0]
+    existing = float(pulp.value(model.placed_existing))
+    model.lp.addConstraint(ladder_floor(model.placed_existing, existing + 1.0))  # more than the optimum holds
+    held, _, duals = _relaxed_solution(model.lp, solver, model.integers)
+    assert held == pytest.approx(_fresh_objective(model.lp, model.integers), rel=1e-9)
+    assert held < free
+    assert duals["ladder"] is not None and abs(duals["ladder"]) > 0  # the appended row binds and has its dual
+    first = next(iter(model.lp.constraints))
+    drop_row(model.lp, first)  # a row from the middle of HiGHS's copy
+    after = _relaxed_solution(model.lp, solver, model.integers)[0]
+    assert after == pytest.approx(_fresh_objective(model.lp, model.integers), rel=1e-9)
+    assert [row.name for row in model.lp.highs_copy.rows] == list(model.lp.constraints)
+
+
+@pytest.mark.parametrize("cold_above", [10, 10**9])
+def test_fixed_integers_give_the_fresh_optimum_warm_or_from_scratch(monkeypatch, cold_above: int) -> None:
+    monkeypatch.setattr(highs_direct, "COLD_START_COLUMNS", cold_above)  # 10: every fixing drops the basis
+    model = build_model(random_problem(200, seed=9), AllocationSettings())
+    solver = ArrayHiGHS(msg=False)
+    model.lp.solve(solver)  # the MIP: integers to fix
+    integers = {v: float(round(v.varValue or 0.0)) for v in model.integers}
+    assert len(integers) > 10
+    _relaxed_solution(model.lp, solver, model.integers)
+    with fixing(integers, relax=model.integers):
+        model.lp.solve(solver)
+    ours = float(pulp.value(model.lp.objective))
+    assert ours == pytest.approx(_fresh_objective(model.lp, model.integers, integers), rel=1e-9)
