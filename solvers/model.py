@@ -62,6 +62,20 @@ class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
         self.structure_version += 1
         super().addConstraint(constraint, name)
 
+    def add_rows(self, rows: list[pulp.LpConstraint]) -> None:
+        """Add named rows in one step; their variables are registered when the variables are next listed.
+
+        PuLP's ``addConstraint`` registers every term's variable row by row (1.6 million calls on
+        100,000 sites), and listing the variables registers them all again.
+        """
+        for row in rows:
+            if row.name in self._constraints:
+                raise pulp.PulpError(f"overlapping constraint names: {row.name}")
+            self._constraints[row.name] = row
+        self.modifiedConstraints.extend(rows)
+        self._variables_current = False
+        self.structure_version += 1
+
     def setObjective(self, obj: pulp.LpAffineExpression) -> None:  # noqa: N802 - PuLP's name
         """Set the objective (invalidates the variable list)."""
         self._variables_current = False
@@ -143,8 +157,7 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
     lp = AllocationLp("allocation", pulp.LpMaximize)
     site_rows = _site_by_site(capacity, contiguity, min_development)
     maximum = [] if max_sites is None else [max_sites]
-    for con in [*plot_rows, *site_rows, *maximum, *demand_rows, *load_rows, *roads["con"], *policy_rows]:
-        lp.addConstraint(con)
+    lp.add_rows([*plot_rows, *site_rows, *maximum, *demand_rows, *load_rows, *roads["con"], *policy_rows])
     objective = objective_expression(x, n, y, short, over, settings)
     lp.setObjective(objective)
     lp.order_columns(solver_order(x, n, y, short, over, loads))
