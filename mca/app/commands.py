@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from mca.app.results import RunResult
     from mca.app.run_cache import RunCache
     from mca.app.scenario import LoadedScenario
+    from mca.app.stage_cache import StageCache
 
 DEFAULT_WORKERS = 2
 """Worker processes of the local Dask cluster of ``mca sweep`` (as `mca.app.sweep.DEFAULT_WORKERS`)."""
@@ -285,7 +286,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace existing output
 
 
 def _run_scenario(
-    item: LoadedScenario, then: Callable[[RunResult, Callable[[str], None]], object] | None = None
+    item: LoadedScenario,
+    then: Callable[[RunResult, Callable[[str], None]], object] | None = None,
+    stages: StageCache | None = None,
 ) -> RunResult:
     """Run one scenario with a progress line on standard error, then ``then(result, progress)``."""
     from mca.app import pipeline
@@ -295,7 +298,7 @@ def _run_scenario(
         def step(message: str) -> None:
             status.update(f"{item.scenario.name}: {message}")
 
-        result = pipeline.run_scenario(item, progress=step)
+        result = pipeline.run_scenario(item, progress=step, stages=stages)
         if then is not None:
             then(result, step)
     return result
@@ -366,6 +369,7 @@ def _compute(
     """
     from mca.app import views
     from mca.app.run_cache import StoredRun, recording_reads
+    from mca.app.stage_cache import StageCache
     from mca.app.writer_process import writer
 
     written: list[Path] = []
@@ -376,7 +380,7 @@ def _compute(
             progress("writing the outputs")
             written.extend(outputs.write(result, folder, store.root if store is not None else None))
 
-        result = _run_scenario(loaded, write)
+        result = _run_scenario(loaded, write, StageCache(store.root) if store is not None else None)
     summary = views.one_line_summary(result)
     err.print(f"[green]✓[/] {loaded.scenario.name}: {summary}", highlight=False)
     if store is None:

@@ -22,7 +22,9 @@ from demand.forecast import Forecast
 from mca.app.assumptions import assumptions_table
 from mca.app.demand_view import forecast_to_dict
 from mca.app.results import ROUNDING_ITEM, RunResult, summary_items
+from mca.app.run_cache import recording_reads
 from mca.app.scenario import LoadedScenario, Scenario
+from mca.app.stage_cache import Evaluated, StageCache
 from mca.core.vocabulary import MAX_ENV_CATEGORY
 from mca.inputs import InputData, InputRequest, read_inputs
 from mca.inputs.layers import schematic_layers
@@ -115,14 +117,45 @@ def candidate_sites(inputs: Inputs) -> gpd.GeoDataFrame:
 
 def score_sites(inputs: Inputs, sites: gpd.GeoDataFrame, progress: Progress = _quiet) -> Scored:
     """Evaluate every enabled criterion and compute suitability per site × sector."""
+    return scored_sites(inputs, sites, evaluate_sites(inputs, sites, progress))
+
+
+def evaluate_sites(inputs: Inputs, sites: gpd.GeoDataFrame, progress: Progress = _quiet) -> criteria.Evaluation:
+    """The criteria evaluation of ``sites``, a site a ranking criterion cannot score excluded (no weight used)."""
     scenario = inputs.scenario
     evaluation = criteria.evaluate(
         sites, inputs.layers, scenario.criteria, scenario.sectors, progress=progress, tables=inputs.data.tables
     )
+    return evaluation.with_exclusions(unscorable_exclusions(evaluation.ranking_matrix()[0]))
+
+
+def scored_sites(inputs: Inputs, sites: gpd.GeoDataFrame, evaluation: criteria.Evaluation) -> Scored:
+    """The sites with their evaluation, raw ranking matrix and suitability per site × sector."""
     raw, directions = evaluation.ranking_matrix()
-    evaluation = evaluation.with_exclusions(unscorable_exclusions(raw))
-    suit = suitability(raw, directions, evaluation.exclusions, scenario.scoring, scenario.sectors)
+    suit = suitability(raw, directions, evaluation.exclusions, inputs.scenario.scoring, inputs.scenario.sectors)
     return Scored(sites=sites, evaluation=evaluation, raw=raw, directions=directions, suitability=suit)
+
+
+def evaluated(
+    loaded: LoadedScenario, progress: Progress = _quiet, stages: StageCache | None = None
+) -> tuple[Inputs, gpd.GeoDataFrame, criteria.Evaluation, bool]:
+    """The inputs, candidate sites and criteria evaluation, and whether they were reused from ``stages``.
+
+    They are reused while everything they read is unchanged (`mca.app.stage_cache`).
+    """
+    kept = stages.find(loaded) if stages is not None else None
+    if kept is not None:
+        progress("inputs, candidates and criteria unchanged: reused")
+        return Inputs(loaded=loaded, data=kept.data), kept.sites, kept.evaluation, True
+    with recording_reads() as reads:
+        progress("reading inputs")
+        inputs = load_inputs(loaded)
+        progress("building candidate sites")
+        sites = candidate_sites(inputs)
+        evaluation = evaluate_sites(inputs, sites, progress)
+    if stages is not None:
+        stages.store(loaded, Evaluated(inputs.data, sites, evaluation), reads)
+    return inputs, sites, evaluation, False
 
 
 def ranked_list(
@@ -233,16 +266,18 @@ def default_weights(scoring: ScoringSettings, criteria_names: list[str]) -> dict
     return resolve_weights(scoring.weight_sets[weight_set_name(scoring, None, None)], criteria_names).weights
 
 
-def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResult:
-    """Run every stage of one scenario and collect what the reports need."""
-    started = time.perf_counter()
+def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet, stages: StageCache | None = None) -> RunResult:
+    """Run every stage of one scenario and collect what the reports need.
+
+    ``stages``: where the inputs, candidates and criteria evaluation are kept for a run that
+    changes only what they do not read (`mca.app.stage_cache`); None computes them.
+    """
+    started, cpu = time.perf_counter(), time.process_time()
     scenario = loaded.scenario
-    progress("reading inputs")
-    inputs = load_inputs(loaded)
+    inputs, sites, evaluation, reused = evaluated(loaded, progress, stages)
     progress("forecasting demand")
     fc = demand_forecast(inputs)
-    progress("building candidate sites")
-    scored = score_sites(inputs, candidate_sites(inputs), progress)
+    scored = scored_sites(inputs, sites, evaluation)
     progress("ranking sites")
     ranking = ranked_list(inputs, scored)
     progress(f"allocating demand ({scenario.allocation.solver})")
@@ -277,7 +312,12 @@ def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet) -> RunResu
         central_weights=central,
         solver={"name": result.solver, "status": result.status, "objective": result.objective, "gap": result.gap},
         input_files=inputs.files,
-        timings={"solver_s": round(result.seconds, 3), "run_s": round(time.perf_counter() - started, 3)},
+        timings={
+            "solver_s": round(result.seconds, 3),
+            "run_s": round(time.perf_counter() - started, 3),
+            "chain_cpu_s": round(time.process_time() - cpu, 3),
+            "stages_reused": reused,
+        },
     )
 
 

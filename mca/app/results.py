@@ -54,8 +54,8 @@ class RunResult:
     central_weights: pd.DataFrame | None = None
     solver: dict[str, Any] = field(default_factory=dict)
     input_files: list[Path] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    """Wall-clock seconds per step; written to ``timings.json`` only, never into hashed outputs."""
+    timings: dict[str, float | bool] = field(default_factory=dict)
+    """Wall-clock (and CPU) seconds per step; written to ``timings.json`` only, never into hashed outputs."""
 
 
 def summary_items(summary: pd.DataFrame) -> dict[str, float]:

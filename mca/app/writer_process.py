@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import partial
@@ -77,13 +78,16 @@ def writer() -> Iterator[Writer]:
 
 def _serve(jobs: int) -> tuple[list[Path], set[Path]] | None:
     """In the helper: import the writers, wait for the run, write it; None if no run comes."""
+    started, cpu = time.perf_counter(), time.process_time()
     for name in PRELOADED:
         importlib.import_module(name)
+    imports = {"writer_imports_s": time.perf_counter() - started, "writer_imports_cpu_s": time.process_time() - cpu}
     with os.fdopen(jobs, "rb") as handle:
         data = handle.read()
     if not data:
         return None
     result, folder, drawings = pickle.loads(data)
+    result.timings.update({key: round(seconds, 3) for key, seconds in imports.items()})
     return _write(result, folder, drawings, PROCESSES)
 
 

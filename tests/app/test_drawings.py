@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,3 +103,16 @@ def test_keys_differ_by_data_and_the_store_keeps_the_most_recently_used(tmp_path
     damaged = store.root / "4"
     damaged.write_bytes(damaged.read_bytes()[:-1] + b"\x05")
     assert store.get("4") is None  # a damaged image is a miss: it is drawn again
+
+
+def test_a_view_is_reused_after_its_data_went_through_a_pickle(make_run_result, tmp_path: Path) -> None:
+    """The stage cache and the writer process hand the data on pickled: the drawing's key stays the same."""
+    result = make_run_result(tmp_path / "inputs")
+    copied = pickle.loads(pickle.dumps(result, protocol=5))
+    assert pickle.dumps(result.parks, protocol=5) != pickle.dumps(copied.parks, protocol=5)  # memo differs
+    assert reuse.canonical_bytes(reuse.exclusions_view(result)) == reuse.canonical_bytes(reuse.exclusions_view(copied))
+    (draw, calls), path = counting(), tmp_path / "out.png"
+    with reusing_drawings(tmp_path / "cache"):
+        reuse.drawn(draw, reuse.exclusions_view(result), path, EN)
+        reuse.drawn(draw, reuse.exclusions_view(copied), path, EN)
+    assert len(calls) == 1

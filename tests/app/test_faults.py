@@ -22,19 +22,8 @@ from typer.testing import CliRunner
 from mca.app import pipeline
 from mca.app.cli import app
 from mca.app.output import LOCK_NAME
-from mca.core.paths import SCENARIO_DIR
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def quick_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The base case without SMAA, so that a run takes a few seconds."""
-    path = tmp_path_factory.mktemp("scenario") / "quick.yaml"
-    path.write_text(
-        f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\noutputs:\n  robustness: false\n", encoding="utf-8"
-    )
-    return path
 
 
 def start_run(scenario: Path, out: Path, tmp: Path, *extra: str) -> subprocess.Popen[str]:

@@ -16,7 +16,6 @@ from mca.app.reports import WRITERS, OutputWriter, RunFolder, excel, write_all
 from mca.app.reports.manifest import TIMINGS_NAME
 from mca.app.reports.parallel import queued_parts
 from mca.core.errors import UserError
-from mca.core.paths import SCENARIO_DIR
 
 pytestmark = pytest.mark.skipif(not forking.available(), reason="helpers are forked on Linux only")
 runner = CliRunner()
@@ -73,18 +72,8 @@ def test_a_helper_sends_back_its_value_and_its_exception() -> None:
     assert raised.value.errno == errno.ENOSPC and raised.value.filename == "x.csv"
 
 
-@pytest.fixture(scope="module")
-def quick(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The base case without SMAA."""
-    path = tmp_path_factory.mktemp("scenario") / "quick.yaml"
-    path.write_text(
-        f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\noutputs:\n  robustness: false\n", encoding="utf-8"
-    )
-    return path
-
-
 def test_a_run_whose_helper_fails_to_write_keeps_the_earlier_results(
-    quick: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    quick_scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     earlier = tmp_path / "out" / "quick"
     earlier.mkdir(parents=True)
@@ -97,7 +86,7 @@ def test_a_run_whose_helper_fails_to_write_keeps_the_earlier_results(
         return write_excel(result, path)  # type: ignore[arg-type]
 
     monkeypatch.setattr(excel, "write_excel", full_disk_in_a_helper)
-    result = runner.invoke(app, ["run", str(quick), "--out", str(tmp_path / "out"), "--force"])
+    result = runner.invoke(app, ["run", str(quick_scenario), "--out", str(tmp_path / "out"), "--force"])
     assert result.exit_code == 1 and "no space left" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("error:") == 1
     assert (earlier / "ranking.csv").read_text(encoding="utf-8") == "earlier result\n"

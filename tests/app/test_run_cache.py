@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,23 +23,16 @@ from mca.app.run_cache import (
     package_roots,
     recording_reads,
 )
-from mca.core.paths import HEERLEN_DIR, PROJECT_ROOT, SCENARIO_DIR
+from mca.core.paths import PROJECT_ROOT
 
 runner = CliRunner()
 REUSED = "reused the files of the run of"
 
 
 @pytest.fixture
-def study(tmp_path: Path) -> Path:
+def study(tmp_path: Path, make_study) -> Path:
     """A quick scenario (no SMAA) reading its own copy of the demand source."""
-    shutil.copy(HEERLEN_DIR / "demand_source.yaml", tmp_path / "demand.yaml")
-    scenario = tmp_path / "study.yaml"
-    scenario.write_text(
-        f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: study\ndemand_source: demand.yaml\n"
-        "outputs:\n  robustness: false\n",
-        encoding="utf-8",
-    )
-    return scenario
+    return make_study(tmp_path, "study", ("demand_source", "demand_source.yaml"))
 
 
 def run(scenario: Path, out: Path) -> str:
@@ -69,14 +61,14 @@ def test_a_rerun_reuses_the_files_until_an_input_changes(study: Path, tmp_path: 
     assert second.keys() == first.keys() and {k for k in first if first[k] != second[k]} == {TIMINGS_NAME}
     assert "reused_run_finished_at" in json.loads(second[TIMINGS_NAME])
 
-    demand = study.parent / "demand.yaml"  # a changed figure in an input file: computed again
+    demand = study.parent / "demand_source.yaml"  # a changed figure in an input file: computed again
     text = demand.read_text(encoding="utf-8")
     assert "parkstad_2031_2040_ha: {value: 40," in text
     demand.write_text(text.replace("parkstad_2031_2040_ha: {value: 40,", "parkstad_2031_2040_ha: {value: 44,"))
     assert REUSED not in run(study, out)
     manifest = json.loads(contents(out / "study")["manifest.json"])
     recorded = {Path(item["path"]).name: item["sha256"] for item in manifest["inputs"]}
-    assert recorded["demand.yaml"] == hashlib.sha256(demand.read_bytes()).hexdigest()
+    assert recorded["demand_source.yaml"] == hashlib.sha256(demand.read_bytes()).hexdigest()
 
     os.utime(demand, (1_600_000_000, 1_600_000_000))  # same content, other date: the outputs' date changes
     assert REUSED not in run(study, out)

@@ -8,6 +8,8 @@ are always written last; the manifest holds the hashes of every file before it.
 
 from __future__ import annotations
 
+import resource
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +48,7 @@ def write_all(
     can be forked), the independent writers are written by this process and a forked copy
     together (`mca.app.reports.parallel`), then the others in order: the same files, the same bytes.
     """
+    started, cpu = time.perf_counter(), cpu_seconds()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report = progress or (lambda _message: None)
@@ -65,5 +68,12 @@ def write_all(
     files = [path for name in names for path in written[name]]
     report(f"writing {MANIFEST_NAME}")
     files.append(write_manifest(result, files, out_dir / MANIFEST_NAME))
-    files.append(write_timings(result, out_dir / TIMINGS_NAME))
+    writing = {"writing_s": round(time.perf_counter() - started, 3), "writing_cpu_s": round(cpu_seconds() - cpu, 3)}
+    files.append(write_timings(result, out_dir / TIMINGS_NAME, writing))
     return files
+
+
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and of its ended helper processes."""
+    own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime

@@ -104,8 +104,8 @@ def write_manifest(result: RunResult, files: list[Path], path: Path) -> Path:
 TIMINGS_NAME = "timings.json"
 
 
-def write_timings(result: RunResult, path: Path) -> Path:
-    """Write ``timings.json``: the wall-clock seconds of the run and when it ended (not hashed)."""
-    timings = {**result.timings, "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
+def write_timings(result: RunResult, path: Path, writing: dict[str, float] | None = None) -> Path:
+    """Write ``timings.json``: the seconds of the run (and of ``writing``) and when it ended (not hashed)."""
+    timings = {**result.timings, **(writing or {}), "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
     path.write_text(json.dumps(timings, sort_keys=True, indent=2) + "\n", encoding="utf-8")
     return path

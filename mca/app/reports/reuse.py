@@ -17,6 +17,7 @@ directly) everything is drawn.
 from __future__ import annotations
 
 import dataclasses
+import io
 import pickle
 from collections.abc import Callable
 from pathlib import Path
@@ -113,6 +114,20 @@ def demand_view(result: RunResult) -> RunResult:
     )
 
 
+def canonical_bytes(value: object) -> bytes:
+    """``value`` pickled without a memo (``Pickler.fast``), so equal data give equal bytes.
+
+    A plain pickle refers back to an object met before (a dtype two columns share), so the
+    same data pickle differently after a round trip through a pickle (the stage cache, the
+    writer process); without the memo every object is written out where it occurs.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: the bytes do not depend on which objects are shared
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
 def drawn(draw: Callable[..., Path], view: RunResult, path: Path, lang: Language, *extra: object) -> Path:
     """``draw(view, path, lang, *extra)``, or its image reused when the same drawing is stored."""
     store = drawing_store()
@@ -120,7 +135,7 @@ def drawn(draw: Callable[..., Path], view: RunResult, path: Path, lang: Language
         return draw(view, path, lang, *extra)
     settings = sorted((name, repr(value)) for name, value in rcParams.items())
     name = f"{draw.__module__}:{draw.__qualname__}"
-    key = store.key(pickle.dumps((name, lang.code, extra, settings, view), protocol=5))
+    key = store.key(canonical_bytes((name, lang.code, extra, settings, view)))
     image = store.get(key)
     if image is not None:
         path.write_bytes(image)
