@@ -12,6 +12,7 @@ Each configuration adds one fix to the one before:
 * ``no profiler``: the workers' statistical profiler (a stack sample every 10 ms) off;
 * ``chunks``: the sweep's chunks (`mca.app.sweep.chunk_size`), i.e. the sweep as it is now.
 
+The serial runs check that HiGHS on one thread gives the tables of its default.
 For each it prints wall seconds and the CPU seconds (``/proc/<pid>/task/<tid>/stat``, user +
 system) of the variants' task threads, the other Python threads of the workers (event loop,
 profiler), the rest of the workers (native threads such as HiGHS's scheduler, and threads that
@@ -81,11 +82,11 @@ def serial_run(n: int, threads: int, lock: Path | None) -> dict[str, Any]:
     spec = study(n)
     with held(lock):
         before, load, begin = thread_cpu(), os.getloadavg()[0], time.perf_counter()
-        sweep.run_sweep(spec, BASE, serial=True)
+        result = sweep.run_sweep(spec, BASE, serial=True)
         wall, after = time.perf_counter() - begin, thread_cpu()
     set_solver_threads(1)
     cpu = {kind: after[kind] - before[kind] for kind in after}
-    return {"seconds": wall, "load": load, "this process": cpu}
+    return {"seconds": wall, "load": load, "this process": cpu, "tables": sweep.tidy_table(result)}
 
 
 def cluster_run(n: int, workers: int, config: tuple[int, bool, int | None], lock: Path | None) -> dict[str, Any]:
@@ -118,14 +119,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--lock", type=Path, default=None)
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {}
+    tables = []
     for label, threads in (("serial, highs default", 0), ("serial, highs 1 thread", 1)):
         figures[label] = run = serial_run(args.variants, threads, args.lock)
+        tables.append(run.pop("tables"))
         cpu = run["this process"]
         print(
             f"{label:34} {run['seconds']:7.1f} s  CPU main {cpu['python']:6.1f}  native {cpu['native']:5.1f}"
             f"  load {run['load']:.2f}",
             flush=True,
         )
+    print(f"results with HiGHS on one thread identical to its default: {tables[0].equals(tables[1])}", flush=True)
     for label, config in CONFIGS.items():
         figures[label] = run = cluster_run(args.variants, args.workers, config, args.lock)
         cpu = run["workers"]
