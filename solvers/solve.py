@@ -27,7 +27,7 @@ from mca.core.errors import InfeasibleError
 from solvers.builders import ladder_floor
 from solvers.causes import shortfall_gains
 from solvers.fixing import drop_row, extra_rows, fixing
-from solvers.highs_direct import ArrayHiGHS
+from solvers.highs_direct import ArrayHiGHS, restart
 from solvers.model import AllocationModel, build_model
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
@@ -129,7 +129,7 @@ def _polish(model: AllocationModel, settings: AllocationSettings, integers: dict
     value that moves by 1e-8 moves the last level's hectares by up to 1e-4 ha (the weights of
     two sites differ little), so CBC and HiGHS differed by 2e-6 to 1.3e-3 ha on the scenarios.
     """
-    model.lp.highs_copy = None  # no basis from earlier solves: the same plots give the same vertex
+    restart(model.lp)  # no basis from earlier solves: the same plots give the same vertex
     lp_settings = settings.model_copy(update={"solver": POLISH_SOLVER})
     if not _solve_lp(model, lp_settings, fix=integers, duals=False):
         return False

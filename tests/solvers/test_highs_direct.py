@@ -135,3 +135,16 @@ def test_fixed_integers_give_the_fresh_optimum_warm_or_from_scratch(monkeypatch,
         model.lp.solve(solver)
     ours = float(pulp.value(model.lp.objective))
     assert ours == pytest.approx(_fresh_objective(model.lp, model.integers, integers), rel=1e-9)
+
+
+def test_a_restarted_copy_solves_as_a_new_one() -> None:
+    model = build_model(random_problem(60, seed=10), AllocationSettings())
+    solver = ArrayHiGHS(msg=False, duals=True)
+    _relaxed_solution(model.lp, solver, model.integers)
+    model.lp.addConstraint(ladder_floor(model.placed_existing, 0.0))  # a row change before the restart
+    highs_direct.restart(model.lp)
+    restarted = _relaxed_solution(model.lp, solver, model.integers)
+    model.lp.highs_copy = None
+    new = _relaxed_solution(model.lp, solver, model.integers)
+    assert restarted[1] == new[1]  # the same vertex, value for value
+    assert restarted[2] == new[2]
