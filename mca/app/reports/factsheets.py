@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -22,6 +24,9 @@ from mca.app.reports import robustness, tables
 from mca.app.reports.base import OutputWriter, report_template
 from mca.app.reports.cartography import notice_text
 from mca.app.results import RunResult
+
+if TYPE_CHECKING:
+    import jinja2
 
 FOLDER = "sites"
 TEMPLATE_NAME = "factsheet.html.j2"
@@ -234,17 +239,30 @@ def sheet_context(result: RunResult, site_id: str, lang: Language) -> dict[str, 
     }
 
 
+def sheet_writers(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
+    """One function per site of `factsheet_sites`, each writing its sheet into ``out_dir/sites``."""
+    lang = language_of(result.scenario)
+    (out_dir / FOLDER).mkdir(exist_ok=True)
+    return [
+        partial(_write_sheet, result, site_id, out_dir / factsheet_file(site_id), lang)
+        for site_id in factsheet_sites(result)
+    ]
+
+
+def _write_sheet(result: RunResult, site_id: str, path: Path, lang: Language) -> Path:
+    path.write_text(_template().render(sheet_context(result, site_id, lang)), encoding="utf-8")
+    return path
+
+
+@cache
+def _template() -> jinja2.Template:
+    """The fact sheet's template, compiled once per process."""
+    return report_template(TEMPLATE_NAME)
+
+
 def write_factsheets(result: RunResult, out_dir: Path) -> list[Path]:
     """Write one fact sheet per site of `factsheet_sites` into ``out_dir/sites``."""
-    lang = language_of(result.scenario)
-    template = report_template(TEMPLATE_NAME)
-    (out_dir / FOLDER).mkdir(exist_ok=True)
-    paths = []
-    for site_id in factsheet_sites(result):
-        path = out_dir / factsheet_file(site_id)
-        path.write_text(template.render(sheet_context(result, site_id, lang)), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return [write() for write in sheet_writers(result, out_dir)]
 
 
 WRITER = OutputWriter(
@@ -252,4 +270,5 @@ WRITER = OutputWriter(
     files="sites/<site>.html",
     write=lambda folder: write_factsheets(folder.result, folder.out_dir),
     independent=True,
+    parts=lambda folder: sheet_writers(folder.result, folder.out_dir),
 )
