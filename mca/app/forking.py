@@ -36,36 +36,45 @@ class HelperDiedError(UserError):
 
 @dataclass
 class Child:
-    """A forked helper: its process id and the pipe its answer comes through."""
+    """A forked helper: its process id, the pipe its answer comes through, whether it has been reaped."""
 
     pid: int
     reply: int
+    reaped: bool = False
 
     def answer(self) -> Any:
         """The helper's return value, once it has ended; its exception is raised here."""
-        with os.fdopen(self.reply, "rb") as handle:
+        reply, self.reply = self.reply, -1  # the pipe is closed below: `stop` must not close the number again
+        with os.fdopen(reply, "rb") as handle:
             data = handle.read()
         _, status = os.waitpid(self.pid, 0)
-        if not data:
+        self.reaped = True  # its process id may now be another process's
+        try:
+            kind, value = pickle.loads(data)
+        except Exception:  # nothing or half an answer: the helper was killed
             how = (
                 f"signal {os.WTERMSIG(status)}"
                 if os.WIFSIGNALED(status)
                 else f"status {os.waitstatus_to_exitcode(status)}"
             )
-            raise HelperDiedError(f"a helper process ended without finishing ({how}); earlier results are unchanged")
-        kind, value = pickle.loads(data)
+            raise HelperDiedError(
+                f"a helper process ended without finishing ({how}); earlier results are unchanged"
+            ) from None
         if kind == "failed":
             raise value
         return value
 
     def stop(self) -> None:
         """End the helper at once (if it still runs) and reap it."""
-        with suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        with suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
-        with suppress(OSError):
+        if not self.reaped:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.reaped = True
+        if self.reply >= 0:
             os.close(self.reply)
+            self.reply = -1
 
 
 def fork(work: Callable[[], Any], close: Iterable[int] = ()) -> Child:

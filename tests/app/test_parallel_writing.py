@@ -65,6 +65,15 @@ def test_a_helper_that_dies_is_a_one_line_error() -> None:
         helper.answer()
 
 
+def test_a_reaped_helper_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    helper = forking.fork(lambda: 1)
+    assert helper.answer() == 1 and helper.reaped and helper.reply == -1
+    signals: list[int] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: signals.append(pid))
+    helper.stop()  # its process id may be another process's by now, its pipe another file's
+    assert signals == []
+
+
 def test_a_helper_sends_back_its_value_and_its_exception() -> None:
     assert forking.fork(lambda: {"a": [1, 2]}).answer() == {"a": [1, 2]}
     with pytest.raises(OSError, match="No space") as raised:
