@@ -55,9 +55,11 @@ def extra_rows(lp: pulp.LpProblem, rows: Iterable[pulp.LpConstraint]) -> Iterato
 
 
 def drop_row(lp: pulp.LpProblem, name: str) -> pulp.LpConstraint | None:
-    """Remove the row ``name`` from ``lp`` (marking the structure changed); the row, or None if absent."""
+    """Remove the row ``name`` from ``lp`` (marking the structure changed); the row, or None if absent.
+
+    The variables stay listed: PuLP keeps every variable it has seen.
+    """
     row: pulp.LpConstraint | None = lp.constraints.pop(name, None)
     if row is not None:
         lp.structure_version = getattr(lp, "structure_version", 0) + 1
-        lp._variables_current = False
     return row

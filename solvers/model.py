@@ -38,7 +38,8 @@ class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
     PuLP 3 rebuilds the variable list (and ``variablesDict()``) from every constraint on each
     call, and its solver interfaces call them on every solve; the allocation re-solves the same
     model many times with other bounds, which made that walk a third of the run time on 10,000
-    sites. Adding a constraint or setting the objective invalidates the cached list; adding a
+    sites. Setting an objective or adding a constraint with a variable not yet listed invalidates
+    the cached list (PuLP never forgets a variable, so removing a row does not); adding a
     constraint also bumps ``structure_version`` (see `solvers.highs_direct` for the HiGHS re-solve).
     The list is sorted by ``column_keys`` (see :func:`solver_order`) instead of PuLP's names.
     """
@@ -57,10 +58,12 @@ class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
         self._variables_current = False
 
     def addConstraint(self, constraint: pulp.LpConstraint, name: str | None = None) -> None:  # noqa: N802 - PuLP's name
-        """Add a row (invalidates the variable list, bumps ``structure_version``)."""
-        self._variables_current = False
+        """Add a row (bumps ``structure_version``; variables are listed again only if the row brings new ones)."""
+        listed = len(self._variables)
         self.structure_version += 1
         super().addConstraint(constraint, name)
+        if len(self._variables) != listed:
+            self._variables_current = False
 
     def add_rows(self, rows: list[pulp.LpConstraint]) -> None:
         """Add named rows in one step; their variables are registered when the variables are next listed.
@@ -77,9 +80,12 @@ class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
         self.structure_version += 1
 
     def setObjective(self, obj: pulp.LpAffineExpression) -> None:  # noqa: N802 - PuLP's name
-        """Set the objective (invalidates the variable list)."""
-        self._variables_current = False
+        """Set the objective (variables are listed again only if it brings new ones)."""
+        listed = len(self._variables)
         super().setObjective(obj)
+        self._add_variables(self.objective.keys())
+        if len(self._variables) != listed:
+            self._variables_current = False
 
     def variables(self) -> list[pulp.LpVariable]:
         """The variables in column order, listed again only after the model changed."""
