@@ -50,7 +50,7 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     problem.validate()
     model = build_model(problem, settings)
     build_seconds = time.perf_counter() - started
-    runs, integers = _phases(model, settings, previous=None)
+    runs, integers, relaxation = _phases(model, settings, previous=None)
     integers = _settle_plot_periods(model, settings, integers)
     duals_ok = _solve_lp(model, settings, fix=integers)
     if not duals_ok:
@@ -64,7 +64,9 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
         model, runs, duals_available=duals_ok, build_seconds=build_seconds, seconds=time.perf_counter() - started
     )
     if len(result.shortfall):
-        gains = shortfall_gains(model, lambda: _solve_lp(model, settings, fix=None, duals=False))
+        gains = shortfall_gains(
+            model, lambda: _solve_lp(model, settings, fix=None, duals=False), relaxation.short if relaxation else None
+        )
         result.shortfall = lead_with_causes(result.shortfall, model, gains)
     if settings.regret and len(result.allocation):
         result.regret = site_regrets(model, result, lambda forbid: _solve_without(model, settings, forbid, integers))
@@ -74,15 +76,18 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
 
 def _phases(
     model: AllocationModel, settings: AllocationSettings, previous: dict[pulp.LpVariable, float] | None
-) -> tuple[list[SolverRun], dict[pulp.LpVariable, float]]:
-    """The strict ladder's phase 1 (when there is a choice to make), then suitability: runs and integers."""
+) -> tuple[list[SolverRun], dict[pulp.LpVariable, float], Relaxation | None]:
+    """The strict ladder's phase 1 (when there is a choice to make), then suitability.
+
+    Returns the runs, the integers and the suitability phase's LP relaxation (None without integers).
+    """
     runs: list[SolverRun] = []
     if settings.ladder == "strict" and len(model.placed_existing) and len(model.y):
         first, previous = _ladder_phase(model, settings, previous)
         runs.append(first)
-    main, _ = _optimise(model, settings, MAIN_PHASE, previous=previous)
+    main, _, relaxation = _optimise(model, settings, MAIN_PHASE, previous=previous)
     runs.append(main)
-    return runs, {v: float(round(v.varValue or 0.0)) for v in model.integers}
+    return runs, {v: float(round(v.varValue or 0.0)) for v in model.integers}, relaxation
 
 
 def _ladder_phase(
@@ -95,7 +100,7 @@ def _ladder_phase(
     """
     rounding = pulp.LpAffineExpression([(v, -settings.rounding_penalty) for v in model.over["var"]])
     model.lp.setObjective(model.placed_existing + rounding)
-    run, integers = _optimise(model, settings, LADDER_PHASE, previous=previous)
+    run, integers, _ = _optimise(model, settings, LADDER_PHASE, previous=previous)
     model.lp.addConstraint(ladder_floor(model.placed_existing, float(pulp.value(model.placed_existing))))
     model.lp.setObjective(model.objective)
     return run, integers
@@ -207,7 +212,7 @@ def _solve_without(
     zero = dict.fromkeys(forbid, 0.0)
     try:
         with fixing(zero):
-            runs, _ = _phases(model, settings, previous={**integers, **{v: 0.0 for v in zero if v in integers}})
+            runs, _, _ = _phases(model, settings, previous={**integers, **{v: 0.0 for v in zero if v in integers}})
         return runs[-1].objective
     except InfeasibleError:
         return None
@@ -219,7 +224,7 @@ def _solve_without(
 
 def _optimise(
     model: AllocationModel, settings: AllocationSettings, phase: str, previous: dict[pulp.LpVariable, float] | None
-) -> tuple[SolverRun, dict[pulp.LpVariable, float]]:
+) -> tuple[SolverRun, dict[pulp.LpVariable, float], Relaxation | None]:
     """Maximise the current objective: LP relaxation and rounding first, the MIP only if needed.
 
     The LP relaxation gives a proven bound. Integer values are rounded from it (and, if given,
@@ -230,7 +235,7 @@ def _optimise(
     started = time.perf_counter()
     ints = model.integers
     if not ints:
-        return _with_suitability_gap(model, phase, _run(model.lp, settings, phase)), {}
+        return _with_suitability_gap(model, phase, _run(model.lp, settings, phase)), {}, None
     if not _solve_lp(model, settings, fix=None, duals=False):
         raise InfeasibleError(
             f"the LP relaxation could not be solved in phase '{phase}' within {settings.time_limit_s:g} s; "
@@ -241,7 +246,10 @@ def _optimise(
     bound = float(pulp.value(model.lp.objective))
     tolerance = _tolerance(model, settings, phase)
     relaxation = Relaxation(
-        bound, np.array([v.varValue or 0.0 for v in model.x["var"]]), {v: v.varValue or 0.0 for v in ints}
+        bound,
+        np.array([v.varValue or 0.0 for v in model.x["var"]]),
+        {v: v.varValue or 0.0 for v in ints},
+        np.array([v.varValue or 0.0 for v in model.short["var"]]),
     )
     best = _best_rounding(model, settings, relaxation, previous, tolerance)
     if best is not None:
@@ -259,11 +267,11 @@ def _optimise(
                 seconds=time.perf_counter() - started,
                 method="LP relaxation + rounding",
             )
-            return _with_suitability_gap(model, phase, run), {v: best[1][v] for v in ints}
+            return _with_suitability_gap(model, phase, run), {v: best[1][v] for v in ints}, relaxation
     run = _run(model.lp, settings, phase, warm_start=best is not None, rel_gap=tolerance)
     if run.bound is None or bound < run.bound:
         run = replace(run, bound=bound, gap=_gap(bound, run.objective))
-    return _with_suitability_gap(model, phase, run), {v: float(round(v.varValue or 0.0)) for v in ints}
+    return _with_suitability_gap(model, phase, run), {v: float(round(v.varValue or 0.0)) for v in ints}, relaxation
 
 
 def suitability_term(model: AllocationModel) -> float:
@@ -327,11 +335,15 @@ def _best_rounding(
 
 @dataclass(frozen=True)
 class Relaxation:
-    """The LP relaxation of a phase: its objective (a proven bound), hectares (``model.x`` order), integers."""
+    """The LP relaxation of a phase: objective (a proven bound), hectares, integers and shortfall.
+
+    ``hectares`` are in ``model.x`` order, ``short`` in ``model.short`` order.
+    """
 
     bound: float
     hectares: np.ndarray
     integers: dict[pulp.LpVariable, float]
+    short: np.ndarray
 
 
 def _neighbourhood(

@@ -7,9 +7,10 @@ import pulp
 import pytest
 
 from solvers import AllocationSettings, random_problem
+from solvers.causes import shortfall_gains
 from solvers.fixing import fixing
 from solvers.model import build_model
-from solvers.solve import Relaxation, _neighbourhood, _solve_lp
+from solvers.solve import Relaxation, _neighbourhood, _phases, _solve_lp
 
 SETTINGS = AllocationSettings(rel_gap=1e-6)
 
@@ -17,7 +18,9 @@ SETTINGS = AllocationSettings(rel_gap=1e-6)
 def _relaxation(model) -> Relaxation:
     assert _solve_lp(model, SETTINGS, fix=None, duals=False)
     hectares = np.array([v.varValue or 0.0 for v in model.x["var"]])
-    return Relaxation(float(pulp.value(model.lp.objective)), hectares, {v: v.varValue or 0.0 for v in model.integers})
+    integers = {v: v.varValue or 0.0 for v in model.integers}
+    short = np.array([v.varValue or 0.0 for v in model.short["var"]])
+    return Relaxation(float(pulp.value(model.lp.objective)), hectares, integers, short)
 
 
 def _objective_with(model, integers: dict) -> float:
@@ -49,3 +52,16 @@ def test_nothing_to_search_when_the_rounding_is_the_relaxation() -> None:
         relaxation = _relaxation(model)  # integers fixed: the relaxation has them integral
     best = (relaxation.bound, {v: v.varValue for v in model.lp.variables()})
     assert _neighbourhood(model, SETTINGS, relaxation, best, tolerance=1e-6) is None
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_suitability_phase_relaxation_is_the_baseline_of_the_shortfall_causes(seed: int) -> None:
+    model = build_model(random_problem(80, seed=seed, demand_ratio=2.0), SETTINGS)
+    _, _, relaxation = _phases(model, SETTINGS, previous=None)
+    assert relaxation is not None and relaxation.short.sum() > 1.0  # demand twice the capacity: short
+    solve_relaxation = lambda: _solve_lp(model, SETTINGS, fix=None, duals=False)
+    given = shortfall_gains(model, solve_relaxation, relaxation.short)
+    solved = shortfall_gains(model, solve_relaxation)  # the baseline solved again, as before
+    assert given.keys() == solved.keys()
+    for cause in given:
+        assert given[cause] == pytest.approx(solved[cause], abs=1e-9)
