@@ -18,8 +18,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from candidates.base import CandidateSource
 from candidates.schema import CRS, empty_candidates, new_ground_row, park_attributes, park_polygons
@@ -90,6 +88,9 @@ def aggregate_cells(row: np.ndarray, col: np.ndarray, max_cells: int, keys: np.n
         sources.append(np.flatnonzero(linked))
         targets.append(neighbour[linked])
     source, target = np.concatenate(sources), np.concatenate(targets)
+    from scipy.sparse import coo_matrix  # lazily: every scenario load imports this module
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(source), dtype=np.int8), (source, target)), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     first_seen = np.full(component.max() + 1, n, dtype=np.int64)

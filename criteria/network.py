@@ -17,8 +17,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from criteria.base import FAST_NODE_CAPACITY, geometry_key
 from mca.core.errors import DataError
@@ -227,6 +225,9 @@ class RoadNetwork:
         a, b, w, link = a[order], b[order], w[order], link[order]
         first = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
         a, b, w, link = a[first], b[first], w[first], link[first]
+        from scipy.sparse import csr_matrix  # lazily: every scenario load imports this module
+        from scipy.sparse.csgraph import dijkstra
+
         n = self.n_nodes
         # explicit zero weights would be dropped from the sparse matrix: keep them as tiny weights
         matrix = csr_matrix((np.maximum(w, 1e-9), (a, b)), shape=(n, n))

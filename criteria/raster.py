@@ -24,7 +24,6 @@ from typing import Literal
 
 import numpy as np
 import shapely
-from scipy import ndimage
 
 Direction = Literal["max", "min"]
 
@@ -113,6 +112,8 @@ def distance_to(grid: RasterGrid, features: np.ndarray) -> np.ndarray:
     """Distance (m, float32) from every cell centre to the nearest cell of ``features``; inf without any."""
     if not features.any():
         return np.full(grid.shape, np.inf, dtype=np.float32)
+    from scipy import ndimage  # lazily: every scenario load imports this module
+
     distance = ndimage.distance_transform_edt(~features, sampling=grid.cell_m)
     return np.asarray(distance, dtype=np.float32)
 
