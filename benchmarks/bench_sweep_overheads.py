@@ -1,8 +1,9 @@
 """Benchmark: where a Dask sweep's CPU goes, thread by thread, with each throughput fix on and off.
 
-Runs the first ``--variants`` of `bench_sweep.study` (default 240) serially in this process and
-on a `LocalCluster` made here like the sweep's own (one thread per worker process), reached
-through ``run_sweep(scheduler=...)`` so that the worker threads can be read before it closes.
+Runs the first ``--variants`` of `bench_sweep.study` (default 240) in this process as one cluster
+task (`mca.app.sweep.run_chunk`, HiGHS at its default and held to one thread) and on a
+`LocalCluster` made here like the sweep's own (one thread per worker process), reached through
+``run_sweep(scheduler=...)`` so that the worker threads can be read before it closes.
 Each configuration adds one fix to the one before:
 
 * ``highs default``: HiGHS sizes its per-thread scheduler itself (``SOLVER_THREADS = 0`` on the
@@ -39,6 +40,7 @@ import dask
 
 import mca.app.sweep as sweep
 from benchmarks.bench_sweep import BASE, held, study
+from mca.app.sweep_spec import variants
 
 CONFIGS = {  # name: (HiGHS threads per variant, worker profiler on, variants per task or None = the sweep's)
     "highs default": (0, True, 1),
@@ -77,16 +79,21 @@ def set_solver_threads(threads: int) -> None:
 
 
 def serial_run(n: int, threads: int, lock: Path | None) -> dict[str, Any]:
-    """The variants in this process with HiGHS held to ``threads``: wall and CPU seconds."""
+    """The variants in this process as one cluster task, HiGHS held to ``threads``: wall and CPU seconds."""
     set_solver_threads(threads)
     spec = study(n)
     with held(lock):
         before, load, begin = thread_cpu(), os.getloadavg()[0], time.perf_counter()
-        result = sweep.run_sweep(spec, BASE, serial=True)
+        outcomes = sweep.run_chunk(str(BASE), list(variants(spec)), spec.top_k)  # what a cluster task runs
         wall, after = time.perf_counter() - begin, thread_cpu()
     set_solver_threads(1)
     cpu = {kind: after[kind] - before[kind] for kind in after}
-    return {"seconds": wall, "load": load, "this process": cpu, "tables": sweep.tidy_table(result)}
+    return {
+        "seconds": wall,
+        "load": load,
+        "this process": cpu,
+        "tables": sweep.tidy_table(sweep.SweepResult(spec, outcomes)),
+    }
 
 
 def cluster_run(n: int, workers: int, config: tuple[int, bool, int | None], lock: Path | None) -> dict[str, Any]:

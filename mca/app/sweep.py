@@ -13,9 +13,12 @@ layers or re-run the criteria. On a cluster, variants go in chunks (one task run
 order) so that the client, scheduler and workers handle fewer, larger tasks; a chunk that is
 lost is run again variant by variant, so only a variant that breaks its worker fails.
 
-Each variant holds HiGHS to one thread unless the scenario sets ``allocation.threads`` (see
-`solver_threads`): a sweep is parallel across variants, and HiGHS's default scheduler adds a
-thread per process whose idle waiting took a fifth of a core from the other worker.
+On a cluster, each variant holds HiGHS to one thread unless the scenario sets
+``allocation.threads`` (see `solver_threads`): the cluster is parallel across variants, and
+HiGHS's default scheduler (here two threads on two cores) adds a thread that cost 20 of 144 CPU
+seconds of 240 variants on two workers (``benchmarks/bench_sweep_overheads.py``), taken from the
+other worker. Serially HiGHS keeps its default: there the second core is free and its thread
+makes a variant ~4 % faster. The tables of 1,008 variants are the same either way.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import json
 import math
 import warnings
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,16 +50,16 @@ CACHE_SIZE = 8
 """Inputs and criteria evaluations kept per worker process (assumption: a handful of layer sets)."""
 DEFAULT_WORKERS = 2
 SOLVER_THREADS = 1
-"""HiGHS threads per variant when the scenario sets none: the sweep is parallel across variants."""
+"""HiGHS threads per variant on a cluster when the scenario sets none: it is parallel across variants."""
 CHUNKS_PER_THREAD = 8
 """A cluster run splits the variants into at least this many tasks per worker thread where it can,
 so that the last tasks leave no thread idle for long (assumption)."""
 MAX_CHUNK = 8
-"""Most variants in one task: enough to make the per-task cost small (measured: ~20 ms of client and
+"""Most variants in one task: enough to make the per-task cost small (measured: ~10 ms of client and
 worker CPU per task), few enough that the progress bar moves every few seconds (assumption)."""
 WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 """Dask settings of the embedded cluster's workers: the statistical profiler (a stack sample every
-10 ms) is off, as nobody reads it here."""
+10 ms, ~13 ms of worker CPU per variant measured) is off, as nobody reads it here."""
 
 Progress = Callable[[int, int], None]
 
@@ -159,10 +162,13 @@ def solver_threads(threads: int | None) -> Iterator[None]:
         highspy.Highs.resetGlobalScheduler(True)
 
 
-def run_variant(base: str, variant: Variant, top_k: int) -> VariantOutcome:
-    """Run one variant; any error becomes the outcome's ``error`` (one line), never an exception."""
+def run_variant(base: str, variant: Variant, top_k: int, *, one_thread: bool = False) -> VariantOutcome:
+    """Run one variant; any error becomes the outcome's ``error`` (one line), never an exception.
+
+    ``one_thread``: HiGHS held to one thread (`solver_threads`) unless the scenario sets its threads.
+    """
     try:
-        return _run_variant(base, variant, top_k)
+        return _run_variant(base, variant, top_k, one_thread)
     except UserError as exc:
         return VariantOutcome(variant.number, variant.name, variant.overrides, error=exc.one_line())
     except Exception as exc:  # a failed variant must not stop the sweep
@@ -176,16 +182,19 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run_chunk(base: str, chunk: list[Variant], top_k: int) -> list[VariantOutcome]:
-    """Run variants one after the other (one cluster task); each one's error stays in its outcome."""
-    return [run_variant(base, variant, top_k) for variant in chunk]
+    """Run variants one after the other (one cluster task), HiGHS held to one thread.
+
+    Each variant's error stays in its outcome.
+    """
+    return [run_variant(base, variant, top_k, one_thread=True) for variant in chunk]
 
 
-def _run_variant(base: str, variant: Variant, top_k: int) -> VariantOutcome:
+def _run_variant(base: str, variant: Variant, top_k: int, one_thread: bool) -> VariantOutcome:
     loaded = variant_scenario(base, variant)
     inputs, scored = _inputs_and_scores(loaded)
     fc = pipeline.demand_forecast(inputs)
     ranking = pipeline.ranked_list(inputs, scored)
-    with solver_threads(loaded.scenario.allocation.threads):
+    with solver_threads(loaded.scenario.allocation.threads) if one_thread else nullcontext():
         result = pipeline.allocate(inputs, scored, fc)
     allocation = result.allocation
     per_site = allocation.groupby("site_id")["hectares"].sum() if len(allocation) else pd.Series(dtype=float)
