@@ -21,6 +21,7 @@ LPs, lexicographic levels). Here:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import highspy
@@ -169,6 +170,23 @@ class HighsCopy:
                 con.pi = dual
 
 
+_SCHEDULER = threading.local()
+"""The thread count this thread's HiGHS scheduler was last sized for by :func:`_size_scheduler`."""
+
+
+def _size_scheduler(threads: int) -> None:
+    """Let the next solve in this thread make HiGHS's scheduler with ``threads`` threads.
+
+    HiGHS makes one task scheduler per calling thread at its first solve and keeps it; a later
+    solve asking for another thread count fails (a run with ``threads: 1`` after one with the
+    default ended "the LP relaxation could not be solved"). The scheduler is dropped when the
+    count asked for changes.
+    """
+    if getattr(_SCHEDULER, "threads", None) != threads:
+        highspy.Highs.resetGlobalScheduler(True)
+        _SCHEDULER.threads = threads
+
+
 def restart(lp: pulp.LpProblem) -> None:
     """Solve ``lp`` next in a new HiGHS instance given the whole model: no basis, no state of earlier solves.
 
@@ -264,6 +282,7 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         limit = float(self.timeLimit) if self.timeLimit is not None else INF
         highs.setOptionValue("time_limit", highs.getRunTime() + limit)
         if self.threads is not None:
+            _size_scheduler(self.threads)
             highs.setOptionValue("threads", self.threads)
         for key, value in self.highs_options.items():
             highs.setOptionValue(key, value)

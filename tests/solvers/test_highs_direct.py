@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulp
 import pytest
 
-from solvers import AllocationSettings, highs_direct, random_problem
+from solvers import AllocationSettings, highs_direct, random_problem, solve
 from solvers.builders import ladder_floor
 from solvers.fixing import drop_row, fixing
 from solvers.highs_direct import ArrayHiGHS
@@ -148,3 +148,13 @@ def test_a_restarted_copy_solves_as_a_new_one() -> None:
     new = _relaxed_solution(model.lp, solver, model.integers)
     assert restarted[1] == new[1]  # the same vertex, value for value
     assert restarted[2] == new[2]
+
+
+def test_a_thread_count_after_solves_with_another_one_is_honoured() -> None:
+    # HiGHS keeps the scheduler of a thread's first solve; another explicit count was an error
+    problem = random_problem(40, seed=11)
+    default = solve(problem, AllocationSettings())
+    one, two = (solve(problem, AllocationSettings(threads=n)) for n in (1, 2))
+    assert default.status == one.status == two.status == "optimal"
+    assert one.objective == pytest.approx(default.objective, rel=1e-6)
+    assert two.objective == pytest.approx(default.objective, rel=1e-6)
