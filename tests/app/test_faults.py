@@ -27,7 +27,11 @@ runner = CliRunner()
 
 
 def start_run(scenario: Path, out: Path, tmp: Path, *extra: str) -> subprocess.Popen[str]:
-    """``mca run`` in a subprocess whose temporary folder is ``tmp``."""
+    """``mca run`` in a subprocess whose temporary folder is ``tmp``.
+
+    Runs that must be caught in the act pass ``--no-cache``: a run the cache can answer (an
+    earlier test ran the same scenario) ends in a quarter of a second, before the interrupt.
+    """
     tmp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmp), "TMP": str(tmp)}
     command = [sys.executable, "-m", "mca", "run", str(scenario), "--out", str(out), *extra]
@@ -45,7 +49,7 @@ def wait_for(condition: Callable[[], bool], run: subprocess.Popen[str], timeout:
 @pytest.mark.parametrize("moment", ["importing", "reading", "writing"])
 def test_an_interrupt_at_any_moment_exits_130_and_leaves_nothing(quick_scenario: Path, tmp_path: Path, moment: str):
     out, tmp = tmp_path / "out", tmp_path / "tmp"
-    run = start_run(quick_scenario, out, tmp)
+    run = start_run(quick_scenario, out, tmp, "--no-cache")
     if moment == "importing":
         time.sleep(0.3)
     elif moment == "reading":
@@ -64,7 +68,7 @@ def test_an_interrupt_at_any_moment_exits_130_and_leaves_nothing(quick_scenario:
 
 def test_a_killed_run_is_cleaned_up_by_the_next(quick_scenario: Path, tmp_path: Path) -> None:
     out, tmp = tmp_path / "out", tmp_path / "tmp"
-    run = start_run(quick_scenario, out, tmp)
+    run = start_run(quick_scenario, out, tmp, "--no-cache")
     wait_for(lambda: any(out.glob(".quick.partial-*")) if out.exists() else False, run)
     run.kill()
     run.wait(timeout=60)
@@ -84,7 +88,7 @@ def _umask() -> int:
 
 def test_two_runs_into_one_folder_cannot_both_succeed(quick_scenario: Path, tmp_path: Path) -> None:
     out, tmp = tmp_path / "out", tmp_path / "tmp"
-    first = start_run(quick_scenario, out, tmp)
+    first = start_run(quick_scenario, out, tmp, "--no-cache")
     wait_for(lambda: (out / LOCK_NAME).exists(), first)
     second = start_run(quick_scenario, out, tmp, "--force")
     _, second_err = second.communicate(timeout=300)
