@@ -31,11 +31,19 @@ def start_run(scenario: Path, out: Path, tmp: Path, *extra: str) -> subprocess.P
 
     Runs that must be caught in the act pass ``--no-cache``: a run the cache can answer (an
     earlier test ran the same scenario) ends in a quarter of a second, before the interrupt.
+    SIGINT is restored to its default in the child (:func:`_interruptible`).
     """
     tmp.mkdir(exist_ok=True)
     env = {**os.environ, "TMPDIR": str(tmp), "TMP": str(tmp)}
     command = [sys.executable, "-m", "mca", "run", str(scenario), "--out", str(out), *extra]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_interruptible
+    )
+
+
+def _interruptible() -> None:
+    """Ctrl-C as in a terminal: a shell starts background jobs with SIGINT ignored, and children inherit it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(condition: Callable[[], bool], run: subprocess.Popen[str], timeout: float = 300.0) -> None:
