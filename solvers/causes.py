@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pulp
 
+from solvers.model import solved_values
+
 if TYPE_CHECKING:
     from solvers.model import AllocationModel
 
@@ -52,17 +54,13 @@ def shortfall_gains(
     if baseline is None:
         if not solve_relaxation():
             return {}
-        baseline = _short_values(model)
+        baseline = solved_values(model.short["var"])
     gains = {}
     for name, rows in families(model).items():
         with _lifted(model.lp, rows):
             if solve_relaxation():
-                gains[name] = np.maximum(baseline - _short_values(model), 0.0)
+                gains[name] = np.maximum(baseline - solved_values(model.short["var"]), 0.0)
     return gains
-
-
-def _short_values(model: AllocationModel) -> np.ndarray:
-    return np.array([v.varValue or 0.0 for v in model.short["var"]], dtype=float)
 
 
 @contextmanager

@@ -53,8 +53,9 @@ bundled Heerlen models have fewer columns, so their solves are unchanged)."""
 class HighsCopy:
     """The HiGHS copy of one PuLP problem: the solver, its columns and rows, and the cached sparse rows.
 
-    ``lower``/``upper`` are the column bounds and ``row_lower``/``row_upper`` the row bounds as
-    last handed over, so that only what changed is handed over again.
+    ``lower``/``upper`` are the column bounds as last handed over (to count how many changed,
+    see `update`) and ``row_lower``/``row_upper`` the row bounds (only changed ones are handed
+    over again, see `follow_rows`).
     """
 
     highs: highspy.Highs

@@ -8,7 +8,7 @@ objective. Variables and constraints are named by site, segment, period and link
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,6 +144,11 @@ class AllocationModel:
     def integers(self) -> list[pulp.LpVariable]:
         """The integer variables: XXL plot counts, then openings."""
         return [*self.n["var"], *self.y["var"]]
+
+
+def solved_values(variables: Iterable[pulp.LpVariable]) -> np.ndarray:
+    """The values of ``variables`` after a solve, in order; a variable the solver left without value counts 0."""
+    return np.array([v.varValue or 0.0 for v in variables], dtype=float)
 
 
 def build_model(problem: AllocationProblem, settings: AllocationSettings) -> AllocationModel:

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from solvers.model import solved_values
+
 if TYPE_CHECKING:
     from solvers.model import AllocationModel
     from solvers.results import AllocationResult
@@ -77,7 +79,7 @@ def _site_variables(model: AllocationModel, site_id: str) -> list[pulp.LpVariabl
 
 def _hectares_by_site(model: AllocationModel) -> np.ndarray:
     """Hectares per site position at the variables' current values."""
-    values = np.array([v.varValue or 0.0 for v in model.x["var"]], dtype=float)
+    values = solved_values(model.x["var"])
     return np.bincount(model.x["site"].to_numpy(), weights=values, minlength=len(model.site_ids))
 
 

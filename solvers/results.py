@@ -16,6 +16,7 @@ import pulp
 from mca.core.jsonable import records
 from mca.core.sectors import segment_id
 from mca.core.vocabulary import EXPANSION
+from solvers.model import solved_values
 from solvers.problem import AllocationProblem, problem_from_dict
 from solvers.regret import REGRET_COLUMNS
 from solvers.settings import AllocationSettings
@@ -294,7 +295,7 @@ def reported_hectares(model: AllocationModel) -> tuple[np.ndarray, np.ndarray, n
     within ``TOL``) goes to the segment's largest ``x``. So placed + shortfall − rounding equals
     the demand to floating-point precision (issue 10).
     """
-    xval = np.round(np.array([v.varValue or 0.0 for v in model.x["var"]], dtype=float), 9)
+    xval = np.round(solved_values(model.x["var"]), 9)
     xval[xval < TOL] = 0.0
     n_periods = len(model.problem.periods)
     cell = model.x["segment"].to_numpy() * n_periods + model.x["period"].to_numpy()

@@ -28,7 +28,7 @@ from solvers.builders import ladder_floor
 from solvers.causes import shortfall_gains
 from solvers.fixing import drop_row, extra_rows, fixing
 from solvers.highs_direct import ArrayHiGHS, restart
-from solvers.model import AllocationModel, build_model
+from solvers.model import AllocationModel, build_model, solved_values
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
 from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result, relative_gap
@@ -247,9 +247,9 @@ def _optimise(
     tolerance = _tolerance(model, settings, phase)
     relaxation = Relaxation(
         bound,
-        np.array([v.varValue or 0.0 for v in model.x["var"]]),
+        solved_values(model.x["var"]),
         {v: v.varValue or 0.0 for v in ints},
-        np.array([v.varValue or 0.0 for v in model.short["var"]]),
+        solved_values(model.short["var"]),
     )
     best = _best_rounding(model, settings, relaxation, previous, tolerance)
     if best is not None:
@@ -276,7 +276,7 @@ def _optimise(
 
 def suitability_term(model: AllocationModel) -> float:
     """``Σ suit[s,k(g)] · x[s,g,t]`` at the current values: the suitability hectares, without penalties."""
-    values = np.array([v.varValue or 0.0 for v in model.x["var"]], dtype=float)
+    values = solved_values(model.x["var"])
     return float(model.x["suit"].to_numpy(dtype=float) @ values)
 
 
@@ -404,7 +404,7 @@ def _dive(
                 return None
             if len(fixed) == len(n_vars) + len(y_vars):
                 return fixed
-            xval = np.array([v.varValue or 0.0 for v in model.x["var"]])
+            xval = solved_values(model.x["var"])
         new, pending, zero = _round_plots(model, settings, xval, fixed)
         if new:
             fixed.update(new)
