@@ -6,11 +6,12 @@
   from it only in the weights of the default set, timed (each repeat other weights). It reuses
   the inputs, candidates and criteria evaluation (`mca.app.stage_cache`) and the drawings the
   weights do not touch (`mca.app.reports.reuse`), and computes scores, ranking, SMAA, the
-  allocation and every output, written by two processes (`mca.app.writer_process`). Printed:
+  allocation and every output, written by two processes (`mca.app.writer_process`); the
+  drawings that read nothing of the allocation are drawn while it is solved. Printed:
   the fastest repeat's wall and CPU seconds (the run and its helper processes), the load
   before it, and its phases from the run's own ``timings.json``: the chain, the writer
-  helper's imports (during the chain), the writing, and the rest (interpreter, CLI, library
-  imports, scenario, cache checks);
+  helper's imports (during the chain) and drawing ahead (during the allocation), the writing,
+  and the rest (interpreter, CLI, library imports, scenario, cache checks);
 - an unchanged rerun, which copies the files of the previous run (`mca.app.run_cache`): not
   the target's figure (nothing is computed);
 - ``mca run --no-cache``: the same run computed again (OS caches filled), split in a fresh
@@ -251,6 +252,7 @@ def measure(work: Path) -> dict[str, Any]:
 WEIGHT_CHANGE_PHASES = (
     ("chain (scores, SMAA, allocation; inputs, candidates, criteria {stages})", "run_s", "chain_cpu_s"),
     ("writer helper importing Matplotlib & co (during the chain)", "writer_imports_s", "writer_imports_cpu_s"),
+    ("writer helper drawing {ahead} ahead (during the allocation)", "drawing_ahead_s", "drawing_ahead_cpu_s"),
     ("writing (two processes; then HTML and manifest)", "writing_s", "writing_cpu_s"),
 )
 """The phases a run writes into ``timings.json``: label, wall key, CPU key."""
@@ -266,7 +268,8 @@ def weight_change_report(w: dict[str, Any]) -> None:
     print(f"  all repeats (wall s, CPU s, load): {w['runs']}")
     stages = "reused" if t.get("stages_reused") else "computed"
     for label, wall, cpu in WEIGHT_CHANGE_PHASES:
-        print(f"  {label.format(stages=stages)}: {t.get(wall, 0.0):.2f} s wall, {t.get(cpu, 0.0):.2f} s CPU")
+        named = label.format(stages=stages, ahead=f"{t.get('drawn_ahead', 0):g} of 5 drawings")
+        print(f"  {named}: {t.get(wall, 0.0):.2f} s wall, {t.get(cpu, 0.0):.2f} s CPU")
     rest_wall = w["wall_s"] - t.get("run_s", 0.0) - t.get("writing_s", 0.0)
     rest_cpu = w["cpu_s"] - sum(t.get(cpu, 0.0) for _, _, cpu in WEIGHT_CHANGE_PHASES)
     print(f"  the rest (interpreter, CLI, imports, scenario, cache): {rest_wall:.2f} s wall, {rest_cpu:.2f} s CPU")

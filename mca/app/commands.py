@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -289,8 +290,12 @@ def _run_scenario(
     item: LoadedScenario,
     then: Callable[[RunResult, Callable[[str], None]], object] | None = None,
     stages: StageCache | None = None,
+    ranked: Callable[[RunResult], None] | None = None,
 ) -> RunResult:
-    """Run one scenario with a progress line on standard error, then ``then(result, progress)``."""
+    """Run one scenario with a progress line on standard error, then ``then(result, progress)``.
+
+    ``ranked``: given the run before its allocation is solved (`mca.app.pipeline.run_scenario`).
+    """
     from mca.app import pipeline
 
     with err.status(f"{item.scenario.name}: starting") as status:
@@ -298,7 +303,7 @@ def _run_scenario(
         def step(message: str) -> None:
             status.update(f"{item.scenario.name}: {message}")
 
-        result = pipeline.run_scenario(item, progress=step, stages=stages)
+        result = pipeline.run_scenario(item, progress=step, stages=stages, ranked=ranked)
         if then is not None:
             then(result, step)
     return result
@@ -365,7 +370,8 @@ def _compute(
 ) -> None:
     """Run one scenario into ``folder`` and keep its files in ``store`` for an unchanged rerun.
 
-    The writing is prepared in a second process while the chain computes (`mca.app.writer_process`).
+    The writing is prepared in a second process while the chain computes, which draws what reads
+    nothing of the allocation while it is solved (`mca.app.writer_process`).
     """
     from mca.app import views
     from mca.app.run_cache import StoredRun, recording_reads
@@ -374,13 +380,15 @@ def _compute(
 
     written: list[Path] = []
     loaded, reads = item
+    drawings = store.root if store is not None else None
     with writer() as outputs, recording_reads(exclude=[*staging, *([store.root] if store else [])]) as more:
 
         def write(result: RunResult, progress: Callable[[str], None]) -> None:
             progress("writing the outputs")
-            written.extend(outputs.write(result, folder, store.root if store is not None else None))
+            written.extend(outputs.write(result, folder, drawings))
 
-        result = _run_scenario(loaded, write, StageCache(store.root) if store is not None else None)
+        stages = StageCache(store.root) if store is not None else None
+        result = _run_scenario(loaded, write, stages, ranked=partial(outputs.ahead, drawings=drawings))
     summary = views.one_line_summary(result)
     err.print(f"[green]✓[/] {loaded.scenario.name}: {summary}", highlight=False)
     if store is None:

@@ -7,6 +7,7 @@ strings the steps together into a `mca.app.results.RunResult`.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -266,11 +267,19 @@ def default_weights(scoring: ScoringSettings, criteria_names: list[str]) -> dict
     return resolve_weights(scoring.weight_sets[weight_set_name(scoring, None, None)], criteria_names).weights
 
 
-def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet, stages: StageCache | None = None) -> RunResult:
+def run_scenario(
+    loaded: LoadedScenario,
+    progress: Progress = _quiet,
+    stages: StageCache | None = None,
+    ranked: Callable[[RunResult], None] | None = None,
+) -> RunResult:
     """Run every stage of one scenario and collect what the reports need.
 
     ``stages``: where the inputs, candidates and criteria evaluation are kept for a run that
     changes only what they do not read (`mca.app.stage_cache`); None computes them.
+    ``ranked``: called before the allocation is solved with the run so far (`ranked_result`:
+    ranking and SMAA done, no allocation), so that what reads nothing of the allocation can be
+    drawn meanwhile (`mca.app.writer_process`).
     """
     started, cpu = time.perf_counter(), time.process_time()
     scenario = loaded.scenario
@@ -280,44 +289,57 @@ def run_scenario(loaded: LoadedScenario, progress: Progress = _quiet, stages: St
     scored = scored_sites(inputs, sites, evaluation)
     progress("ranking sites")
     ranking = ranked_list(inputs, scored)
-    progress(f"allocating demand ({scenario.allocation.solver})")
-    result = allocate(inputs, scored, fc)
-    acceptability = central = None
+    smaa_result = None
     smaa_settings = scenario.scoring.smaa
     if scenario.outputs.robustness and smaa_settings.samples:
         progress(f"SMAA robustness ({smaa_settings.samples} samples)")
         smaa_result = robustness(inputs, scored, smaa_settings.samples, smaa_settings.margin, smaa_settings.seed)
-        acceptability, central = smaa_result.acceptability, smaa_result.central_weights
-    criteria_names = list(scored.raw.columns)
-    return RunResult(
-        scenario_name=scenario.name,
-        scenario_path=loaded.path,
-        scenario=scenario.model_dump(mode="json"),
+    before = ranked_result(inputs, scored, fc, ranking, smaa_result)
+    if ranked is not None:
+        ranked(before)
+    progress(f"allocating demand ({scenario.allocation.solver})")
+    result = allocate(inputs, scored, fc)
+    timings = {"solver_s": round(result.seconds, 3), "run_s": round(time.perf_counter() - started, 3)}
+    timings |= {"chain_cpu_s": round(time.process_time() - cpu, 3), "stages_reused": reused}
+    return dataclasses.replace(
+        before,
         sites=_site_frame(scored, ranking, result.allocation),
-        ranking=ranking,
-        exclusions=scored.evaluation.exclusions,
-        segments=fc.segments,
-        demand=forecast_to_dict(fc),
         allocation=result.allocation,
         shortfall=result.shortfall,
         allocation_summary=summary_items(result.summary)
         | {ROUNDING_ITEM: round(float(result.rounding["hectares"].sum()), 6)},
+        solver={"name": result.solver, "status": result.status, "objective": result.objective, "gap": result.gap},
+        timings=timings,
+    )
+
+
+def ranked_result(
+    inputs: Inputs, scored: Scored, fc: Forecast, ranking: pd.DataFrame, smaa_result: SMAAResult | None
+) -> RunResult:
+    """The run before its allocation: everything but the allocation, shortfall, solver and timings (empty)."""
+    scenario = inputs.scenario
+    criteria_names = list(scored.raw.columns)
+    return RunResult(
+        scenario_name=scenario.name,
+        scenario_path=inputs.loaded.path,
+        scenario=scenario.model_dump(mode="json"),
+        sites=_site_frame(scored, ranking, pd.DataFrame()),
+        ranking=ranking,
+        exclusions=scored.evaluation.exclusions,
+        segments=fc.segments,
+        demand=forecast_to_dict(fc),
+        allocation=pd.DataFrame(),
+        shortfall=pd.DataFrame(),
+        allocation_summary={},
         assumptions=assumptions_table(scenario, fc, scored.evaluation, criteria_names, inputs.layers),
         parks=inputs.layers["parks"],
         layers=inputs.layers,
         schematic=bool(schematic_layers(inputs.layers)),
         criteria_meta=scored.evaluation.meta.to_dict(orient="index"),
         weights=default_weights(scenario.scoring, criteria_names),
-        acceptability=acceptability,
-        central_weights=central,
-        solver={"name": result.solver, "status": result.status, "objective": result.objective, "gap": result.gap},
+        acceptability=smaa_result.acceptability if smaa_result else None,
+        central_weights=smaa_result.central_weights if smaa_result else None,
         input_files=inputs.files,
-        timings={
-            "solver_s": round(result.seconds, 3),
-            "run_s": round(time.perf_counter() - started, 3),
-            "chain_cpu_s": round(time.process_time() - cpu, 3),
-            "stages_reused": reused,
-        },
     )
 
 

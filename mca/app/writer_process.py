@@ -2,11 +2,17 @@
 
 `writer` forks a helper (`mca.app.forking`) before the chain starts; the helper imports the
 writers and their libraries (Matplotlib, openpyxl, Jinja, pyogrio: about 0.7 s of CPU) on the
-second core while this process reads, scores and allocates, then waits for the run. `Writer.write`
-hands it the `RunResult` (pickled through a pipe) and returns the files it wrote: the helper
-writes them with a forked copy of itself (`write_all` with ``processes=2``), inside the
-drawing store when one is given, and sends back the files written and read. This process
+second core while this process reads, scores and allocates. `Writer.ahead` hands it the run
+before its allocation (`mca.app.pipeline.ranked_result`): while this process solves the
+allocation, the helper draws what reads nothing of it (`mca.app.reports.draw_ahead`) into the
+drawing store, stopping as soon as the whole run comes. `Writer.write` hands it the whole
+`RunResult` and returns the files it wrote: the helper writes them with a forked copy of itself
+(`write_all` with ``processes=2``), inside the drawing store when one is given, so the drawings
+made ahead are copied from the store, and sends back the files written and read. This process
 imports none of the writers. Where no process can be forked, the writing is done here.
+
+The two messages go through one pipe, each pickled behind its length, so that the helper can
+see between two drawings whether the whole run has come (`_waiting`).
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
+import select
+import struct
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mca.app import forking
 from mca.app.run_cache import note_reads, recording_reads, reusing_drawings
@@ -31,6 +40,8 @@ PRELOADED = ("mca.app.reports", "jinja2", "babel.numbers", "pyogrio", "matplotli
 """What the helper imports while it waits: the writers and the libraries they import when they run."""
 PROCESSES = 2
 """Processes that write a run (this machine's and a planner's laptop's cores: assumption, at least two)."""
+LENGTH = struct.Struct("<Q")
+"""The header of a message: the length of the pickle that follows."""
 
 
 class Writer:
@@ -38,15 +49,30 @@ class Writer:
 
     def __init__(self, helper: forking.Child | None, jobs: int | None) -> None:
         self._helper, self._jobs = helper, jobs
+        self._sending: threading.Thread | None = None
+
+    def ahead(self, result: RunResult, drawings: Path | None) -> None:
+        """Hand the helper the run before its allocation, to draw ahead into the store ``drawings``.
+
+        Sent by a thread, so that this process solves the allocation while the helper, still
+        importing, has not yet read the message (a pipe holds 64 KiB; the run is about 1 MB).
+        """
+        if self._helper is None or self._jobs is None or drawings is None:
+            return
+        message = _framed(("ahead", result, drawings))
+        self._sending = threading.Thread(target=_send_quietly, args=(self._jobs, message), daemon=True)
+        self._sending.start()
 
     def write(self, result: RunResult, folder: Path, drawings: Path | None) -> list[Path]:
         """Write every output of ``result`` into ``folder`` (drawings reused from the store ``drawings``)."""
         if self._helper is None or self._jobs is None:
             files, reads = _write(result, folder, drawings, 1)
         else:
-            with os.fdopen(self._jobs, "wb") as handle:
-                self._jobs = None
-                pickle.dump((result, folder, drawings), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            message = _framed(("run", result, folder, drawings))
+            self._finish_sending()
+            _send(self._jobs, message)
+            os.close(self._jobs)
+            self._jobs = None
             files, reads = self._helper.answer()
             self._helper = None
         note_reads(reads)
@@ -54,10 +80,19 @@ class Writer:
 
     def close(self) -> None:
         """Stop a helper that was given no run (the chain failed) or is still writing (an interrupt)."""
+        if self._helper is not None:
+            self._helper.stop()  # first: a message still being sent then ends with a broken pipe
+            self._helper = None
+        self._finish_sending()
         if self._jobs is not None:
             os.close(self._jobs)
-        if self._helper is not None:
-            self._helper.stop()
+            self._jobs = None
+
+    def _finish_sending(self) -> None:
+        """Wait for the message `ahead` sends, if any."""
+        if self._sending is not None:
+            self._sending.join()
+            self._sending = None
 
 
 @contextmanager
@@ -76,19 +111,78 @@ def writer() -> Iterator[Writer]:
         handle.close()
 
 
+def _framed(message: tuple[Any, ...]) -> bytes:
+    """``message`` pickled behind its length."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return LENGTH.pack(len(data)) + data
+
+
+def _send(descriptor: int, data: bytes) -> None:
+    """Write all of ``data`` to the pipe ``descriptor``."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _send_quietly(descriptor: int, data: bytes) -> None:
+    """`_send`, where a helper stopped meanwhile (a failed chain, an interrupt) only ends the sending."""
+    with suppress(OSError):
+        _send(descriptor, data)
+
+
+def _receive(descriptor: int) -> tuple[Any, ...] | None:
+    """The next message from the pipe ``descriptor``; None when it is closed without one."""
+    header = _read(descriptor, LENGTH.size)
+    if len(header) < LENGTH.size:
+        return None
+    (length,) = LENGTH.unpack(header)
+    data = _read(descriptor, length)
+    return pickle.loads(data) if len(data) == length else None
+
+
+def _read(descriptor: int, size: int) -> bytes:
+    """Up to ``size`` bytes from ``descriptor``: fewer only at its end."""
+    chunks: list[bytes] = []
+    while size > 0 and (chunk := os.read(descriptor, min(size, 1 << 20))):
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _waiting(descriptor: int) -> bool:
+    """Whether something (a message, or the end of the pipe) can be read from ``descriptor`` now."""
+    return bool(select.select([descriptor], [], [], 0)[0])
+
+
 def _serve(jobs: int) -> tuple[list[Path], set[Path]] | None:
-    """In the helper: import the writers, wait for the run, write it; None if no run comes."""
+    """In the helper: import the writers, draw ahead, wait for the run, write it; None if no run comes."""
     started, cpu = time.perf_counter(), time.process_time()
     for name in PRELOADED:
         importlib.import_module(name)
-    imports = {"writer_imports_s": time.perf_counter() - started, "writer_imports_cpu_s": time.process_time() - cpu}
-    with os.fdopen(jobs, "rb") as handle:
-        data = handle.read()
-    if not data:
+    timings = {"writer_imports_s": time.perf_counter() - started, "writer_imports_cpu_s": time.process_time() - cpu}
+    message = _receive(jobs)
+    if message is not None and message[0] == "ahead":
+        timings |= _draw_ahead(message[1], message[2], jobs)
+        message = _receive(jobs)
+    if message is None:
         return None
-    result, folder, drawings = pickle.loads(data)
-    result.timings.update({key: round(seconds, 3) for key, seconds in imports.items()})
+    _, result, folder, drawings = message
+    result.timings.update({key: round(value, 3) for key, value in timings.items()})
     return _write(result, folder, drawings, PROCESSES)
+
+
+def _draw_ahead(result: RunResult, drawings: Path, jobs: int) -> dict[str, float]:
+    """Draw ahead into the store ``drawings`` until the whole run comes; the drawings made and seconds taken."""
+    from mca.app.reports import draw_ahead
+
+    started, cpu = time.perf_counter(), time.process_time()
+    with reusing_drawings(drawings):
+        drawn = draw_ahead(result, until=partial(_waiting, jobs))
+    return {
+        "drawn_ahead": drawn,
+        "drawing_ahead_s": time.perf_counter() - started,
+        "drawing_ahead_cpu_s": time.process_time() - cpu,
+    }
 
 
 def _write(result: RunResult, folder: Path, drawings: Path | None, processes: int) -> tuple[list[Path], set[Path]]:

@@ -12,7 +12,7 @@ import pytest
 
 from mca.app import pipeline
 from mca.app.i18n import Language
-from mca.app.reports import charts, maps, reuse
+from mca.app.reports import charts, draw_ahead, maps, reuse, write_all
 from mca.app.results import RunResult
 from mca.app.run_cache import DrawingStore, drawing_store, reusing_drawings
 from mca.app.scenario import load_scenario
@@ -32,6 +32,8 @@ def draw_both(result: RunResult, folder: Path) -> dict[str, tuple[bytes, bytes]]
         ("answer", maps.answer_map, reuse.allocation_view, ()),
         ("allocation_chart", charts.allocation_chart, reuse.allocation_chart_view, ()),
         ("acceptability", charts.acceptability_chart, reuse.acceptability_view, ()),
+        ("suitability", maps.suitability_map, reuse.suitability_view, ()),
+        ("stability", charts.stability_chart, reuse.stability_view, ()),
     ]
     images = {}
     for name, draw, view, extra in cases:
@@ -49,13 +51,48 @@ def test_a_view_draws_the_bytes_of_the_whole_run(make_run_result, tmp_path: Path
         assert whole == view, name
 
 
-def test_a_view_draws_the_bytes_of_the_whole_heerlen_run(tmp_path: Path) -> None:
-    scenario = tmp_path / "quick.yaml"
+@pytest.fixture(scope="module")
+def heerlen(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, RunResult]:
+    """The Heerlen base case before its allocation (as handed to ``ranked``) and whole."""
+    scenario = tmp_path_factory.mktemp("scenario") / "quick.yaml"
     scenario.write_text(f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\n")
-    result = pipeline.run_scenario(load_scenario(scenario))
+    before: list[RunResult] = []
+    result = pipeline.run_scenario(load_scenario(scenario), ranked=before.append)
+    return before[0], result
+
+
+def test_a_view_draws_the_bytes_of_the_whole_heerlen_run(heerlen: tuple[RunResult, RunResult], tmp_path: Path) -> None:
+    _, result = heerlen
     assert len(result.exclusions) and len(result.allocation) and result.acceptability is not None and result.schematic
     for name, (whole, view) in draw_both(result, tmp_path).items():
         assert whole == view, name
+
+
+def stored(folder: Path) -> set[str]:
+    """The keys of the drawing store under ``folder``."""
+    return {p.name for p in (folder / "drawings").iterdir()} if (folder / "drawings").exists() else set()
+
+
+def test_what_is_drawn_ahead_of_the_allocation_is_what_the_whole_run_draws(
+    heerlen: tuple[RunResult, RunResult], tmp_path: Path
+) -> None:
+    """The drawings made from the run before its allocation are copied, unchanged, when the whole run is written."""
+    before, result = heerlen
+    assert before.allocation.empty and before.solver == {} and result.ranking.equals(before.ranking)
+    with reusing_drawings(tmp_path / "cache"):
+        assert draw_ahead(before, until=lambda: True) == 0 and not stored(tmp_path / "cache")
+        assert draw_ahead(before, until=lambda: False) == len(maps.AHEAD_FILES) == 5
+        ahead = stored(tmp_path / "cache")
+        write_all(result, tmp_path / "reused")
+    after = stored(tmp_path / "cache")
+    with reusing_drawings(tmp_path / "again"):
+        write_all(result, tmp_path / "again_out")
+    assert ahead < after and after == stored(tmp_path / "again")  # the whole run found each drawing made ahead
+    assert len(after - ahead) == len(maps.MAP_VIEWS) + len(charts.CHART_FILES) - len(maps.AHEAD_FILES)
+    serial = tmp_path / "drawn"
+    write_all(result, serial)
+    for name in maps.AHEAD_FILES:
+        assert (tmp_path / "reused" / name).read_bytes() == (serial / name).read_bytes(), name
 
 
 def counting() -> tuple[Callable[..., Path], list[int]]:

@@ -9,6 +9,7 @@ are always written last; the manifest holds the hashes of every file before it.
 from __future__ import annotations
 
 import resource
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from mca.app.reports.tables import safe_filename
 from mca.app.results import RunResult
 from mca.core.registry import Registry
 
-__all__ = ["WRITERS", "OutputWriter", "RunFolder", "build_manifest", "write_all"]
+__all__ = ["WRITERS", "OutputWriter", "RunFolder", "build_manifest", "draw_ahead", "write_all"]
 
 WRITERS: Registry[OutputWriter] = Registry("output writer", check_writer)
 for _writer in (
@@ -71,6 +72,24 @@ def write_all(
     writing = {"writing_s": round(time.perf_counter() - started, 3), "writing_cpu_s": round(cpu_seconds() - cpu, 3)}
     files.append(write_timings(result, out_dir / TIMINGS_NAME, writing))
     return files
+
+
+def draw_ahead(before: RunResult, until: Callable[[], bool]) -> int:
+    """Draw into the drawing store the writers' ``ahead`` drawings of the run ``before`` its allocation.
+
+    Called inside a `mca.app.run_cache.reusing_drawings` block while the allocation is solved;
+    stops before the next drawing once ``until()`` holds. A drawing is kept by the data it draws,
+    so `write_all` on the whole run copies each one drawn here whose data the allocation left
+    unchanged. Returns the number of drawings made.
+    """
+    with tempfile.TemporaryDirectory(prefix="mca-ahead-") as scratch:
+        folder = RunFolder(before, Path(scratch), safe_filename(before.scenario_name), {})
+        drawings = [draw for writer in WRITERS if writer.ahead is not None for draw in writer.ahead(folder)]
+        for count, draw in enumerate(drawings):
+            if until():
+                return count
+            draw()
+    return len(drawings)
 
 
 def cpu_seconds() -> float:

@@ -44,6 +44,9 @@ class OutputWriter:
     it reads nothing the other writers write (``RunFolder.written``), so it may be written at
     the same time as they are (`mca.app.reports.parallel`); ``parts``, if given, splits it into
     functions that each write one of its files, in order (together the same files as ``write``).
+    ``ahead``, if given, gives the drawings among them that read nothing of the allocation, each
+    through the drawing store (`mca.app.reports.reuse.drawn_from`), so that they can be drawn
+    from the run before its allocation (`draw_ahead`) and are then copied from the store.
     """
 
     name: str
@@ -52,6 +55,7 @@ class OutputWriter:
     aliases: tuple[str, ...] = ()
     independent: bool = False
     parts: Callable[[RunFolder], list[Callable[[], Path]]] | None = None
+    ahead: Callable[[RunFolder], list[Callable[[], Path]]] | None = None
 
 
 def check_writer(writer: Any, _registry: Registry[OutputWriter]) -> None:

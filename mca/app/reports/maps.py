@@ -42,7 +42,13 @@ from mca.app.reports.cartography import (
     scale_bar_length,
     site_table,
 )
-from mca.app.reports.reuse import allocation_view, criteria_view, drawn_from, exclusions_view
+from mca.app.reports.reuse import (
+    allocation_view,
+    criteria_view,
+    drawn_from,
+    exclusions_view,
+    suitability_view,
+)
 from mca.app.results import RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
@@ -336,18 +342,39 @@ def _criterion_panel(
         shown.plot(ax=ax, color=[cmap(norm(v)) for v in shown[f"vs_{name}"]], edgecolor="#333333", linewidth=0.3)  # type: ignore[operator]
 
 
+MAP_VIEWS: dict[str, tuple[Callable[..., Path], Callable[[RunResult], RunResult]]] = {
+    "map_answer.png": (answer_map, allocation_view),
+    "map_allocation.png": (allocation_map, allocation_view),
+    "map_suitability.png": (suitability_map, suitability_view),
+    "map_exclusions.png": (exclusions_map, exclusions_view),
+    "map_criteria.png": (criteria_map, criteria_view),
+}
+"""Each map's drawing function and the view of the run it draws (`mca.app.reports.reuse`), by file."""
+AHEAD_FILES = ("map_suitability.png", "map_criteria.png", *charts.RANKING_CHARTS, "map_exclusions.png")
+"""The drawings whose views hold nothing of the allocation, in the order they are drawn ahead: those that change
+with the weights first (CPU s, Heerlen: suitability 0.35, criteria 0.3, acceptability 0.18, stability 0.08), the
+exclusions map (usually reused) last."""
+
+
+def _map_drawings(result: RunResult, out_dir: Path, lang: Language) -> dict[str, Callable[[], Path]]:
+    """The maps, each a function drawing one file through the drawing store, by file name."""
+    return {
+        name: partial(drawn_from, view, draw, result, out_dir / name, lang) for name, (draw, view) in MAP_VIEWS.items()
+    }
+
+
 def drawings(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
     """The maps and charts, each a function drawing one file, in `MAP_FILES` then `CHART_FILES` order."""
     lang = language_of(result.scenario)
-    views = (allocation_view, allocation_view, None, exclusions_view, criteria_view)
-    maps = (answer_map, allocation_map, suitability_map, exclusions_map, criteria_map)
-    parts: list[Callable[[], Path]] = [
-        partial(drawn_from, view, draw, result, out_dir / name, lang)
-        if view
-        else partial(draw, result, out_dir / name, lang)
-        for draw, view, name in zip(maps, views, MAP_FILES, strict=True)
-    ]
-    return parts + charts.chart_drawings(result, out_dir, lang, sector_colours(result))
+    maps = _map_drawings(result, out_dir, lang)
+    return [maps[name] for name in MAP_FILES] + charts.chart_drawings(result, out_dir, lang, sector_colours(result))
+
+
+def ahead_drawings(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
+    """The drawings of `AHEAD_FILES`, in that order: they can be drawn from the run before its allocation."""
+    lang = language_of(result.scenario)
+    named = _map_drawings(result, out_dir, lang) | charts.ranking_charts(result, out_dir, lang)
+    return [named[name] for name in AHEAD_FILES]
 
 
 def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
@@ -361,4 +388,5 @@ WRITER = OutputWriter(
     write=lambda folder: write_maps(folder.result, folder.out_dir),
     independent=True,
     parts=lambda folder: drawings(folder.result, folder.out_dir),
+    ahead=lambda folder: ahead_drawings(folder.result, folder.out_dir),
 )

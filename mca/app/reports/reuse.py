@@ -12,6 +12,11 @@ same. Because the drawing itself only ever sees the view, an image cannot be reu
 that differ from what it shows; the tests hold that a drawing from its view is the drawing from
 the whole run. Outside a `reusing_drawings` block (``--no-cache``, ``write_all`` called
 directly) everything is drawn.
+
+The suitability map and the stability chart change with every weight set, but they too are
+drawn from a view: like the exclusions and criteria maps and the acceptability chart, their
+views hold nothing of the allocation, so `mca.app.reports.draw_ahead` draws them from the run
+before its allocation, while it is solved, and the writing of the whole run copies them.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from mca.app.run_cache import drawing_store
 
 EXCLUSIONS_SITE_COLUMNS = ["site_id", "geometry", "excluded", "kind", "name"]
 """The site columns the exclusions map draws (outlines, colours, numbered rows)."""
+SUITABILITY_SITE_COLUMNS = ["site_id", "geometry", "excluded", "rank", "score", *SITE_LABEL_COLUMNS]
+"""The site columns the suitability map draws (outlines, colours by score, the top numbered by rank)."""
 CRITERIA_SITE_COLUMNS = ["site_id", "geometry", "excluded"]
 """The site columns the criteria map draws; its colours are the ranking's ``vs_`` value scores."""
 ALLOCATION_SITE_COLUMNS = ["site_id", "geometry", *SITE_LABEL_COLUMNS]
@@ -67,6 +74,21 @@ def map_view(result: RunResult, sites: list[str]) -> RunResult:
 def exclusions_view(result: RunResult) -> RunResult:
     """What the exclusions map draws: the sites' outlines and exclusion flags, and the exclusion rows."""
     return dataclasses.replace(map_view(result, EXCLUSIONS_SITE_COLUMNS), exclusions=result.exclusions)
+
+
+def suitability_view(result: RunResult) -> RunResult:
+    """What the suitability map draws: outlines, names, exclusion flags, ranks and scores."""
+    return map_view(result, SUITABILITY_SITE_COLUMNS)
+
+
+def stability_view(result: RunResult) -> RunResult:
+    """What the stability chart draws: the ranked sites' ``vs_`` value scores and the weights."""
+    scores = [c for c in result.ranking.columns if c in ("site_id", "rank", "excluded") or str(c).startswith("vs_")]
+    return dataclasses.replace(
+        map_view(dataclasses.replace(result, sites=result.sites.iloc[0:0]), ["geometry"]),
+        ranking=result.ranking[scores],
+        weights=dict(result.weights),
+    )
 
 
 def criteria_view(result: RunResult) -> RunResult:
