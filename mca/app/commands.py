@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -40,9 +41,10 @@ if TYPE_CHECKING:
 
     from mca.app import pipeline
     from mca.app.results import RunResult
-    from mca.app.run_cache import RunCache
+    from mca.app.run_cache import CachedRun, RunCache
     from mca.app.scenario import LoadedScenario
     from mca.app.stage_cache import StageCache
+    from mca.app.writer_process import Writer
 
 DEFAULT_WORKERS = 2
 """Worker processes of the local Dask cluster of ``mca sweep`` (as `mca.app.sweep.DEFAULT_WORKERS`)."""
@@ -332,23 +334,34 @@ def run(
 ) -> None:
     """Run the whole chain and write ranking, allocation, maps, workbook, GeoPackage and report."""
     from mca.app.run_cache import CachedRun, RunCache
+    from mca.app.writer_process import writer
 
     started = time.perf_counter()
     paths: list[Path | None] = list(scenarios) if scenarios else [None]
     store = RunCache() if cache else None
-    plans = [(store.find(path) if store else None) or _load_recorded(path) for path in paths]
-    names = [plan.name if isinstance(plan, CachedRun) else plan[0].scenario.name for plan in plans]
-    targets = output_targets(out_dir, names)
-    with staged_outputs(targets, force=force) as staging:
-        for path, plan, folder in zip(paths, plans, staging, strict=True):
-            if isinstance(plan, CachedRun):
-                plan.restore(folder, started)
-                err.print(f"[green]✓[/] {plan.name}: {plan.summary}", highlight=False)
-                err.print(f"  reused the files of the run of {plan.finished_at}: inputs, code and software unchanged")
-            else:
-                _compute(path, plan, folder, staging, store)
+    found = [store.find(path) if store else None for path in paths]
+    # the first run to compute gets its writer helper now: it imports the writers while this process loads
+    with writer() if None in found else nullcontext(None) as first:
+        plans = [hit or _load_recorded(path) for hit, path in zip(found, paths, strict=True)]
+        names = [plan.name if isinstance(plan, CachedRun) else plan[0].scenario.name for plan in plans]
+        targets = output_targets(out_dir, names)
+        with staged_outputs(targets, force=force) as staging:
+            for path, plan, folder in zip(paths, plans, staging, strict=True):
+                if isinstance(plan, CachedRun):
+                    _restore(plan, folder, started)
+                else:
+                    with nullcontext(first) if first is not None else writer() as outputs:
+                        _compute(path, plan, folder, staging, store, outputs)
+                    first = None
     for target in targets:
         err.print(f"wrote {target}")
+
+
+def _restore(run: CachedRun, folder: Path, started: float) -> None:
+    """Copy the files of the earlier ``run`` into ``folder`` and say so."""
+    run.restore(folder, started)
+    err.print(f"[green]✓[/] {run.name}: {run.summary}", highlight=False)
+    err.print(f"  reused the files of the run of {run.finished_at}: inputs, code and software unchanged")
 
 
 def _load_recorded(path: Path | None) -> tuple[LoadedScenario, set[Path]]:
@@ -367,21 +380,21 @@ def _compute(
     folder: Path,
     staging: list[Path],
     store: RunCache | None,
+    outputs: Writer,
 ) -> None:
     """Run one scenario into ``folder`` and keep its files in ``store`` for an unchanged rerun.
 
-    The writing is prepared in a second process while the chain computes, which draws what reads
-    nothing of the allocation while it is solved (`mca.app.writer_process`).
+    ``outputs`` writes it: the writing is prepared in a second process while the chain computes,
+    which draws what reads nothing of the allocation while it is solved (`mca.app.writer_process`).
     """
     from mca.app import views
     from mca.app.run_cache import StoredRun, recording_reads
     from mca.app.stage_cache import StageCache
-    from mca.app.writer_process import writer
 
     written: list[Path] = []
     loaded, reads = item
     drawings = store.root if store is not None else None
-    with writer() as outputs, recording_reads(exclude=[*staging, *([store.root] if store else [])]) as more:
+    with recording_reads(exclude=[*staging, *([store.root] if store else [])]) as more:
 
         def write(result: RunResult, progress: Callable[[str], None]) -> None:
             progress("writing the outputs")
