@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from mca.app.results import RunResult
 
 PRELOADED = ("mca.app.reports", "jinja2", "babel.numbers", "pyogrio", "matplotlib.backends.backend_agg")
-"""What the helper imports while it waits: the writers and the libraries they import when they run."""
+"""What the helper imports while it waits: the writers and the libraries they import when they run (it
+then compiles their templates, `mca.app.reports.prepare`)."""
 PROCESSES = 2
 """Processes that write a run (this machine's and a planner's laptop's cores: assumption, at least two)."""
 LENGTH = struct.Struct("<Q")
@@ -159,6 +160,7 @@ def _serve(jobs: int) -> tuple[list[Path], set[Path]] | None:
     started, cpu = time.perf_counter(), time.process_time()
     for name in PRELOADED:
         importlib.import_module(name)
+    importlib.import_module("mca.app.reports").prepare()
     timings = {"writer_imports_s": time.perf_counter() - started, "writer_imports_cpu_s": time.process_time() - cpu}
     message = _receive(jobs)
     if message is not None and message[0] == "ahead":

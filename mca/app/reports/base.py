@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -79,8 +80,9 @@ def files_inside(writer: OutputWriter, paths: list[Path], out_dir: Path) -> list
     return paths
 
 
+@cache
 def report_template(name: str) -> jinja2.Template:
-    """The Jinja template ``name`` from ``mca/app/templates``: autoescaped, strict about undefined names."""
+    """The Jinja template ``name`` from ``mca/app/templates``, compiled once per process: autoescaped, strict."""
     import jinja2  # imported here: only the writers that render HTML need it
 
     environment = jinja2.Environment(

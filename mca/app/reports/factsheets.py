@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from functools import cache, partial
+from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mca.app.i18n import Language, is_missing, language_of
@@ -24,9 +25,6 @@ from mca.app.reports import robustness, tables
 from mca.app.reports.base import OutputWriter, report_template
 from mca.app.reports.cartography import notice_text
 from mca.app.results import RunResult
-
-if TYPE_CHECKING:
-    import jinja2
 
 FOLDER = "sites"
 TEMPLATE_NAME = "factsheet.html.j2"
@@ -63,9 +61,21 @@ def _svg_path(geom: BaseGeometry, to_px: Any) -> str:
     return " ".join(parts)
 
 
-def inset_svg(result: RunResult, site_id: str) -> str:
-    """An inline SVG map of the site (red), the other sites (grey) and the parks (outlined)."""
-    site = result.sites.loc[result.sites["site_id"] == site_id].geometry.iloc[0]
+def inset_layers(result: RunResult) -> list[tuple[np.ndarray, str]]:
+    """The polygons an inset draws (dwellings, sites, parks), each layer's geometries with their SVG style."""
+    layers = []
+    for frame, style in (
+        (result.layers.get("residential"), 'fill="#ecd9d3" stroke="none"'),
+        (result.sites, 'fill="#f4f4f4" stroke="#999" stroke-width="0.6"'),
+        (result.parks, 'fill="none" stroke="#222" stroke-width="1.2"'),
+    ):
+        if frame is not None and not frame.empty:
+            layers.append((frame.geometry.to_numpy(), style))
+    return layers
+
+
+def inset_svg(layers: list[tuple[np.ndarray, str]], site_id: str, site: BaseGeometry) -> str:
+    """An inline SVG map of the site ``site_id`` (``site``, red) among the ``layers`` (`inset_layers`)."""
     xmin, ymin, xmax, ymax = site.bounds
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
     half = max(xmax - xmin, ymax - ymin) / 2 + INSET_MARGIN_M
@@ -74,19 +84,13 @@ def inset_svg(result: RunResult, site_id: str) -> str:
     def to_px(x: float, y: float) -> tuple[float, float]:
         return (x - cx + half) * scale, (cy + half - y) * scale
 
-    window = gpd.GeoSeries.from_xy([cx - half, cx + half], [cy - half, cy + half]).total_bounds
+    window = shapely.box(cx - half, cy - half, cx + half, cy + half)
     shapes = []
-    for frame, style in (
-        (result.layers.get("residential"), 'fill="#ecd9d3" stroke="none"'),
-        (result.sites, 'fill="#f4f4f4" stroke="#999" stroke-width="0.6"'),
-        (result.parks, 'fill="none" stroke="#222" stroke-width="1.2"'),
-    ):
-        if frame is None or frame.empty:
-            continue
-        near = frame.cx[window[0] : window[2], window[1] : window[3]]
+    for geometries, style in layers:
+        near = geometries[shapely.intersects(geometries, window)]
         shapes += [
             f'<path d="{_svg_path(g, to_px)}" {style}/>'
-            for g in near.geometry
+            for g in near
             if g is not None and not g.is_empty and g.geom_type in ("Polygon", "MultiPolygon")
         ]
     shapes.append(
@@ -104,19 +108,63 @@ def inset_svg(result: RunResult, site_id: str) -> str:
     )
 
 
-def _criterion_rows(
-    result: RunResult, site: pd.Series, ranking_row: pd.Series | None, lang: Language
-) -> list[dict[str, Any]]:
+class SheetRun:
+    """One run as its fact sheets see it: what every sheet shares, computed once per process."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.lang = language_of(result.scenario)
+
+    @cached_property
+    def sites(self) -> pd.DataFrame:
+        """The sites by id."""
+        return pd.DataFrame(self.result.sites.set_index("site_id"))
+
+    @cached_property
+    def ranking(self) -> pd.DataFrame:
+        """The ranking by site id."""
+        return self.result.ranking.set_index("site_id")
+
+    @cached_property
+    def stability(self) -> pd.DataFrame:
+        """The weight stability of the top set (`robustness.stability`)."""
+        return robustness.stability(self.result)
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """The value scores of the ranked sites (`robustness.value_score_matrix`)."""
+        return robustness.value_score_matrix(self.result)
+
+    @cached_property
+    def inset_layers(self) -> list[tuple[np.ndarray, str]]:
+        """What the insets draw (`inset_layers`)."""
+        return inset_layers(self.result)
+
+    @cached_property
+    def notice(self) -> str | None:
+        """The data notice every sheet carries."""
+        return notice_text(self.result, self.lang)
+
+    @cached_property
+    def criteria(self) -> list[tuple[str, dict[str, Any], str, float, float]]:
+        """Per criterion: name, metadata, the column of its raw value, and that column's range over all sites."""
+        rows = []
+        for name in tables.criterion_names(self.result):
+            meta = self.result.criteria_meta.get(name, {})
+            column = str(meta.get("primary", name))
+            sites = self.result.sites
+            values = pd.to_numeric(sites[column], errors="coerce") if column in sites else pd.Series(dtype=float)
+            low, high = (values.min(), values.max()) if values.notna().any() else (float("nan"), float("nan"))
+            rows.append((name, meta, column, float(low), float(high)))
+        return rows
+
+
+def _criterion_rows(run: SheetRun, site: pd.Series, ranking_row: pd.Series | None) -> list[dict[str, Any]]:
     """Per criterion: raw value, the range over all sites, the position in it, the contribution."""
+    result, lang = run.result, run.lang
     rows = []
-    for name in tables.criterion_names(result):
-        meta = result.criteria_meta.get(name, {})
-        column = str(meta.get("primary", name))
-        values = (
-            pd.to_numeric(result.sites[column], errors="coerce") if column in result.sites else pd.Series(dtype=float)
-        )
+    for name, meta, column, low, high in run.criteria:
         value = pd.to_numeric(pd.Series([site.get(column)]), errors="coerce").iloc[0]
-        low, high = (float(values.min()), float(values.max())) if values.notna().any() else (float("nan"), float("nan"))
         position = (value - low) / (high - low) if not is_missing(value) and high > low else 0.5
         contribution = ranking_row.get(f"contrib_{name}") if ranking_row is not None else None
         rows.append(
@@ -134,9 +182,9 @@ def _criterion_rows(
     return rows
 
 
-def _reach(result: RunResult, site_id: str, lang: Language, in_top: bool) -> dict[str, Any]:
-    k = robustness.TOP_K
-    table = robustness.reach_top(result, site_id) if not in_top else robustness.stability(result)
+def _reach(run: SheetRun, site_id: str, in_top: bool) -> dict[str, Any]:
+    k, lang = robustness.TOP_K, run.lang
+    table = robustness.reach_top(run.result, site_id, scores=run.scores) if not in_top else run.stability
     if in_top:
         return {
             "text": lang("sheet.in_top", k=k),
@@ -197,11 +245,11 @@ def _allocation(result: RunResult, site_id: str, excluded: bool, lang: Language)
     return {"text": lang("sheet.allocated", ha=lang.ha(rows["hectares"].sum())), "rows": table, "rules": rules}
 
 
-def sheet_context(result: RunResult, site_id: str, lang: Language) -> dict[str, Any]:
+def sheet_context(run: SheetRun, site_id: str) -> dict[str, Any]:
     """What one fact sheet shows."""
-    site = result.sites.set_index("site_id").loc[site_id]
-    ranking = result.ranking.set_index("site_id")
-    ranking_row = ranking.loc[site_id] if site_id in ranking.index else None
+    result, lang = run.result, run.lang
+    site = run.sites.loc[site_id]
+    ranking_row = run.ranking.loc[site_id] if site_id in run.ranking.index else None
     excluded = bool(site.get("excluded", False))
     rank = site.get("rank")
     in_top = not is_missing(rank) and float(str(rank)) <= robustness.TOP_K
@@ -212,7 +260,7 @@ def sheet_context(result: RunResult, site_id: str, lang: Language) -> dict[str, 
         "name": str(site.get("name") or site_id),
         "site_id": site_id,
         "scenario_name": result.scenario_name,
-        "notice": notice_text(result, lang),
+        "notice": run.notice,
         "facts": [
             (lang("col.kind"), lang.name("kind", site.get("kind"))),
             (lang("col.park"), str(site.get("park") or "–")),
@@ -227,37 +275,30 @@ def sheet_context(result: RunResult, site_id: str, lang: Language) -> dict[str, 
             ),
             (lang("col.score"), lang.number(site.get("score"), 3)),
         ],
-        "inset": inset_svg(result, site_id),
-        "criteria": _criterion_rows(result, site, ranking_row, lang),
+        "inset": inset_svg(run.inset_layers, site_id, site["geometry"]),
+        "criteria": _criterion_rows(run, site, ranking_row),
         "exclusions": [
             [lang.name("sector", r["sector"]), lang.name("criterion", r["criterion"]), str(r["reason"])]
             for r in exclusions.sort_values(["sector", "criterion"]).to_dict(orient="records")
         ],
         "allocation": _allocation(result, site_id, excluded, lang),
-        "reach": _reach(result, site_id, lang, in_top),
+        "reach": _reach(run, site_id, in_top),
         "top_k": robustness.TOP_K,
     }
 
 
 def sheet_writers(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
     """One function per site of `factsheet_sites`, each writing its sheet into ``out_dir/sites``."""
-    lang = language_of(result.scenario)
     (out_dir / FOLDER).mkdir(exist_ok=True)
+    run = SheetRun(result)
     return [
-        partial(_write_sheet, result, site_id, out_dir / factsheet_file(site_id), lang)
-        for site_id in factsheet_sites(result)
+        partial(_write_sheet, run, site_id, out_dir / factsheet_file(site_id)) for site_id in factsheet_sites(result)
     ]
 
 
-def _write_sheet(result: RunResult, site_id: str, path: Path, lang: Language) -> Path:
-    path.write_text(_template().render(sheet_context(result, site_id, lang)), encoding="utf-8")
+def _write_sheet(run: SheetRun, site_id: str, path: Path) -> Path:
+    path.write_text(report_template(TEMPLATE_NAME).render(sheet_context(run, site_id)), encoding="utf-8")
     return path
-
-
-@cache
-def _template() -> jinja2.Template:
-    """The fact sheet's template, compiled once per process."""
-    return report_template(TEMPLATE_NAME)
 
 
 def write_factsheets(result: RunResult, out_dir: Path) -> list[Path]:

@@ -34,9 +34,12 @@ def stability(result: RunResult, k: int = TOP_K) -> pd.DataFrame:
     return weight_stability(scores, weights, k)
 
 
-def reach_top(result: RunResult, site_id: str, k: int = TOP_K) -> pd.DataFrame:
-    """Per criterion the nearest weight that puts ``site_id`` in the top ``k`` (empty when not ranked)."""
-    scores = value_score_matrix(result)
+def reach_top(result: RunResult, site_id: str, k: int = TOP_K, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per criterion the nearest weight that puts ``site_id`` in the top ``k`` (empty when not ranked).
+
+    ``scores``: the run's `value_score_matrix`, when the caller has it already.
+    """
+    scores = value_score_matrix(result) if scores is None else scores
     if site_id not in scores.index or len(scores) <= k:
         return pd.DataFrame(columns=list(REACH_COLUMNS))
     weights = {c: float(result.weights[c]) for c in scores.columns}
