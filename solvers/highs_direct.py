@@ -69,6 +69,10 @@ class HighsCopy:
     row_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fresh: bool = False
     """Pass the whole model to a new HiGHS at the next solve (see :func:`restart`)."""
+    kept: tuple[list[int], highspy.HighsBasis] | None = None
+    """A basis kept by a solve with ``keep_basis`` and the ids of the rows it was taken with."""
+    listed: tuple[int, int] = (-1, -1)
+    """``lp.variables_version`` and the column count when ``variables`` was last compared with PuLP's list."""
 
     def build(self, lp: pulp.LpProblem) -> None:
         """Pass the whole model (columns in ``lp.variables()`` order, rows in ``lp.constraints`` order)."""
@@ -161,6 +165,29 @@ class HighsCopy:
         self.highs.changeColsIntegrality(count, index, integer)
         self.lower, self.upper = lower, upper
 
+    def keep_basis(self) -> None:
+        """Keep the basis of the solve just made, for a later solve from it (:meth:`start_from_kept`)."""
+        self.kept = ([id(con) for con in self.rows], self.highs.getBasis())
+
+    def start_from_kept(self) -> None:
+        """Start the next solve from the kept basis, if the rows are still those it was taken with."""
+        if self.kept is not None and self.kept[0] == [id(con) for con in self.rows]:
+            self.highs.setBasis(self.kept[1])
+
+    def current(self, lp: pulp.LpProblem) -> bool:
+        """Whether the columns are still ``lp.variables()``, same objects in the same order.
+
+        An `AllocationLp` counts its listings (``variables_version``): while the count and the
+        number of columns stay, the list has not changed and is not compared again.
+        """
+        variables = lp.variables()
+        listed = (getattr(lp, "variables_version", -1), len(variables))
+        if listed[0] >= 0 and listed == self.listed:
+            return True
+        same = [id(v) for v in variables] == [id(v) for v in self.variables]
+        self.listed = listed if same else (-1, -1)
+        return same
+
     def read(self, duals: bool) -> None:
         """Copy the solution's values (and with ``duals`` the row duals) into the PuLP variables and rows."""
         solution = self.highs.getSolution()
@@ -230,7 +257,8 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
     """PuLP's HiGHS interface with the model kept in HiGHS between solves (see the module docstring).
 
     With ``warm_start`` the variables' current values are handed over as a MIP start; with
-    ``duals`` the row duals (of the minimised negation for a maximisation) are read back.
+    ``duals`` the row duals (of the minimised negation for a maximisation) are read back. With
+    ``keep_basis`` the optimal basis is kept in the copy; ``from_kept`` starts from that basis.
     """
 
     def __init__(
@@ -239,10 +267,13 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         warm_start: bool = False,
         duals: bool = False,
         options: dict[str, float | str | bool] | None = None,
+        keep_basis: bool = False,
+        from_kept: bool = False,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
         self.warm_start, self.read_duals, self.highs_options = warm_start, duals, options or {}
+        self.keep_basis, self.from_kept = keep_basis, from_kept
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 - PuLP's name
         """Build or update the HiGHS copy of ``lp``, solve it and read the solution back."""
@@ -251,7 +282,7 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         if copy is None:
             copy = lp.highs_copy = HighsCopy(highspy.Highs())  # type: ignore[no-untyped-call]
         copy.highs.setOptionValue("output_flag", bool(self.msg))
-        if copy.fresh or [id(v) for v in lp.variables()] != [id(v) for v in copy.variables]:
+        if copy.fresh or not copy.current(lp):
             copy.build(lp)
         else:
             if version is None or copy.version != version:
@@ -260,6 +291,8 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         copy.version = version
         lp.solverModel = highs = copy.highs
         self._configure(highs)
+        if self.from_kept:
+            copy.start_from_kept()
         if self.warm_start:
             start = highspy.HighsSolution()
             start.col_value = [v.varValue or 0.0 for v in copy.variables]
@@ -271,6 +304,8 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
             status, sol_status = (status, sol_status) if status == pulp.LpStatusInfeasible else _NONE
         if sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
             copy.read(self.read_duals and sol_status == pulp.LpSolutionOptimal)
+        if self.keep_basis and sol_status == pulp.LpSolutionOptimal:
+            copy.keep_basis()
         lp.assignStatus(status, sol_status)
         code: int = status
         return code

@@ -47,6 +47,8 @@ class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
     _variables_current = False
     structure_version = 0
     """Counts the constraints added, so a solver interface can tell whether its model is current."""
+    variables_version = 0
+    """Counts the listings of the variables, so a solver interface can tell whether its columns are current."""
 
     def __init__(self, name: str = "NoName", sense: int = pulp.LpMinimize) -> None:
         super().__init__(name, sense)
@@ -95,6 +97,7 @@ class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
             self._variables.sort(key=lambda v: keys.get(v, v.name))
             self._variables_by_name = {v.name: v for v in self._variables}
             self._variables_current = True
+            self.variables_version += 1
         variables: list[pulp.LpVariable] = self._variables
         return variables
 

@@ -1,0 +1,68 @@
+"""The shortcuts of large models: same proven quality, bounds that never cut off a better exchange."""
+
+from __future__ import annotations
+
+import importlib
+
+import pulp
+import pytest
+
+from solvers import AllocationSettings, random_problem, solve
+from solvers.highs_direct import restart
+from solvers.model import build_model
+
+solve_module = importlib.import_module("solvers.solve")  # the package's `solve` is the function
+
+SETTINGS = AllocationSettings(rel_gap=1e-4)
+
+
+def _exchange_rises(seed: int) -> list[tuple[float, float]]:
+    """(bound from the reduced costs, actual rise of the LP) for every exchange of the solved plots."""
+    model = build_model(random_problem(60, seed=seed), SETTINGS)
+    _, integers, _ = solve_module._phases(model, SETTINGS, None)
+    plot_of = solve_module._plot_variables(model)
+    assert solve_module._solve_lp(model, SETTINGS, fix=integers, duals=False)
+    best = pulp.value(model.objective)
+    gains = solve_module._plot_gains(model, list(plot_of.values()))
+    pairs = []
+    for v1, partners in solve_module._exchanges(plot_of):
+        for v2, swap in partners:
+            if integers[v1] < 1 or integers[v2] < 1:
+                continue
+            trial = {**integers, v1: integers[v1] - 1, v2: integers[v2] - 1}
+            trial.update({v: trial[v] + 1 for v in swap})
+            if solve_module._solve_lp(model, SETTINGS, fix=trial, duals=False):
+                bound = gains[swap[0]] + gains[swap[1]] - gains[v1] - gains[v2]
+                pairs.append((bound, pulp.value(model.objective) - best))
+    return pairs
+
+
+def test_the_reduced_costs_bound_the_rise_of_every_plot_exchange() -> None:
+    pairs = [pair for seed in range(6) for pair in _exchange_rises(seed)]
+    assert len(pairs) >= 10  # the check has something to check
+    assert all(bound >= rise - 1e-9 for bound, rise in pairs)
+
+
+def test_an_lp_with_a_cutoff_stops_or_gives_its_optimum() -> None:
+    model = build_model(random_problem(60, seed=1), SETTINGS)
+    _, integers, _ = solve_module._phases(model, SETTINGS, None)
+    assert solve_module._solve_lp(model, SETTINGS, fix=integers, duals=False)
+    value = pulp.value(model.objective)
+    restart(model.lp)  # from scratch: the dual simplex runs and may stop at the cutoff
+    if solve_module._solve_lp(model, SETTINGS, fix=integers, duals=False, cutoff=value + 1.0):
+        assert pulp.value(model.objective) == pytest.approx(value, abs=1e-9)
+    restart(model.lp)
+    assert solve_module._solve_lp(model, SETTINGS, fix=integers, duals=False, cutoff=value - 1.0)
+    assert pulp.value(model.objective) == pytest.approx(value, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_the_large_model_path_is_proven_as_close_to_the_optimum(monkeypatch, seed: int) -> None:
+    problem = random_problem(80, seed=seed)
+    small = solve(problem, SETTINGS)
+    monkeypatch.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)  # every shortcut on
+    large = solve(problem, SETTINGS)
+    for result in (small, large):
+        assert result.gap is not None and result.gap <= SETTINGS.rel_gap
+    assert large.objective == pytest.approx(small.objective, rel=2 * SETTINGS.rel_gap)
+    assert large.bound == pytest.approx(small.bound, rel=2 * SETTINGS.rel_gap)
