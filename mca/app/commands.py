@@ -7,6 +7,7 @@ help of every command) starts in a fraction of a second.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from collections.abc import Callable
@@ -340,6 +341,8 @@ def run(
     paths: list[Path | None] = list(scenarios) if scenarios else [None]
     store = RunCache() if cache else None
     found = [store.find(path) if store else None for path in paths]
+    if None in found:  # the run's data types, imported once for this process and the writer helper it forks
+        importlib.import_module("mca.app.results")
     # the first run to compute gets its writer helper now: it imports the writers while this process loads
     with writer() if None in found else nullcontext(None) as first:
         plans = [hit or _load_recorded(path) for hit, path in zip(found, paths, strict=True)]
