@@ -11,7 +11,7 @@ import importlib
 import sys
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import closing, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -353,7 +353,8 @@ def run(
                 if isinstance(plan, CachedRun):
                     _restore(plan, folder, started)
                 else:
-                    with nullcontext(first) if first is not None else writer() as outputs:
+                    # the writer helper ends here, before the staging folders are cleaned up
+                    with closing(first) if first is not None else writer() as outputs:
                         _compute(path, plan, folder, staging, store, outputs)
                     first = None
     for target in targets:

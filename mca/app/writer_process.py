@@ -4,15 +4,16 @@
 writers and their libraries (Matplotlib, openpyxl, Jinja, pyogrio: about 0.7 s of CPU) on the
 second core while this process reads, scores and allocates. `Writer.ahead` hands it the run
 before its allocation (`mca.app.pipeline.ranked_result`): while this process solves the
-allocation, the helper draws what reads nothing of it (`mca.app.reports.draw_ahead`) into the
-drawing store, stopping as soon as the whole run comes. `Writer.write` hands it the whole
-`RunResult` and returns the files it wrote: the helper writes them with a forked copy of itself
-(`write_all` with ``processes=2``), inside the drawing store when one is given, so the drawings
-made ahead are copied from the store, and sends back the files written and read. This process
-imports none of the writers. Where no process can be forked, the writing is done here.
+allocation, a forked copy of the helper draws what reads nothing of it
+(`mca.app.reports.draw_ahead`) into the drawing store. `Writer.write` hands the helper the whole
+`RunResult` and returns the files it wrote: the helper tells the copy drawing ahead to end after
+its current drawing and at once writes the run with another forked copy of itself (`write_all`
+with ``processes=2``), inside the drawing store when one is given, so each drawing made ahead is
+copied from the store (one still being drawn ahead may be drawn twice, to the same bytes); it
+sends back the files written and read. This process imports none of the writers. Where no
+process can be forked, the writing is done here.
 
-The two messages go through one pipe, each pickled behind its length, so that the helper can
-see between two drawings whether the whole run has come (`_waiting`).
+The two messages go through one pipe, each pickled behind its length (`_framed`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import importlib
 import os
 import pickle
 import select
+import shutil
 import struct
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -102,14 +105,16 @@ def writer() -> Iterator[Writer]:
     if not forking.available():
         yield Writer(None, None)
         return
+    scratch = tempfile.mkdtemp(prefix="mca-writer-")
     jobs, sender = os.pipe()
-    helper = forking.fork(partial(_serve, jobs), close=[sender])
+    helper = forking.fork(partial(_serve, jobs, scratch), close=[sender])
     os.close(jobs)
     handle = Writer(helper, sender)
     try:
         yield handle
     finally:
         handle.close()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _framed(message: tuple[Any, ...]) -> bytes:
@@ -155,35 +160,50 @@ def _waiting(descriptor: int) -> bool:
     return bool(select.select([descriptor], [], [], 0)[0])
 
 
-def _serve(jobs: int) -> tuple[list[Path], set[Path]] | None:
-    """In the helper: import the writers, draw ahead, wait for the run, write it; None if no run comes."""
+def _serve(jobs: int, scratch: str) -> tuple[list[Path], set[Path]] | None:
+    """In the helper: import the writers, start drawing ahead, wait for the run, write it; None if no run comes.
+
+    The helper and its copies keep their temporary files (openpyxl's, the drawings made ahead) in
+    ``scratch``, which `writer` removes once they have ended: a helper stopped while writing (an
+    interrupt) leaves none behind.
+    """
+    tempfile.tempdir = scratch
     started, cpu = time.perf_counter(), time.process_time()
     for name in PRELOADED:
         importlib.import_module(name)
     importlib.import_module("mca.app.reports").prepare()
     timings = {"writer_imports_s": time.perf_counter() - started, "writer_imports_cpu_s": time.process_time() - cpu}
     message = _receive(jobs)
+    ahead = None
     if message is not None and message[0] == "ahead":
-        timings |= _draw_ahead(message[1], message[2], jobs)
+        stop, stopper = os.pipe()
+        ahead = forking.fork(partial(_draw_ahead, message[1], message[2], stop), close=[stopper, jobs])
+        os.close(stop)
         message = _receive(jobs)
+        os.close(stopper)  # the drawing ahead ends before its next drawing
     if message is None:
         return None
     _, result, folder, drawings = message
     result.timings.update({key: round(value, 3) for key, value in timings.items()})
-    return _write(result, folder, drawings, PROCESSES)
+    written = _write(result, folder, drawings, PROCESSES)
+    if ahead is not None:
+        from mca.app.reports.manifest import TIMINGS_NAME, add_timings
+
+        add_timings(folder / TIMINGS_NAME, ahead.answer())
+    return written
 
 
-def _draw_ahead(result: RunResult, drawings: Path, jobs: int) -> dict[str, float]:
-    """Draw ahead into the store ``drawings`` until the whole run comes; the drawings made and seconds taken."""
+def _draw_ahead(result: RunResult, drawings: Path, stop: int) -> dict[str, float]:
+    """In a copy of the helper: draw ahead into the store ``drawings`` until ``stop`` ends; the drawings and seconds."""
     from mca.app.reports import draw_ahead
 
     started, cpu = time.perf_counter(), time.process_time()
     with reusing_drawings(drawings):
-        drawn = draw_ahead(result, until=partial(_waiting, jobs))
+        drawn = draw_ahead(result, until=partial(_waiting, stop))
     return {
         "drawn_ahead": drawn,
-        "drawing_ahead_s": time.perf_counter() - started,
-        "drawing_ahead_cpu_s": time.process_time() - cpu,
+        "drawing_ahead_s": round(time.perf_counter() - started, 3),
+        "drawing_ahead_cpu_s": round(time.process_time() - cpu, 3),
     }
 
 

@@ -7,6 +7,7 @@ never loses earlier results.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 from mca.app import pipeline
 from mca.app.cli import app
 from mca.app.output import LOCK_NAME
+from mca.app.run_cache import CACHE_VARIABLE
 
 runner = CliRunner()
 
@@ -71,6 +73,20 @@ def test_an_interrupt_at_any_moment_exits_130_and_leaves_nothing(quick_scenario:
     assert run.returncode == 130, err
     assert "Traceback" not in err
     assert not out.exists() or list(out.iterdir()) == []
+    assert list(tmp.iterdir()) == []
+
+
+def test_a_run_that_draws_ahead_leaves_no_temporary_file(
+    quick_scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cache, the writer helper draws ahead of the allocation in scratch space that goes with it."""
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    run = start_run(quick_scenario, out, tmp)
+    _, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    timings = json.loads((out / "quick" / "timings.json").read_text(encoding="utf-8"))
+    assert 0 <= timings["drawn_ahead"] <= 5 and "drawing_ahead_s" in timings  # drawn ahead, as many as time allowed
     assert list(tmp.iterdir()) == []
 
 
