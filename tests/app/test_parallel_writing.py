@@ -44,7 +44,8 @@ def test_every_independent_file_is_one_part_of_the_queue(tmp_path: Path, make_ru
     parts = queued_parts(folder, independent)
     assert parts[0][0] == "maps" and {name for name, _, _ in parts} == {w.name for w in independent}
     assert len({(name, index) for name, index, _ in parts}) == len(parts)
-    assert "html" not in {w.name for w in independent}  # it embeds the maps: written after them
+    html = WRITERS.get("html")  # rendered alongside the maps, which it embeds once they are all written
+    assert html.independent and html.finish is not None and "maps" not in {w.name for w in WRITERS if w.finish}
 
 
 def test_a_failing_part_fails_the_writing_whichever_process_takes_it(tmp_path: Path, make_run_result) -> None:

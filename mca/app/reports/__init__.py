@@ -48,6 +48,7 @@ def write_all(
     ``timings.json`` (wall-clock seconds, not hashed). With ``processes=2`` (where a process
     can be forked), the independent writers are written by this process and a forked copy
     together (`mca.app.reports.parallel`), then the others in order: the same files, the same bytes.
+    Last, the writers with a ``finish`` step complete their files (the report embeds the maps).
     """
     started, cpu = time.perf_counter(), cpu_seconds()
     out_dir = Path(out_dir)
@@ -66,6 +67,12 @@ def write_all(
             report(f"writing {writer.files.format(stem=stem)}")
             before = {name: written[name] for name in names[:index]}
             written[writer.name] = files_inside(writer, writer.write(RunFolder(result, out_dir, stem, before)), out_dir)
+    for writer in WRITERS:
+        if writer.finish is not None:
+            report(f"completing {writer.files.format(stem=stem)}")
+            written[writer.name] = files_inside(
+                writer, writer.finish(RunFolder(result, out_dir, stem, written)), out_dir
+            )
     files = [path for name in names for path in written[name]]
     report(f"writing {MANIFEST_NAME}")
     files.append(write_manifest(result, files, out_dir / MANIFEST_NAME))

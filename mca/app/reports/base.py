@@ -48,6 +48,10 @@ class OutputWriter:
     ``ahead``, if given, gives the drawings among them that read nothing of the allocation, each
     through the drawing store (`mca.app.reports.reuse.drawn_from`), so that they can be drawn
     from the run before its allocation (`draw_ahead`) and are then copied from the store.
+    ``finish``, if given, completes the writer's files once every other writer has written
+    (``RunFolder.written`` complete) and gives them again: so an independent writer can do
+    most of its work alongside the others and read their files at the end (the report embeds
+    the maps).
     """
 
     name: str
@@ -57,6 +61,7 @@ class OutputWriter:
     independent: bool = False
     parts: Callable[[RunFolder], list[Callable[[], Path]]] | None = None
     ahead: Callable[[RunFolder], list[Callable[[], Path]]] | None = None
+    finish: Callable[[RunFolder], list[Path]] | None = None
 
 
 def check_writer(writer: Any, _registry: Registry[OutputWriter]) -> None:

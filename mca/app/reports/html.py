@@ -22,11 +22,15 @@ from mca.app.i18n.catalogue import MESSAGES
 from mca.app.reports import robustness, tables
 from mca.app.reports.base import OutputWriter, report_template
 from mca.app.reports.cartography import notice_text
+from mca.app.reports.charts import CHART_FILES
 from mca.app.reports.factsheets import factsheet_href, factsheet_sites
+from mca.app.reports.maps import MAP_FILES
 from mca.app.results import ROUNDING_ITEM, RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
 TEMPLATE_NAME = "report.html.j2"
+DRAWN = (*MAP_FILES, *CHART_FILES)
+"""The maps and charts the report embeds (every one the maps writer draws)."""
 TOP_RANKED = 25
 MAX_REASONS = 4
 
@@ -217,8 +221,8 @@ def _stage_keys() -> set[str]:
     return {k for k in MESSAGES if k.startswith("stage.")}
 
 
-def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, Any]:
-    """Everything the template shows, as display strings, rows and data URIs."""
+def report_context(result: RunResult, images: Mapping[str, str]) -> dict[str, Any]:
+    """Everything the template shows, as display strings and rows; ``images``: the image sources by file name."""
     lang = language_of(result.scenario)
     linked = set(factsheet_sites(result))
     periods = tables.periods_of(result)
@@ -266,7 +270,7 @@ def report_context(result: RunResult, images: Mapping[str, Path]) -> dict[str, A
         "appendix": assumption_groups(result, lang),
         "solver": _solver_rows(result, lang),
         "input_files": [Path(p).name for p in result.input_files],
-        "images": {name: image_data_uri(path) for name, path in sorted(images.items())},
+        "images": dict(sorted(images.items())),
         "footer": lang(
             "report.footer",
             version=mca.__version__,
@@ -358,7 +362,8 @@ def _criteria_rows(result: RunResult, lang: Language) -> list[list[str]]:
 
 def render_html(result: RunResult, images: Mapping[str, Path]) -> str:
     """The report as one HTML string; ``images`` maps PNG file names to their paths."""
-    return report_template(TEMPLATE_NAME).render(report_context(result, images))
+    uris = {name: image_data_uri(path) for name, path in images.items()}
+    return report_template(TEMPLATE_NAME).render(report_context(result, uris))
 
 
 def write_html(result: RunResult, path: Path, images: Mapping[str, Path]) -> Path:
@@ -367,10 +372,41 @@ def write_html(result: RunResult, path: Path, images: Mapping[str, Path]) -> Pat
     return path
 
 
+def _slot(name: str) -> str:
+    """Where the report holds the place of image ``name`` until `embed_images` fills it."""
+    return f"mca-image-slot:{name}"
+
+
+def write_shell(result: RunResult, path: Path) -> Path:
+    """Write ``report.html`` with a slot for each map and chart in place of its data (see `embed_images`)."""
+    slots = {name: _slot(name) for name in DRAWN}
+    path.write_text(report_template(TEMPLATE_NAME).render(report_context(result, slots)), encoding="utf-8")
+    return path
+
+
+def embed_images(path: Path, images: Mapping[str, Path]) -> Path:
+    """Fill the image slots of the report at ``path`` with ``images`` (PNG file names to paths).
+
+    The report is rendered with the slots while the maps are being drawn (`write_shell`); this
+    gives the bytes `write_html` would have written with the same images.
+    """
+    text = path.read_text(encoding="utf-8")
+    for name in DRAWN:
+        slot = _slot(name)
+        if name in images:
+            text = text.replace(slot, image_data_uri(images[name]))
+        elif slot in text:
+            raise ValueError(f"the maps writer wrote no {name} for the report")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 WRITER = OutputWriter(
     name="html",
     files="report.html",
-    write=lambda folder: [
-        write_html(folder.result, folder.path("report.html"), {p.name: p for p in folder.written.get("maps", [])})
+    write=lambda folder: [write_shell(folder.result, folder.path("report.html"))],
+    independent=True,
+    finish=lambda folder: [
+        embed_images(folder.path("report.html"), {p.name: p for p in folder.written.get("maps", [])})
     ],
 )

@@ -21,10 +21,11 @@ from mca.app import forking
 from mca.app.reports.base import OutputWriter, RunFolder
 from mca.app.run_cache import note_reads, recording_reads
 
-LARGEST_FIRST = ("maps", "geopackage", "excel")
+LARGEST_FIRST = ("maps", "geopackage", "excel", "html")
 """Writers queued first, largest first (`benchmarks/bench_cli.py`, Heerlen base case, CPU s: maps and charts
-1.5 (0.2-0.5 a map), GeoPackage 0.17, workbook 0.15 of 2.35); the rest follow in writing order, the fact
-sheets (0.3 s, about 0.02 s a sheet) last, so that small parts even out the two processes' shares."""
+2.0 (0.07-0.4 a drawing), GeoPackage 0.13, workbook 0.13, the report without its images 0.1); the rest
+follow in writing order, the fact sheets (0.15 s, about 0.01 s a sheet) last, so that small parts even out
+the two processes' shares."""
 MAX_PARTS = 255
 """Parts a queue may hold (one byte names a part)."""
 
