@@ -155,6 +155,10 @@ def phases(out: Path, scenario: Path | None = None, cache: Path | None = None) -
         for writer in WRITERS:
             written[writer.name] = writer.write(RunFolder(result, out, "heerlen_base", dict(written)))
             writers[writer.name] = clock.lap()
+        for writer in (w for w in WRITERS if w.finish is not None):  # the report embeds the maps
+            written[writer.name] = writer.finish(RunFolder(result, out, "heerlen_base", dict(written)))
+            done = clock.lap()
+            writers[writer.name] = {k: round(writers[writer.name][k] + done[k], 3) for k in done}
     write_manifest(result, [p for paths in written.values() for p in paths], out / "manifest.json")
     writers["manifest"] = clock.lap()
     figures["writers"] = writers
