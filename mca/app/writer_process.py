@@ -193,18 +193,24 @@ def _serve(jobs: int, scratch: str) -> tuple[list[Path], set[Path]] | None:
     return written
 
 
-def _draw_ahead(result: RunResult, drawings: Path, stop: int) -> dict[str, float]:
-    """In a copy of the helper: draw ahead into the store ``drawings`` until ``stop`` ends; the drawings and seconds."""
+def _draw_ahead(result: RunResult, drawings: Path, stop: int) -> dict[str, float | str]:
+    """In a copy of the helper: draw ahead into the store ``drawings`` until ``stop`` ends; the drawings and seconds.
+
+    Drawing ahead only saves time: should a drawing fail here, the drawing ahead ends and says
+    why in ``timings.json``, and the writing draws it again (and fails there, if it fails again).
+    """
     from mca.app.reports import draw_ahead
 
     started, cpu = time.perf_counter(), time.process_time()
+    outcome: dict[str, float | str] = {}
     with reusing_drawings(drawings):
-        drawn = draw_ahead(result, until=partial(_waiting, stop))
-    return {
-        "drawn_ahead": drawn,
-        "drawing_ahead_s": round(time.perf_counter() - started, 3),
-        "drawing_ahead_cpu_s": round(time.process_time() - cpu, 3),
-    }
+        try:
+            outcome["drawn_ahead"] = draw_ahead(result, until=partial(_waiting, stop))
+        except Exception as exc:  # an optimisation: the writing draws again and reports a real failure
+            outcome["drawing_ahead_failed"] = f"{type(exc).__name__}: {exc}"[:300]
+    outcome["drawing_ahead_s"] = round(time.perf_counter() - started, 3)
+    outcome["drawing_ahead_cpu_s"] = round(time.process_time() - cpu, 3)
+    return outcome
 
 
 def _write(result: RunResult, folder: Path, drawings: Path | None, processes: int) -> tuple[list[Path], set[Path]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 from pathlib import Path
@@ -12,9 +13,11 @@ from typer.testing import CliRunner
 
 from mca.app import forking
 from mca.app.cli import app
-from mca.app.reports import WRITERS, OutputWriter, RunFolder, excel, write_all
+from mca.app import reports
+from mca.app.reports import WRITERS, OutputWriter, RunFolder, excel, maps, write_all
 from mca.app.reports.manifest import TIMINGS_NAME
 from mca.app.reports.parallel import queued_parts
+from mca.app.run_cache import CACHE_VARIABLE
 from mca.core.errors import UserError
 
 pytestmark = pytest.mark.skipif(not forking.available(), reason="helpers are forked on Linux only")
@@ -101,3 +104,20 @@ def test_a_run_whose_helper_fails_to_write_keeps_the_earlier_results(
     assert "Traceback" not in result.stderr and result.stderr.count("error:") == 1
     assert (earlier / "ranking.csv").read_text(encoding="utf-8") == "earlier result\n"
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["quick"]
+
+
+def test_a_drawing_that_fails_ahead_is_drawn_again_and_the_run_goes_on(
+    quick_scenario: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawing ahead only saves time: its failure ends it, says why in timings.json, and the writing draws."""
+
+    def broken(before: object, until: object) -> int:
+        raise KeyError("allocation")  # as a view reading what the run before its allocation lacks would
+
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    monkeypatch.setattr(reports, "draw_ahead", broken)
+    result = runner.invoke(app, ["run", str(quick_scenario), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.stderr
+    timings = json.loads((tmp_path / "out" / "quick" / TIMINGS_NAME).read_text(encoding="utf-8"))
+    assert timings["drawing_ahead_failed"] == "KeyError: 'allocation'" and "drawn_ahead" not in timings
+    assert all((tmp_path / "out" / "quick" / name).stat().st_size > 0 for name in maps.AHEAD_FILES)

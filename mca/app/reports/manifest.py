@@ -111,7 +111,7 @@ def write_timings(result: RunResult, path: Path, writing: dict[str, float] | Non
     return path
 
 
-def add_timings(path: Path, timings: dict[str, float]) -> None:
+def add_timings(path: Path, timings: dict[str, float | str]) -> None:
     """Add ``timings`` (of a helper that ended after ``timings.json`` was written) to that file."""
     written = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps(written | timings, sort_keys=True, indent=2) + "\n", encoding="utf-8")
