@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mca.app import forking
+from mca.app import forking, reports
 from mca.app.cli import app
-from mca.app import reports
 from mca.app.reports import WRITERS, OutputWriter, RunFolder, excel, maps, write_all
 from mca.app.reports.manifest import TIMINGS_NAME
 from mca.app.reports.parallel import queued_parts
