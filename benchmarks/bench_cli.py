@@ -8,7 +8,7 @@
   weights do not touch (`mca.app.reports.reuse`), and computes scores, ranking, SMAA, the
   allocation and every output, written by two processes (`mca.app.writer_process`); the
   drawings that read nothing of the allocation are drawn while it is solved. Printed:
-  the fastest repeat's wall and CPU seconds (the run and its helper processes), the load
+  the fastest of five repeats's wall and CPU seconds (the run and its helper processes), the load
   before it, and its phases from the run's own ``timings.json``: the chain, the writer
   helper's imports (during the chain) and drawing ahead (during the allocation), the writing,
   and the rest (interpreter, CLI, library imports, scenario, cache checks);
@@ -50,6 +50,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MCA = str(Path(sys.executable).with_name("mca"))
 REPEATS = 3
+WEIGHT_CHANGE_REPEATS = 5
+"""Weight changes timed (the target's figure: more samples, as its wall time varies most with the load)."""
 PYCACHE = Path(tempfile.gettempdir()) / "mca-bench-pycache"
 """Where the measured interpreters keep compiled bytecode (``PYTHONPYCACHEPREFIX``), kept between runs."""
 LAZY_LIBRARIES = ("openpyxl", "jinja2", "babel.numbers", "highspy", "pyogrio")
@@ -242,7 +244,9 @@ def measure(work: Path) -> dict[str, Any]:
     figures["first_run"] = timed(run, env)  # empty cache: computes and keeps the files
     figures["warm_run"] = best(run, REPEATS, env)
     workshop_cache = work / "workshop_cache"
-    figures["weight_change_run"] = weight_changes(work, {**env, "MCA_CACHE_DIR": str(workshop_cache)})
+    figures["weight_change_run"] = weight_changes(
+        work, {**env, "MCA_CACHE_DIR": str(workshop_cache)}, WEIGHT_CHANGE_REPEATS
+    )
     changed = weight_change(work / "workshop", 5.0)
     figures["weight_change_phases"] = in_child("--phases", work / "phases_changed", changed, workshop_cache)
     figures["no_cache_run"] = best([*run, "--no-cache"], 2, env)
