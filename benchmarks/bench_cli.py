@@ -8,7 +8,7 @@
   weights do not touch (`mca.app.reports.reuse`), and computes scores, ranking, SMAA, the
   allocation and every output, written by two processes (`mca.app.writer_process`); the
   drawings that read nothing of the allocation are drawn while it is solved. Printed:
-  the fastest of five repeats's wall and CPU seconds (the run and its helper processes), the load
+  the wall and CPU seconds of the fastest of five repeats (the run and its helper processes), the load
   before it, and its phases from the run's own ``timings.json``: the chain, the writer
   helper's imports (during the chain) and drawing ahead (during the allocation), the writing,
   and the rest (interpreter, CLI, library imports, scenario, cache checks);
