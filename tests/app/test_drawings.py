@@ -78,6 +78,7 @@ def test_what_is_drawn_ahead_of_the_allocation_is_what_the_whole_run_draws(
 ) -> None:
     """The drawings made from the run before its allocation are copied, unchanged, when the whole run is written."""
     before, result = heerlen
+    assert tuple(maps.MAP_VIEWS) == maps.MAP_FILES and set(maps.AHEAD_FILES) <= {*maps.MAP_FILES, *charts.CHART_FILES}
     assert before.allocation.empty and before.solver == {} and result.ranking.equals(before.ranking)
     with reusing_drawings(tmp_path / "cache"):
         assert draw_ahead(before, until=lambda: True) == 0 and not stored(tmp_path / "cache")

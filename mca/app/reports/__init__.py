@@ -91,7 +91,13 @@ def draw_ahead(before: RunResult, until: Callable[[], bool]) -> int:
     """
     with tempfile.TemporaryDirectory(prefix="mca-ahead-") as scratch:
         folder = RunFolder(before, Path(scratch), safe_filename(before.scenario_name), {})
-        drawings = [draw for writer in WRITERS if writer.ahead is not None for draw in writer.ahead(folder)]
+        drawings = [
+            parts[index]
+            for writer in WRITERS
+            if writer.ahead and writer.parts is not None
+            for parts in [writer.parts(folder)]
+            for index in writer.ahead
+        ]
         for count, draw in enumerate(drawings):
             if until():
                 return count

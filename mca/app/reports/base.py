@@ -45,9 +45,10 @@ class OutputWriter:
     it reads nothing the other writers write (``RunFolder.written``), so it may be written at
     the same time as they are (`mca.app.reports.parallel`); ``parts``, if given, splits it into
     functions that each write one of its files, in order (together the same files as ``write``).
-    ``ahead``, if given, gives the drawings among them that read nothing of the allocation, each
-    through the drawing store (`mca.app.reports.reuse.drawn_from`), so that they can be drawn
-    from the run before its allocation (`draw_ahead`) and are then copied from the store.
+    ``ahead`` names (by index) those of its parts that read nothing of the allocation and draw
+    through the drawing store (`mca.app.reports.reuse.drawn_from`): they are drawn from the run
+    before its allocation (`draw_ahead`) and queued last when the whole run is written, by when
+    the store holds them.
     ``finish``, if given, completes the writer's files once every other writer has written
     (``RunFolder.written`` complete) and gives them again: so an independent writer can do
     most of its work alongside the others and read their files at the end (the report embeds
@@ -60,7 +61,7 @@ class OutputWriter:
     aliases: tuple[str, ...] = ()
     independent: bool = False
     parts: Callable[[RunFolder], list[Callable[[], Path]]] | None = None
-    ahead: Callable[[RunFolder], list[Callable[[], Path]]] | None = None
+    ahead: tuple[int, ...] = ()
     finish: Callable[[RunFolder], list[Path]] | None = None
 
 
@@ -74,6 +75,8 @@ def check_writer(writer: Any, _registry: Registry[OutputWriter]) -> None:
         raise ValueError("files must say which files the writer writes")
     if not callable(writer.write):
         raise TypeError("write must be a function of RunFolder")
+    if writer.ahead and (writer.parts is None or not writer.independent):
+        raise ValueError("only an independent writer with parts can draw parts ahead")
 
 
 def files_inside(writer: OutputWriter, paths: list[Path], out_dir: Path) -> list[Path]:

@@ -28,8 +28,6 @@ from mca.app.reports.reuse import (
 from mca.app.results import RunResult
 
 CHART_FILES = ("chart_demand.png", "chart_allocation.png", "chart_acceptability.png", "chart_stability.png")
-RANKING_CHARTS = CHART_FILES[2:]
-"""The charts that read nothing of the allocation (SMAA acceptability, weight stability)."""
 CHART_SIZE_IN = (9.0, 4.6)
 KIND_COLOURS = {"available_plot": "#1b9e77", "intensification": "#7570b3", "expansion": "#d95f02", "user": "#e7298a"}
 HEATMAP_SITES = 15
@@ -227,16 +225,6 @@ def stability_chart(result: RunResult, path: Path, lang: Language) -> Path:
     return path
 
 
-def ranking_charts(result: RunResult, out_dir: Path, lang: Language) -> dict[str, Callable[[], Path]]:
-    """The charts of the ranking alone (`RANKING_CHARTS`), each a function drawing one file, by file name."""
-    return {
-        CHART_FILES[2]: partial(
-            drawn_from, acceptability_view, acceptability_chart, result, out_dir / CHART_FILES[2], lang
-        ),
-        CHART_FILES[3]: partial(drawn_from, stability_view, stability_chart, result, out_dir / CHART_FILES[3], lang),
-    }
-
-
 def chart_drawings(
     result: RunResult, out_dir: Path, lang: Language, colours: Mapping[str, object]
 ) -> list[Callable[[], Path]]:
@@ -244,5 +232,6 @@ def chart_drawings(
     return [
         partial(drawn_from, demand_view, demand_chart, result, out_dir / CHART_FILES[0], lang, dict(colours)),
         partial(drawn_from, allocation_chart_view, allocation_chart, result, out_dir / CHART_FILES[1], lang),
-        *ranking_charts(result, out_dir, lang).values(),
+        partial(drawn_from, acceptability_view, acceptability_chart, result, out_dir / CHART_FILES[2], lang),
+        partial(drawn_from, stability_view, stability_chart, result, out_dir / CHART_FILES[3], lang),
     ]

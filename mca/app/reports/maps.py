@@ -179,7 +179,7 @@ def exclusions_map(result: RunResult, path: Path, lang: Language) -> Path:
 
 def sector_colours(result: RunResult) -> dict[str, Any]:
     """A colour per sector, in sector order (shared by the allocation map and the charts)."""
-    sectors = tables.sector_order([*result.segments["sector"], *result.allocation["sector"]])
+    sectors = tables.sector_order([*result.segments["sector"], *result.allocation.get("sector", [])])
     palette = colormaps[SECTOR_PALETTE]
     return {sector: palette(i % 10) for i, sector in enumerate(sectors)}
 
@@ -349,32 +349,18 @@ MAP_VIEWS: dict[str, tuple[Callable[..., Path], Callable[[RunResult], RunResult]
     "map_exclusions.png": (exclusions_map, exclusions_view),
     "map_criteria.png": (criteria_map, criteria_view),
 }
-"""Each map's drawing function and the view of the run it draws (`mca.app.reports.reuse`), by file."""
-AHEAD_FILES = ("map_suitability.png", "map_criteria.png", *charts.RANKING_CHARTS, "map_exclusions.png")
+"""Each map's drawing function and the view of the run it draws (`mca.app.reports.reuse`), by file, in file order."""
+AHEAD_FILES = ("map_suitability.png", "map_criteria.png", *charts.CHART_FILES[2:], "map_exclusions.png")
 """The drawings whose views hold nothing of the allocation, in the order they are drawn ahead: those that change
 with the weights first (CPU s, Heerlen: suitability 0.35, criteria 0.3, acceptability 0.18, stability 0.08), the
 exclusions map (usually reused) last."""
 
 
-def _map_drawings(result: RunResult, out_dir: Path, lang: Language) -> dict[str, Callable[[], Path]]:
-    """The maps, each a function drawing one file through the drawing store, by file name."""
-    return {
-        name: partial(drawn_from, view, draw, result, out_dir / name, lang) for name, (draw, view) in MAP_VIEWS.items()
-    }
-
-
 def drawings(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
     """The maps and charts, each a function drawing one file, in `MAP_FILES` then `CHART_FILES` order."""
     lang = language_of(result.scenario)
-    maps = _map_drawings(result, out_dir, lang)
-    return [maps[name] for name in MAP_FILES] + charts.chart_drawings(result, out_dir, lang, sector_colours(result))
-
-
-def ahead_drawings(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
-    """The drawings of `AHEAD_FILES`, in that order: they can be drawn from the run before its allocation."""
-    lang = language_of(result.scenario)
-    named = _map_drawings(result, out_dir, lang) | charts.ranking_charts(result, out_dir, lang)
-    return [named[name] for name in AHEAD_FILES]
+    maps = [partial(drawn_from, view, draw, result, out_dir / name, lang) for name, (draw, view) in MAP_VIEWS.items()]
+    return maps + charts.chart_drawings(result, out_dir, lang, sector_colours(result))
 
 
 def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
@@ -388,5 +374,5 @@ WRITER = OutputWriter(
     write=lambda folder: write_maps(folder.result, folder.out_dir),
     independent=True,
     parts=lambda folder: drawings(folder.result, folder.out_dir),
-    ahead=lambda folder: ahead_drawings(folder.result, folder.out_dir),
+    ahead=tuple((*MAP_FILES, *charts.CHART_FILES).index(name) for name in AHEAD_FILES),
 )

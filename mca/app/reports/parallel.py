@@ -34,14 +34,21 @@ Done = dict[tuple[str, int], list[Path]]
 
 
 def queued_parts(folder: RunFolder, writers: list[OutputWriter]) -> list[Part]:
-    """The parts of ``writers`` in queue order: (writer name, index within the writer, write function)."""
+    """The parts of ``writers`` in queue order: (writer name, index within the writer, write function).
+
+    Largest writers first (`LARGEST_FIRST`), the parts a writer draws ahead of the allocation last.
+    """
     first = {name: i for i, name in enumerate(LARGEST_FIRST)}
     parts: list[Part] = []
+    drawn_ahead: list[Part] = []
     for writer in sorted(writers, key=lambda w: first.get(w.name, len(first))):
         if writer.parts is None:
             parts.append((writer.name, 0, partial(writer.write, folder)))
         else:
-            parts.extend((writer.name, i, partial(_one, draw)) for i, draw in enumerate(writer.parts(folder)))
+            own = [(writer.name, i, partial(_one, draw)) for i, draw in enumerate(writer.parts(folder))]
+            parts += [part for part in own if part[1] not in writer.ahead]
+            drawn_ahead += [own[i] for i in writer.ahead]  # in the order they are drawn ahead
+    parts += drawn_ahead  # last: by then the drawing ahead has stored them (`mca.app.reports.draw_ahead`)
     if len(parts) > MAX_PARTS:
         raise ValueError(f"{len(parts)} parts to write, at most {MAX_PARTS}")
     return parts
