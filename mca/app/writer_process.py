@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 PRELOADED = ("mca.app.reports", "jinja2", "babel.numbers", "pyogrio", "matplotlib.backends.backend_agg")
 """What the helper imports while it waits: the writers and the libraries they import when they run (it
-then compiles their templates, `mca.app.reports.prepare`)."""
+then compiles their templates and warms Matplotlib up, `mca.app.reports.prepare`)."""
 PROCESSES = 2
 """Processes that write a run (this machine's and a planner's laptop's cores: assumption, at least two)."""
 LENGTH = struct.Struct("<Q")

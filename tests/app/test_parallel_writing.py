@@ -46,7 +46,7 @@ def test_every_independent_file_is_one_part_of_the_queue(tmp_path: Path, make_ru
     parts = queued_parts(folder, independent)
     assert parts[0][0] == "maps" and {name for name, _, _ in parts} == {w.name for w in independent}
     last = [(name, index) for name, index, _ in parts[-len(maps.AHEAD_FILES) :]]  # drawn ahead: queued last
-    assert last == [("maps", index) for index in WRITERS.get("maps").ahead]
+    assert last == [("maps", index) for index in reversed(WRITERS.get("maps").ahead)]
     assert len({(name, index) for name, index, _ in parts}) == len(parts)
     html = WRITERS.get("html")  # rendered alongside the maps, which it embeds once they are all written
     assert html.independent and html.finish is not None and "maps" not in {w.name for w in WRITERS if w.finish}

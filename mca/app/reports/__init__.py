@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mca.app import forking
-from mca.app.reports import decision, excel, factsheets, geopackage, html, maps, tables
+from mca.app.reports import cartography, decision, excel, factsheets, geopackage, html, maps, tables
 from mca.app.reports.base import OutputWriter, RunFolder, check_writer, files_inside, report_template
 from mca.app.reports.manifest import MANIFEST_NAME, TIMINGS_NAME, build_manifest, write_manifest, write_timings
 from mca.app.reports.parallel import write_shared
@@ -106,9 +106,10 @@ def draw_ahead(before: RunResult, until: Callable[[], bool]) -> int:
 
 
 def prepare() -> None:
-    """Compile the writers' templates ahead of the writing (the writer helper does so while it waits)."""
+    """Compile the writers' templates and warm Matplotlib up (the writer helper does so while it waits)."""
     for name in (html.TEMPLATE_NAME, factsheets.TEMPLATE_NAME):
         report_template(name)
+    cartography.warm_up()
 
 
 def cpu_seconds() -> float:

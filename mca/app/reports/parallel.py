@@ -36,7 +36,7 @@ Done = dict[tuple[str, int], list[Path]]
 def queued_parts(folder: RunFolder, writers: list[OutputWriter]) -> list[Part]:
     """The parts of ``writers`` in queue order: (writer name, index within the writer, write function).
 
-    Largest writers first (`LARGEST_FIRST`), the parts a writer draws ahead of the allocation last.
+    Largest writers first (`LARGEST_FIRST`), the parts a writer draws ahead of the allocation last (reversed).
     """
     first = {name: i for i, name in enumerate(LARGEST_FIRST)}
     parts: list[Part] = []
@@ -47,8 +47,10 @@ def queued_parts(folder: RunFolder, writers: list[OutputWriter]) -> list[Part]:
         else:
             own = [(writer.name, i, partial(_one, draw)) for i, draw in enumerate(writer.parts(folder))]
             parts += [part for part in own if part[1] not in writer.ahead]
-            drawn_ahead += [own[i] for i in writer.ahead]  # in the order they are drawn ahead
-    parts += drawn_ahead  # last: by then the drawing ahead has stored them (`mca.app.reports.draw_ahead`)
+            drawn_ahead += [own[i] for i in writer.ahead]
+    # last, and in the reverse of the order they are drawn ahead (`mca.app.reports.draw_ahead`): those the
+    # drawing ahead did not reach first, the one it is finishing when the run comes as late as possible
+    parts += drawn_ahead[::-1]
     if len(parts) > MAX_PARTS:
         raise ValueError(f"{len(parts)} parts to write, at most {MAX_PARTS}")
     return parts
