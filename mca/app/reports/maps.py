@@ -267,7 +267,11 @@ def answer_map(result: RunResult, path: Path, lang: Language) -> Path:
 
 
 def criteria_map(result: RunResult, path: Path, lang: Language) -> Path:
-    """One small map per ranking criterion: each site's value score (0 worst, 1 best)."""
+    """One small map per ranking criterion: each site's value score (0 worst, 1 best).
+
+    The panels do not name the weights (the report's criteria table does): value scores do not
+    depend on them, so a change of weights reuses this map (`mca.app.reports.reuse`).
+    """
     names = [c for c in tables.criterion_names(result) if f"vs_{c}" in result.ranking.columns]
     columns = max(1, min(3, len(names)))
     rows = max(1, math.ceil(len(names) / columns))
@@ -288,10 +292,7 @@ def criteria_map(result: RunResult, path: Path, lang: Language) -> Path:
     for i, name in enumerate(names):
         ax = fig.add_subplot(rows, columns, i + 1)
         _criterion_panel(ax, result, values, name, cmap, norm)
-        ax.set_title(
-            f"{lang.name('criterion', name)} ({lang('col.weight')} {lang.percent(result.weights.get(name))})",
-            fontsize=9,
-        )
+        ax.set_title(lang.name("criterion", name), fontsize=9)  # no weight: the map does not change with them
     fig.subplots_adjust(
         left=0.02,
         right=0.98,
@@ -350,10 +351,16 @@ MAP_VIEWS: dict[str, tuple[Callable[..., Path], Callable[[RunResult], RunResult]
     "map_criteria.png": (criteria_map, criteria_view),
 }
 """Each map's drawing function and the view of the run it draws (`mca.app.reports.reuse`), by file, in file order."""
-AHEAD_FILES = ("map_suitability.png", "map_criteria.png", *charts.CHART_FILES[2:], "map_exclusions.png")
+AHEAD_FILES = (
+    "map_suitability.png",
+    "chart_stability.png",
+    "map_criteria.png",
+    "chart_acceptability.png",
+    "map_exclusions.png",
+)
 """The drawings whose views hold nothing of the allocation, in the order they are drawn ahead: those that change
-with the weights first (CPU s, Heerlen: suitability 0.35, criteria 0.3, acceptability 0.18, stability 0.08), the
-exclusions map (usually reused) last."""
+with the weights first (CPU s, Heerlen: suitability 0.35, stability 0.08), then those a change of weights reuses
+(criteria 0.25, acceptability 0.16, exclusions 0.35: drawn when their data changed)."""
 
 
 def drawings(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:

@@ -1,9 +1,9 @@
 """Drawings reused when the data they draw are unchanged (``mca run``, inside `mca.app.run_cache.reusing_drawings`).
 
 A drawing that need not change with what a workshop changes most (the weights) — the
-exclusions map and the demand chart; the allocation and answer maps, the allocation and
-acceptability charts while the hectares per site (or the SMAA result) stay the same; the
-criteria map while no weight of its criteria changes — is drawn from
+exclusions, criteria and demand maps and charts; the allocation and answer maps, the
+allocation and acceptability charts while the hectares per site (or the SMAA result) stay the
+same — is drawn from
 a *view* of the run: a copy of the `RunResult` holding only the fields and columns it draws,
 everything else emptied. The image is a function of that view, the output language, the code,
 the software and matplotlib's settings, so it is kept by the SHA-256 of all of them
@@ -92,12 +92,12 @@ def stability_view(result: RunResult) -> RunResult:
 
 
 def criteria_view(result: RunResult) -> RunResult:
-    """What the criteria map draws: outlines, the ``vs_`` value scores, criterion names and weights."""
+    """What the criteria map draws: outlines, the ``vs_`` value scores and the criterion names (not the weights)."""
     scores = ["site_id", *(c for c in result.ranking.columns if str(c).startswith("vs_"))]
     return dataclasses.replace(
         map_view(result, CRITERIA_SITE_COLUMNS),
         ranking=result.ranking[scores],
-        weights=dict(result.weights),
+        weights=dict.fromkeys(result.weights, 0.0),
         criteria_meta=result.criteria_meta,
     )
 
