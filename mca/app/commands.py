@@ -344,7 +344,8 @@ def run(
     if None in found:  # the run's data types, imported once for this process and the writer helper it forks
         importlib.import_module("mca.app.results")
     # the first run to compute gets its writer helper now: it imports the writers while this process loads
-    with writer() if None in found else nullcontext(None) as first:
+    drawings = store.root if store is not None else None
+    with writer(drawings) if None in found else nullcontext(None) as first:
         plans = [hit or _load_recorded(path) for hit, path in zip(found, paths, strict=True)]
         names = [plan.name if isinstance(plan, CachedRun) else plan[0].scenario.name for plan in plans]
         targets = output_targets(out_dir, names)
@@ -354,7 +355,7 @@ def run(
                     _restore(plan, folder, started)
                 else:
                     # the writer helper ends here, before the staging folders are cleaned up
-                    with closing(first) if first is not None else writer() as outputs:
+                    with closing(first) if first is not None else writer(drawings) as outputs:
                         _compute(path, plan, folder, staging, store, outputs)
                     first = None
     for target in targets:

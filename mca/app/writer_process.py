@@ -1,8 +1,8 @@
 """The writing of ``mca run``, prepared in a second process while the first computes the chain.
 
-`writer` forks a helper (`mca.app.forking`) before the chain starts; the helper imports the
-writers and their libraries (Matplotlib, openpyxl, Jinja, pyogrio: about 0.7 s of CPU) on the
-second core while this process reads, scores and allocates. `Writer.ahead` hands it the run
+`writer` forks a helper (`mca.app.forking`) before the scenario is loaded; the helper imports the
+writers and their libraries (Matplotlib, pyogrio; then openpyxl and Jinja: about 0.5 s of CPU) on
+the second core while this process loads, scores and allocates. `Writer.ahead` hands it the run
 before its allocation (`mca.app.pipeline.ranked_result`): while this process solves the
 allocation, a forked copy of the helper draws what reads nothing of it
 (`mca.app.reports.draw_ahead`) into the drawing store. `Writer.write` hands the helper the whole
@@ -39,9 +39,11 @@ from mca.app.run_cache import note_reads, recording_reads, reusing_drawings
 if TYPE_CHECKING:
     from mca.app.results import RunResult
 
-PRELOADED = ("mca.app.reports", "jinja2", "babel.numbers", "pyogrio", "matplotlib.backends.backend_agg")
-"""What the helper imports while it waits: the writers and the libraries they import when they run (it
-then compiles their templates and warms Matplotlib up, `mca.app.reports.prepare`)."""
+PRELOADED = ("mca.app.reports", "pyogrio", "matplotlib.backends.backend_agg")
+"""What the helper imports first: the writers and what drawing needs (it then warms Matplotlib up)."""
+LATE = ("openpyxl", "jinja2", "babel.numbers")
+"""What the helper imports once it has started drawing ahead, while the allocation is solved (it then
+compiles the report templates, `mca.app.reports.prepare`)."""
 PROCESSES = 2
 """Processes that write a run (this machine's and a planner's laptop's cores: assumption, at least two)."""
 LENGTH = struct.Struct("<Q")
@@ -100,14 +102,17 @@ class Writer:
 
 
 @contextmanager
-def writer() -> Iterator[Writer]:
-    """A `Writer` whose helper imports the writers meanwhile; the helper is stopped on the way out."""
+def writer(drawings: Path | None) -> Iterator[Writer]:
+    """A `Writer` whose helper imports the writers meanwhile; the helper is stopped on the way out.
+
+    ``drawings``: the drawing store the run will use (the helper draws ahead into it), or None.
+    """
     if not forking.available():
         yield Writer(None, None)
         return
     scratch = tempfile.mkdtemp(prefix="mca-writer-")
     jobs, sender = os.pipe()
-    helper = forking.fork(partial(_serve, jobs, scratch), close=[sender])
+    helper = forking.fork(partial(_serve, jobs, scratch, drawings is not None), close=[sender])
     os.close(jobs)
     handle = Writer(helper, sender)
     try:
@@ -160,25 +165,27 @@ def _waiting(descriptor: int) -> bool:
     return bool(select.select([descriptor], [], [], 0)[0])
 
 
-def _serve(jobs: int, scratch: str) -> tuple[list[Path], set[Path]] | None:
+def _serve(jobs: int, scratch: str, drawing_ahead: bool) -> tuple[list[Path], set[Path]] | None:
     """In the helper: import the writers, start drawing ahead, wait for the run, write it; None if no run comes.
 
+    With ``drawing_ahead`` (a run with a drawing store) the helper starts drawing ahead as soon as
+    it can and imports the rest (openpyxl, Jinja) meanwhile; else it imports everything first.
     The helper and its copies keep their temporary files (openpyxl's, the drawings made ahead) in
     ``scratch``, which `writer` removes once they have ended: a helper stopped while writing (an
     interrupt) leaves none behind.
     """
     tempfile.tempdir = scratch
-    started, cpu = time.perf_counter(), time.process_time()
-    for name in PRELOADED:
-        importlib.import_module(name)
-    importlib.import_module("mca.app.reports").prepare()
-    timings = {"writer_imports_s": time.perf_counter() - started, "writer_imports_cpu_s": time.process_time() - cpu}
+    timings = _imported(PRELOADED, "writer_imports", "mca.app.reports.cartography:warm_up")
+    late = partial(_imported, LATE, "writer_late_imports", "mca.app.reports:prepare")
+    if not drawing_ahead:
+        timings |= late()
     message = _receive(jobs)
     ahead = None
     if message is not None and message[0] == "ahead":
         stop, stopper = os.pipe()
         ahead = forking.fork(partial(_draw_ahead, message[1], message[2], stop), close=[stopper, jobs])
         os.close(stop)
+        timings |= late()
         message = _receive(jobs)
         os.close(stopper)  # the drawing ahead ends before its next drawing
     if message is None:
@@ -191,6 +198,16 @@ def _serve(jobs: int, scratch: str) -> tuple[list[Path], set[Path]] | None:
 
         add_timings(folder / TIMINGS_NAME, ahead.answer())
     return written
+
+
+def _imported(modules: tuple[str, ...], name: str, then: str) -> dict[str, float]:
+    """Import ``modules`` and call ``then`` (``module:function``); the wall and CPU seconds, as ``<name>_[cpu_]s``."""
+    started, cpu = time.perf_counter(), time.process_time()
+    for module in modules:
+        importlib.import_module(module)
+    module, function = then.split(":")
+    getattr(importlib.import_module(module), function)()
+    return {f"{name}_s": time.perf_counter() - started, f"{name}_cpu_s": time.process_time() - cpu}
 
 
 def _draw_ahead(result: RunResult, drawings: Path, stop: int) -> dict[str, float | str]:

@@ -7,17 +7,17 @@ formats, labels in the output language.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 import mca
 from mca.app.i18n import Language, language_of
 from mca.app.reports import robustness, tables
 from mca.app.reports.base import OutputWriter
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 from mca.app.reports.stamp import fix_workbook_dates, output_time
 from mca.app.results import ROUNDING_ITEM, RunResult
 
@@ -107,6 +107,9 @@ def header(column: str, lang: Language, periods: list[str]) -> str:
 
 def _format_sheet(sheet: Worksheet, frame: pd.DataFrame, periods: list[str]) -> None:
     """Bold frozen header, autofilter, column widths and number formats."""
+    from openpyxl.styles import Font  # imported here: the writer helper imports openpyxl late (`writer_process`)
+    from openpyxl.utils import get_column_letter
+
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
