@@ -40,14 +40,19 @@ def families(model: AllocationModel) -> dict[str, list[pulp.LpConstraint]]:
 
 
 def shortfall_gains(
-    model: AllocationModel, solve_relaxation: SolveRelaxation, baseline: np.ndarray | None = None
+    model: AllocationModel,
+    solve_relaxation: SolveRelaxation,
+    baseline: np.ndarray | None = None,
+    lifted: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Per cause, the shortfall hectares (aligned to ``model.short`` rows) removed by relaxing its rows.
 
     ``solve_relaxation()`` solves the LP relaxation of the model as it stands (True if optimal);
     ``baseline`` is its shortfall when already known (the suitability phase solved it: 100,000
-    sites, one LP of about 25 s less). Empty when the relaxation cannot be solved. Variable
-    values are those of the last solve.
+    sites, one LP of about 25 s less). ``lifted``: per family, the shortfall of the relaxation
+    with its rows lifted when already solved (`solvers.highs_direct.lifted_relaxations`); the
+    others are solved here. Empty when the relaxation cannot be solved. Variable values are
+    those of the last solve.
     """
     if not len(model.short):
         return {}
@@ -57,6 +62,9 @@ def shortfall_gains(
         baseline = solved_values(model.short["var"])
     gains = {}
     for name, rows in families(model).items():
+        if lifted is not None and name in lifted:
+            gains[name] = np.maximum(baseline - lifted[name], 0.0)
+            continue
         with _lifted(model.lp, rows):
             if solve_relaxation():
                 gains[name] = np.maximum(baseline - solved_values(model.short["var"]), 0.0)

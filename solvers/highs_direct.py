@@ -22,6 +22,7 @@ LPs, lexicographic levels). Here:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import highspy
@@ -322,3 +323,47 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
             highs.setOptionValue("threads", self.threads)
         for key, value in self.highs_options.items():
             highs.setOptionValue(key, value)
+
+
+def lifted_relaxations(
+    lp: pulp.LpProblem,
+    families: dict[str, list[pulp.LpConstraint]],
+    upper: float,
+    read: list[pulp.LpVariable],
+    options: dict[str, float | str | bool],
+) -> Callable[[], dict[str, np.ndarray]]:
+    """A task solving the LP relaxation of ``lp`` once per family with its rows' upper bounds at ``upper``.
+
+    The task returns, per family whose LP is optimal, the values of ``read``. It solves in its
+    own HiGHS, from a copy of the rows last handed to HiGHS and of PuLP's column bounds and
+    objective taken now (integrality dropped), so it can run in another thread while ``lp`` is
+    solved again; each LP from scratch, with ``options`` and one thread.
+    """
+    copy: HighsCopy = lp.highs_copy
+    model = copy.highs.getLp()
+    cost, lower, col_upper, _ = _columns(lp, copy.variables)
+    model.col_cost_, model.col_lower_, model.col_upper_ = cost, lower, col_upper
+    model.integrality_ = []
+    position = {id(con): i for i, con in enumerate(copy.rows)}
+    rows = {name: np.array([position[id(con)] for con in family], dtype=np.int32) for name, family in families.items()}
+    column = {id(v): j for j, v in enumerate(copy.variables)}
+    wanted = np.array([column[id(v)] for v in read], dtype=np.int64)
+    row_lower, row_upper = copy.row_lower.copy(), copy.row_upper.copy()
+
+    def task() -> dict[str, np.ndarray]:
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        for key, value in {**options, "output_flag": False, "threads": 1}.items():
+            highs.setOptionValue(key, value)
+        highs.passModel(model)
+        values = {}
+        for name, index in rows.items():
+            lifted = np.full(len(index), upper)
+            highs.changeRowsBounds(len(index), index, row_lower[index], lifted)  # type: ignore[attr-defined]
+            highs.clearSolver()
+            highs.run()
+            if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                values[name] = np.asarray(highs.getSolution().col_value)[wanted]
+            highs.changeRowsBounds(len(index), index, row_lower[index], row_upper[index])  # type: ignore[attr-defined]
+        return values
+
+    return task

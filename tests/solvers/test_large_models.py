@@ -66,3 +66,18 @@ def test_the_large_model_path_is_proven_as_close_to_the_optimum(monkeypatch, see
         assert result.gap is not None and result.gap <= SETTINGS.rel_gap
     assert large.objective == pytest.approx(small.objective, rel=2 * SETTINGS.rel_gap)
     assert large.bound == pytest.approx(small.bound, rel=2 * SETTINGS.rel_gap)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_causes_solved_in_the_background_explain_the_shortfall_as_when_solved_in_turn(monkeypatch, seed: int) -> None:
+    problem = random_problem(80, seed=seed, demand_ratio=2.0)
+    monkeypatch.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+    lifted = []
+    background = solve_module._lift_in_background
+    monkeypatch.setattr(solve_module, "_lift_in_background", lambda *a: lifted.append(background(*a)) or lifted[-1])
+    first = solve(problem, SETTINGS)
+    assert lifted[0] is not None and lifted[0].result()  # the causes were solved in the background
+    monkeypatch.setattr(solve_module, "_lift_in_background", lambda *a: None)
+    second = solve(problem, SETTINGS)
+    assert len(first.shortfall) and first.shortfall["explanation"].tolist() == second.shortfall["explanation"].tolist()
+    assert first.shortfall["hectares"].to_numpy() == pytest.approx(second.shortfall["hectares"].to_numpy(), abs=1e-6)
