@@ -43,6 +43,8 @@ _STATUS = {
 }
 """HiGHS model status → PuLP (status, solution status), as PuLP's own HiGHS interface maps them."""
 _NONE = (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+PRIMAL_SIMPLEX = 4
+"""HiGHS ``simplex_strategy`` of the primal simplex."""
 FEASIBLE = 2
 """HiGHS ``primal_solution_status`` of a feasible solution (0 none, 1 infeasible)."""
 COLD_START_COLUMNS = 1_000
@@ -170,10 +172,26 @@ class HighsCopy:
         """Keep the basis of the solve just made, for a later solve from it (:meth:`start_from_kept`)."""
         self.kept = ([id(con) for con in self.rows], self.highs.getBasis())
 
-    def start_from_kept(self) -> None:
-        """Start the next solve from the kept basis, if the rows are still those it was taken with."""
-        if self.kept is not None and self.kept[0] == [id(con) for con in self.rows]:
-            self.highs.setBasis(self.kept[1])
+    def start_from_kept(self) -> bool:
+        """Start the next solve from the kept basis, if the rows are those it was taken with; whether it was set.
+
+        Rows appended since then (a held level, the ladder row) enter the basis as basic: with
+        the kept solution satisfying them the basis stays primal feasible.
+        """
+        if self.kept is None:
+            return False
+        ids, basis = self.kept
+        now = [id(con) for con in self.rows]
+        if now[: len(ids)] != ids:
+            return False
+        if len(now) > len(ids):
+            extended = highspy.HighsBasis()
+            extended.col_status = basis.col_status
+            extended.row_status = [*basis.row_status, *[highspy.HighsBasisStatus.kBasic] * (len(now) - len(ids))]
+            extended.valid = True
+            basis = extended
+        self.highs.setBasis(basis)
+        return True
 
     def current(self, lp: pulp.LpProblem) -> bool:
         """Whether the columns are still ``lp.variables()``, same objects in the same order.
@@ -259,7 +277,11 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
 
     With ``warm_start`` the variables' current values are handed over as a MIP start; with
     ``duals`` the row duals (of the minimised negation for a maximisation) are read back. With
-    ``keep_basis`` the optimal basis is kept in the copy; ``from_kept`` starts from that basis.
+    ``keep_basis`` the optimal basis is kept in the copy; ``from_kept`` starts from that basis,
+    with ``primal_from_kept`` by the primal simplex (the kept basis stays primal feasible after
+    rows it satisfies are appended and the objective changes; on 10,000 synthetic sites the
+    first held level of the lexicographic order took 0.35 s instead of 0.6 s from scratch; the
+    suitability relaxation after the ladder phase's, its row tight, took longer).
     """
 
     def __init__(
@@ -270,11 +292,12 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         options: dict[str, float | str | bool] | None = None,
         keep_basis: bool = False,
         from_kept: bool = False,
+        primal_from_kept: bool = False,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
         self.warm_start, self.read_duals, self.highs_options = warm_start, duals, options or {}
-        self.keep_basis, self.from_kept = keep_basis, from_kept
+        self.keep_basis, self.from_kept, self.primal_from_kept = keep_basis, from_kept, primal_from_kept
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 - PuLP's name
         """Build or update the HiGHS copy of ``lp``, solve it and read the solution back."""
@@ -292,8 +315,8 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         copy.version = version
         lp.solverModel = highs = copy.highs
         self._configure(highs)
-        if self.from_kept:
-            copy.start_from_kept()
+        if self.from_kept and copy.start_from_kept() and self.primal_from_kept:
+            highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         if self.warm_start:
             start = highspy.HighsSolution()
             start.col_value = [v.varValue or 0.0 for v in copy.variables]

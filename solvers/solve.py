@@ -53,6 +53,7 @@ NEIGHBOURHOOD_OPTIONS: dict[str, float | str | bool] = {
 branching, and HiGHS's own heuristics only repeat the search (10,000 synthetic sites: 1.5 s
 instead of 3.0 s, same solution)."""
 MIP_DEFAULTS: dict[str, float | str | bool] = {
+    "simplex_strategy": 1,
     "mip_heuristic_effort": 0.05,
     "mip_heuristic_run_rins": True,
     "mip_heuristic_run_rens": True,
@@ -100,7 +101,7 @@ def _final_lps(
     (the shadow prices), the variables the polished values.
     """
     integers = _settle_plot_periods(model, settings, integers)
-    duals_ok = _solve_lp(model, settings, fix=integers)
+    duals_ok = _solve_lp(model, settings, fix=integers, start="keep")
     if not duals_ok:
         _solve_lp(model, settings, fix=integers, duals=False)
     duals = {label: con.pi for label, con in model.lp.constraints.items()}
@@ -200,9 +201,10 @@ def _polish(
     two sites differ little), so CBC and HiGHS differed by 2e-6 to 1.3e-3 ha on the scenarios.
     ``held``: the objective HiGHS just found with these integers, if any (large models); then
     that LP is not solved again from a fresh copy (10,000 synthetic sites: 0.5 s), and each
-    level still starts without a basis (a row changed).
+    level starts from the basis of the one before, with its held row basic (`ArrayHiGHS`).
     """
     lp_settings = settings.model_copy(update={"solver": POLISH_SOLVER})
+    start = "chain" if held is not None else None  # from the basis of the LP that found ``held``
     if held is None:
         restart(model.lp)  # no basis from earlier solves: the same plots give the same vertex
         if not _solve_lp(model, lp_settings, fix=integers, duals=False):
@@ -213,7 +215,7 @@ def _polish(
         stack.enter_context(extra_rows(model.lp, [_floor("lex_objective", model.objective, held)]))
         for label, level in lexicographic_levels(model):
             model.lp.setObjective(level)
-            if not _solve_lp(model, lp_settings, fix=integers, duals=False):
+            if not _solve_lp(model, lp_settings, fix=integers, duals=False, start=start):
                 ok = False
                 break
             stack.enter_context(extra_rows(model.lp, [_floor(label, level, _expression_value(level))]))
@@ -658,20 +660,22 @@ def _solve_lp(
     duals: bool = True,
     cutoff: float | None = None,
     start: str | None = None,
+    options: dict[str, float | str | bool] | None = None,
 ) -> bool:
     """Solve the continuous problem: integers in ``fix`` fixed at their values, the others relaxed.
 
     Returns True if optimal. With ``duals``, constraint ``pi`` is normalised to the objective
     gain per unit of right-hand side of the maximisation. HiGHS only: with ``cutoff`` it may
     stop (False) as soon as its dual simplex proves the objective at most ``cutoff``; ``start``
-    "keep" keeps the optimal basis, "kept" starts from the basis kept.
+    "keep" keeps the optimal basis, "kept" starts from the basis kept, "chain" both by the primal
+    simplex; ``options``: HiGHS options of this solve.
     """
     with fixing(fix, relax=model.integers):
         if settings.solver == "cbc":
             _solve_cbc(model.lp, settings, mip=False)
             sign = 1.0
         else:
-            model.lp.solve(_highs(settings, duals=duals, cutoff=cutoff, start=start))
+            model.lp.solve(_highs(settings, duals=duals, cutoff=cutoff, start=start, options=options))
             sign = -1.0  # HiGHS minimises the negated objective; its row duals are of that problem
     if model.lp.sol_status != pulp.LpSolutionOptimal:
         return False
@@ -792,14 +796,16 @@ def _highs(
     """The HiGHS interface for one solve: gap, time limit, threads and the LP tolerances of the settings.
 
     ``cutoff`` (of the maximisation) becomes HiGHS's ``objective_bound`` on the minimised negation;
-    ``start``: "keep" keeps the optimal basis, "kept" starts from it; ``options`` replace
+    ``start``: "keep" keeps the optimal basis, "kept" starts from it, "chain" both (the primal
+    simplex when a basis was kept, see `ArrayHiGHS`); ``options`` replace
     :data:`MIP_DEFAULTS`.
     """
     return ArrayHiGHS(
         warm_start=warm_start,
         duals=duals,
-        keep_basis=start == "keep",
-        from_kept=start == "kept",
+        keep_basis=start in ("keep", "chain"),
+        from_kept=start in ("kept", "chain"),
+        primal_from_kept=start == "chain",
         options={
             "primal_feasibility_tolerance": LP_TOLERANCE,
             "dual_feasibility_tolerance": LP_TOLERANCE,

@@ -81,3 +81,16 @@ def test_causes_solved_in_the_background_explain_the_shortfall_as_when_solved_in
     second = solve(problem, SETTINGS)
     assert len(first.shortfall) and first.shortfall["explanation"].tolist() == second.shortfall["explanation"].tolist()
     assert first.shortfall["hectares"].to_numpy() == pytest.approx(second.shortfall["hectares"].to_numpy(), abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_polishing_from_the_basis_before_gives_the_hectares_of_a_fresh_start(seed: int) -> None:
+    model = build_model(random_problem(80, seed=seed), SETTINGS)
+    _, integers, _ = solve_module._phases(model, SETTINGS, None)
+    hectares = []
+    for chained in (False, True):
+        assert solve_module._solve_lp(model, SETTINGS, fix=integers, start="keep")
+        held = pulp.value(model.objective) if chained else None
+        assert solve_module._polish(model, SETTINGS, integers, held)
+        hectares.append([v.varValue for v in model.x["var"]])
+    assert hectares[1] == pytest.approx(hectares[0], abs=1e-6)
