@@ -236,14 +236,14 @@ def _settle_plot_periods(
     and each LP costs as much as the model is large). Only plots that hold a plot are paired, with
     the plots of their own segment, so the search grows with the plots placed, not with the
     square of all plot variables. Large models with HiGHS: an exchange whose rise the reduced
-    costs of the plot counts bound below half that threshold (:func:`_plot_gains`) is not solved
+    costs of the plot counts bound below half that threshold (:func:`_reduced_costs`) is not solved
     (the LP could not keep it), and an LP stops once it is proven not to rise above it.
     """
     plot_of = _plot_variables(model)
     if not plot_of or not _solve_lp(model, settings, fix=integers, duals=False):
         return integers
     best, trials, large = float(pulp.value(model.objective)), 0, _large(model) and settings.solver == "highs"
-    gains = _plot_gains(model, list(plot_of.values())) if large else {}
+    gains = _reduced_costs(model, list(plot_of.values())) if large else {}
     for v1, partners in _exchanges(plot_of):
         if trials >= max_trials:
             break
@@ -262,7 +262,7 @@ def _settle_plot_periods(
                 value = float(pulp.value(model.objective))
                 if value > best + threshold:
                     best, integers = value, trial
-                    gains = _plot_gains(model, list(plot_of.values())) if large else {}
+                    gains = _reduced_costs(model, list(plot_of.values())) if large else {}
     return integers
 
 
@@ -295,11 +295,12 @@ def _exchanges(
         yield v1, partners(s1, g, t1)
 
 
-def _plot_gains(model: AllocationModel, plots: list[pulp.LpVariable]) -> dict[pulp.LpVariable, float]:
-    """The reduced cost of each fixed plot count in the LP HiGHS just solved, for the maximisation.
+def _reduced_costs(model: AllocationModel, plots: list[pulp.LpVariable]) -> dict[pulp.LpVariable, float]:
+    """The reduced cost ``d`` of each of ``plots`` in the LP HiGHS just solved, for the maximisation.
 
-    The LP's optimum is concave in the fixed values, so changing them by ``Δ`` raises it by at
-    most ``Σ d·Δ`` (HiGHS minimises the negation: ``d`` is minus its column dual).
+    The LP's optimum is concave in the columns' bounds, so fixing them at values ``Δ`` away from
+    the solution raises it by at most ``Σ d·Δ`` (HiGHS minimises the negation: ``d`` is minus
+    its column dual).
     """
     copy = model.lp.highs_copy
     col_dual = np.asarray(copy.highs.getSolution().col_dual)
@@ -365,6 +366,7 @@ def _optimise(
         solved_values(model.x["var"]),
         {v: v.varValue or 0.0 for v in ints},
         solved_values(model.short["var"]),
+        _reduced_costs(model, ints) if _large(model) and settings.solver == "highs" else None,
     )
     best = _best_rounding(model, settings, relaxation, previous, tolerance)
     if best is not None:
@@ -428,14 +430,20 @@ def _best_rounding(
 
     The previous phase's integers are tried first: when they are already within ``tolerance`` of
     the bound, the relax-and-fix dive (several LP and small MIP solves) is not needed; then the
-    dive, then the dive's neighbourhood (:func:`_neighbourhood`).
+    dive, then the dive's neighbourhood (:func:`_neighbourhood`). When the relaxation's reduced
+    costs prove that the previous integers cannot come within ``tolerance`` (large models), they
+    are tried last, and only if that bound exceeds the best rounding found (10,000 synthetic
+    sites: one LP of 0.4-0.5 s less).
     """
     bound = relaxation.bound
     best: tuple[float, dict[pulp.LpVariable, float]] | None = None
+    ceiling = _rounding_bound(relaxation, previous)
+    late = ceiling is not None and _gap(bound, ceiling) > tolerance
     candidates: list[Callable[[], dict[pulp.LpVariable, float] | None]] = [
-        lambda: previous,
+        lambda: None if late else previous,
         lambda: _dive(model, settings, relaxation),
         lambda: _neighbourhood(model, settings, relaxation, best, tolerance),
+        lambda: previous if late and ceiling is not None and (best is None or ceiling > best[0]) else None,
     ]
     for make_fix in candidates:
         fix = make_fix()
@@ -446,6 +454,14 @@ def _best_rounding(
             if _gap(bound, best[0]) <= tolerance:
                 break
     return best
+
+
+def _rounding_bound(relaxation: Relaxation, fix: dict[pulp.LpVariable, float] | None) -> float | None:
+    """An upper bound of the LP with the integers at ``fix``, from the relaxation's reduced costs (None without)."""
+    if fix is None or relaxation.reduced is None:
+        return None
+    reduced, relaxed = relaxation.reduced, relaxation.integers
+    return relaxation.bound + sum(reduced[v] * (value - relaxed[v]) for v, value in fix.items())
 
 
 def _holds(model: AllocationModel, fix: dict[pulp.LpVariable, float]) -> bool:
@@ -471,6 +487,8 @@ class Relaxation:
     hectares: np.ndarray
     integers: dict[pulp.LpVariable, float]
     short: np.ndarray
+    reduced: dict[pulp.LpVariable, float] | None = None
+    """The integers' reduced costs (large models with HiGHS; see :func:`_reduced_costs`)."""
 
 
 def _neighbourhood(

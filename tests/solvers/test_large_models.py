@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pulp
 import pytest
 
@@ -23,7 +24,7 @@ def _exchange_rises(seed: int) -> list[tuple[float, float]]:
     plot_of = solve_module._plot_variables(model)
     assert solve_module._solve_lp(model, SETTINGS, fix=integers, duals=False)
     best = pulp.value(model.objective)
-    gains = solve_module._plot_gains(model, list(plot_of.values()))
+    gains = solve_module._reduced_costs(model, list(plot_of.values()))
     pairs = []
     for v1, partners in solve_module._exchanges(plot_of):
         for v2, swap in partners:
@@ -94,3 +95,24 @@ def test_polishing_from_the_basis_before_gives_the_hectares_of_a_fresh_start(see
         assert solve_module._polish(model, SETTINGS, integers, held)
         hectares.append([v.varValue for v in model.x["var"]])
     assert hectares[1] == pytest.approx(hectares[0], abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_relaxations_reduced_costs_bound_the_lp_of_any_integers(monkeypatch, seed: int) -> None:
+    monkeypatch.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+    model = build_model(random_problem(60, seed=seed), SETTINGS)
+    _, integers, _ = solve_module._phases(model, SETTINGS, None)
+    assert solve_module._solve_lp(model, SETTINGS, fix=None, duals=False)
+    ints = model.integers
+    relaxation = solve_module.Relaxation(
+        pulp.value(model.lp.objective),
+        np.zeros(0),
+        {v: v.varValue for v in ints},
+        np.zeros(0),
+        solve_module._reduced_costs(model, ints),
+    )
+    rng = np.random.default_rng(seed)
+    for trial in range(4):  # the solution's integers, then some closed
+        fix = {v: value if trial == 0 or rng.random() > 0.2 else 0.0 for v, value in integers.items()}
+        if solve_module._solve_lp(model, SETTINGS, fix=fix, duals=False):
+            assert solve_module._rounding_bound(relaxation, fix) >= pulp.value(model.lp.objective) - 1e-7
