@@ -341,8 +341,8 @@ def run(
     paths: list[Path | None] = list(scenarios) if scenarios else [None]
     store = RunCache() if cache else None
     found = [store.find(path) if store else None for path in paths]
-    if None in found:  # the run's data types, imported once for this process and the writer helper it forks
-        importlib.import_module("mca.app.results")
+    if None in found:  # the scenario's modules and the data libraries, imported once for both processes
+        importlib.import_module("mca.app.scenario")
     # the first run to compute gets its writer helper now: it imports the writers while this process loads
     drawings = store.root if store is not None else None
     with writer(drawings) if None in found else nullcontext(None) as first:

@@ -1,8 +1,8 @@
 """The writing of ``mca run``, prepared in a second process while the first computes the chain.
 
 `writer` forks a helper (`mca.app.forking`) before the scenario is loaded; the helper imports the
-writers and their libraries (Matplotlib, pyogrio; then openpyxl and Jinja: about 0.5 s of CPU) on
-the second core while this process loads, scores and allocates. `Writer.ahead` hands it the run
+writers and their libraries (Matplotlib; then openpyxl and Jinja: about 0.55 s of CPU) on the
+second core while this process loads, scores and allocates. `Writer.ahead` hands it the run
 before its allocation (`mca.app.pipeline.ranked_result`): while this process solves the
 allocation, a forked copy of the helper draws what reads nothing of it
 (`mca.app.reports.draw_ahead`) into the drawing store. `Writer.write` hands the helper the whole
