@@ -162,6 +162,9 @@ def staged_output(target: Path, *, force: bool = False) -> Iterator[Path]:
 
 FULL_DISK_MESSAGES = ("no space left", "disk is full", "disk full")
 """How libraries that wrap their own I/O (GDAL, SQLite, zip) say that the disk is full."""
+NEARLY_FULL_BYTES = 1024 * 1024
+"""Free space below which a library's failure to write is taken for a full disk (assumption: a run writes
+several MB, and a library such as GDAL may say only "Failed to commit transaction", then free what it wrote)."""
 
 
 def _disk_full(folder: Path, exc: Exception) -> bool:
@@ -173,7 +176,7 @@ def _disk_full(folder: Path, exc: Exception) -> bool:
         free = shutil.disk_usage(folder).free
     except OSError:
         free = None
-    return any(message in text for message in FULL_DISK_MESSAGES) or (free is not None and free < 64 * 1024)
+    return any(message in text for message in FULL_DISK_MESSAGES) or (free is not None and free < NEARLY_FULL_BYTES)
 
 
 def _publish(staging: Path, target: Path) -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mca.app import pipeline
+from mca.app import output, pipeline
 from mca.app.cli import app
-from mca.app.output import LOCK_NAME
+from mca.app.output import LOCK_NAME, NEARLY_FULL_BYTES
 from mca.app.run_cache import CACHE_VARIABLE
 
 runner = CliRunner()
@@ -162,3 +162,14 @@ def test_a_full_disk_keeps_the_earlier_results(quick_scenario: Path, tmp_path: P
         assert sorted(p.name for p in (disk / "out").iterdir()) == ["quick"]
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_library_failing_to_write_on_a_nearly_full_disk_is_a_full_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GDAL may say only "Failed to commit transaction", and free the pages it wrote, when the disk is full."""
+    failure = RuntimeError("Failed to commit transaction")
+    for free, full in ((NEARLY_FULL_BYTES // 2, True), (NEARLY_FULL_BYTES * 8, False)):
+        monkeypatch.setattr(shutil, "disk_usage", lambda _folder, free=free: shutil._ntuple_diskusage(1, 1, free))
+        assert output._disk_full(tmp_path, failure) is full
+    assert output._disk_full(tmp_path, RuntimeError("database or disk is full"))  # said in words: whatever is free
