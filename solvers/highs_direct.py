@@ -221,13 +221,13 @@ _SCHEDULER = threading.local()
 """The thread count this thread's HiGHS scheduler was last sized for by :func:`_size_scheduler`."""
 
 
-def _size_scheduler(threads: int) -> None:
-    """Let the next solve in this thread make HiGHS's scheduler with ``threads`` threads.
+def _size_scheduler(threads: int | None) -> None:
+    """Let the next solve in this thread make HiGHS's scheduler with ``threads`` threads (None: HiGHS's default).
 
     HiGHS makes one task scheduler per calling thread at its first solve and keeps it; a later
     solve asking for another thread count fails (a run with ``threads: 1`` after one with the
-    default ended "the LP relaxation could not be solved"). The scheduler is dropped when the
-    count asked for changes.
+    default ended "the LP relaxation could not be solved"), and one asking for the default keeps
+    the smaller one. The scheduler is dropped when the count asked for changes.
     """
     if getattr(_SCHEDULER, "threads", None) != threads:
         highspy.Highs.resetGlobalScheduler(True)
@@ -341,8 +341,8 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         # HiGHS counts its time limit over all runs of one instance: the limit is this solve's
         limit = float(self.timeLimit) if self.timeLimit is not None else INF
         highs.setOptionValue("time_limit", highs.getRunTime() + limit)
+        _size_scheduler(self.threads)
         if self.threads is not None:
-            _size_scheduler(self.threads)
             highs.setOptionValue("threads", self.threads)
         for key, value in self.highs_options.items():
             highs.setOptionValue(key, value)
