@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import closing, nullcontext
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -398,15 +397,14 @@ def _compute(
 
     written: list[Path] = []
     loaded, reads = item
-    drawings = store.root if store is not None else None
     with recording_reads(exclude=[*staging, *([store.root] if store else [])]) as more:
 
         def write(result: RunResult, progress: Callable[[str], None]) -> None:
             progress("writing the outputs")
-            written.extend(outputs.write(result, folder, drawings))
+            written.extend(outputs.write(result, folder))
 
         stages = StageCache(store.root) if store is not None else None
-        result = _run_scenario(loaded, write, stages, ranked=partial(outputs.ahead, drawings=drawings))
+        result = _run_scenario(loaded, write, stages, ranked=outputs.ahead)
     summary = views.one_line_summary(result)
     err.print(f"[green]✓[/] {loaded.scenario.name}: {summary}", highlight=False)
     if store is None:

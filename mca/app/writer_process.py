@@ -53,28 +53,28 @@ LENGTH = struct.Struct("<Q")
 class Writer:
     """Writes a run's outputs: through a forked helper (`writer`), else in this process."""
 
-    def __init__(self, helper: forking.Child | None, jobs: int | None) -> None:
-        self._helper, self._jobs = helper, jobs
+    def __init__(self, helper: forking.Child | None, jobs: int | None, drawings: Path | None) -> None:
+        self._helper, self._jobs, self._drawings = helper, jobs, drawings
         self._sending: threading.Thread | None = None
 
-    def ahead(self, result: RunResult, drawings: Path | None) -> None:
-        """Hand the helper the run before its allocation, to draw ahead into the store ``drawings``.
+    def ahead(self, result: RunResult) -> None:
+        """Hand the helper the run before its allocation, to draw ahead into the drawing store (if any).
 
         Sent by a thread, so that this process solves the allocation while the helper, still
         importing, has not yet read the message (a pipe holds 64 KiB; the run is about 1 MB).
         """
-        if self._helper is None or self._jobs is None or drawings is None:
+        if self._helper is None or self._jobs is None or self._drawings is None:
             return
-        message = _framed(("ahead", result, drawings))
+        message = _framed(("ahead", result))
         self._sending = threading.Thread(target=_send_quietly, args=(self._jobs, message), daemon=True)
         self._sending.start()
 
-    def write(self, result: RunResult, folder: Path, drawings: Path | None) -> list[Path]:
-        """Write every output of ``result`` into ``folder`` (drawings reused from the store ``drawings``)."""
+    def write(self, result: RunResult, folder: Path) -> list[Path]:
+        """Write every output of ``result`` into ``folder`` (drawings reused from the drawing store, if any)."""
         if self._helper is None or self._jobs is None:
-            files, reads = _write(result, folder, drawings, 1)
+            files, reads = _write(result, folder, self._drawings, 1)
         else:
-            message = _framed(("run", result, folder, drawings))
+            message = _framed(("run", result, folder))
             self._finish_sending()
             _send(self._jobs, message)
             os.close(self._jobs)
@@ -108,13 +108,13 @@ def writer(drawings: Path | None) -> Iterator[Writer]:
     ``drawings``: the drawing store the run will use (the helper draws ahead into it), or None.
     """
     if not forking.available():
-        yield Writer(None, None)
+        yield Writer(None, None, drawings)
         return
     scratch = tempfile.mkdtemp(prefix="mca-writer-")
     jobs, sender = os.pipe()
-    helper = forking.fork(partial(_serve, jobs, scratch, drawings is not None), close=[sender])
+    helper = forking.fork(partial(_serve, jobs, scratch, drawings), close=[sender])
     os.close(jobs)
-    handle = Writer(helper, sender)
+    handle = Writer(helper, sender, drawings)
     try:
         yield handle
     finally:
@@ -165,11 +165,11 @@ def _waiting(descriptor: int) -> bool:
     return bool(select.select([descriptor], [], [], 0)[0])
 
 
-def _serve(jobs: int, scratch: str, drawing_ahead: bool) -> tuple[list[Path], set[Path]] | None:
+def _serve(jobs: int, scratch: str, drawings: Path | None) -> tuple[list[Path], set[Path]] | None:
     """In the helper: import the writers, start drawing ahead, wait for the run, write it; None if no run comes.
 
-    With ``drawing_ahead`` (a run with a drawing store) the helper starts drawing ahead as soon as
-    it can and imports the rest (openpyxl, Jinja) meanwhile; else it imports everything first.
+    With a drawing store ``drawings`` the helper starts drawing ahead into it as soon as it can
+    and imports the rest (openpyxl, Jinja) meanwhile; else it imports everything first.
     The helper and its copies keep their temporary files (openpyxl's, the drawings made ahead) in
     ``scratch``, which `writer` removes once they have ended: a helper stopped while writing (an
     interrupt) leaves none behind.
@@ -177,20 +177,20 @@ def _serve(jobs: int, scratch: str, drawing_ahead: bool) -> tuple[list[Path], se
     tempfile.tempdir = scratch
     timings = _imported(PRELOADED, "writer_imports", "mca.app.reports.cartography:warm_up")
     late = partial(_imported, LATE, "writer_late_imports", "mca.app.reports:prepare")
-    if not drawing_ahead:
+    if drawings is None:
         timings |= late()
     message = _receive(jobs)
     ahead = None
-    if message is not None and message[0] == "ahead":
+    if message is not None and message[0] == "ahead" and drawings is not None:
         stop, stopper = os.pipe()
-        ahead = forking.fork(partial(_draw_ahead, message[1], message[2], stop), close=[stopper, jobs])
+        ahead = forking.fork(partial(_draw_ahead, message[1], drawings, stop), close=[stopper, jobs])
         os.close(stop)
         timings |= late()
         message = _receive(jobs)
         os.close(stopper)  # the drawing ahead ends before its next drawing
     if message is None:
         return None
-    _, result, folder, drawings = message
+    _, result, folder = message
     result.timings.update({key: round(value, 3) for key, value in timings.items()})
     written = _write(result, folder, drawings, PROCESSES)
     if ahead is not None:
