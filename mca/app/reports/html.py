@@ -22,15 +22,12 @@ from mca.app.i18n.catalogue import MESSAGES
 from mca.app.reports import robustness, tables
 from mca.app.reports.base import OutputWriter, report_template
 from mca.app.reports.cartography import notice_text
-from mca.app.reports.charts import CHART_FILES
 from mca.app.reports.factsheets import factsheet_href, factsheet_sites
-from mca.app.reports.maps import MAP_FILES
+from mca.app.reports.maps import DRAWN_FILES
 from mca.app.results import ROUNDING_ITEM, RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
 TEMPLATE_NAME = "report.html.j2"
-DRAWN = (*MAP_FILES, *CHART_FILES)
-"""The maps and charts the report embeds (every one the maps writer draws)."""
 TOP_RANKED = 25
 MAX_REASONS = 4
 
@@ -366,12 +363,6 @@ def render_html(result: RunResult, images: Mapping[str, Path]) -> str:
     return report_template(TEMPLATE_NAME).render(report_context(result, uris))
 
 
-def write_html(result: RunResult, path: Path, images: Mapping[str, Path]) -> Path:
-    """Write ``report.html`` (UTF-8) with the given PNGs embedded."""
-    path.write_text(render_html(result, images), encoding="utf-8")
-    return path
-
-
 def _slot(name: str) -> str:
     """Where the report holds the place of image ``name`` until `embed_images` fills it."""
     return f"mca-image-slot:{name}"
@@ -379,7 +370,7 @@ def _slot(name: str) -> str:
 
 def write_shell(result: RunResult, path: Path) -> Path:
     """Write ``report.html`` with a slot for each map and chart in place of its data (see `embed_images`)."""
-    slots = {name: _slot(name) for name in DRAWN}
+    slots = {name: _slot(name) for name in DRAWN_FILES}
     path.write_text(report_template(TEMPLATE_NAME).render(report_context(result, slots)), encoding="utf-8")
     return path
 
@@ -388,10 +379,10 @@ def embed_images(path: Path, images: Mapping[str, Path]) -> Path:
     """Fill the image slots of the report at ``path`` with ``images`` (PNG file names to paths).
 
     The report is rendered with the slots while the maps are being drawn (`write_shell`); this
-    gives the bytes `write_html` would have written with the same images.
+    gives the bytes of `render_html` with the same images.
     """
     text = path.read_text(encoding="utf-8")
-    for name in DRAWN:
+    for name in DRAWN_FILES:
         slot = _slot(name)
         if name in images:
             text = text.replace(slot, image_data_uri(images[name]))

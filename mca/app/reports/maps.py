@@ -351,6 +351,8 @@ MAP_VIEWS: dict[str, tuple[Callable[..., Path], Callable[[RunResult], RunResult]
     "map_criteria.png": (criteria_map, criteria_view),
 }
 """Each map's drawing function and the view of the run it draws (`mca.app.reports.reuse`), by file, in file order."""
+DRAWN_FILES = (*MAP_FILES, *charts.CHART_FILES)
+"""Every file the maps writer draws, in writing order (the order of `drawings`; the report embeds them all)."""
 AHEAD_FILES = (
     "map_suitability.png",
     "chart_stability.png",
@@ -377,9 +379,9 @@ def write_maps(result: RunResult, out_dir: Path) -> list[Path]:
 
 WRITER = OutputWriter(
     name="maps",
-    files=", ".join((*MAP_FILES, *charts.CHART_FILES)),
+    files=", ".join(DRAWN_FILES),
     write=lambda folder: write_maps(folder.result, folder.out_dir),
     independent=True,
     parts=lambda folder: drawings(folder.result, folder.out_dir),
-    ahead=tuple((*MAP_FILES, *charts.CHART_FILES).index(name) for name in AHEAD_FILES),
+    ahead=tuple(DRAWN_FILES.index(name) for name in AHEAD_FILES),
 )
