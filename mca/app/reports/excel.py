@@ -15,11 +15,11 @@ import mca
 from mca.app.i18n import Language, language_of
 from mca.app.reports import robustness, tables
 from mca.app.reports.base import OutputWriter
+from mca.app.reports.stamp import fix_workbook_dates, output_time
+from mca.app.results import ROUNDING_ITEM, RunResult
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
-from mca.app.reports.stamp import fix_workbook_dates, output_time
-from mca.app.results import ROUNDING_ITEM, RunResult
 
 HECTARE_FORMAT = "#,##0.0"
 SCORE_FORMAT = "0.000"

@@ -148,11 +148,10 @@ class SheetRun:
     @cached_property
     def criteria(self) -> list[tuple[str, dict[str, Any], str, float, float]]:
         """Per criterion: name, metadata, the column of its raw value, and that column's range over all sites."""
-        rows = []
+        rows, sites = [], self.result.sites
         for name in tables.criterion_names(self.result):
             meta = self.result.criteria_meta.get(name, {})
             column = str(meta.get("primary", name))
-            sites = self.result.sites
             values = pd.to_numeric(sites[column], errors="coerce") if column in sites else pd.Series(dtype=float)
             low, high = (values.min(), values.max()) if values.notna().any() else (float("nan"), float("nan"))
             rows.append((name, meta, column, float(low), float(high)))

@@ -107,11 +107,15 @@ TIMINGS_NAME = "timings.json"
 def write_timings(result: RunResult, path: Path, writing: dict[str, float] | None = None) -> Path:
     """Write ``timings.json``: the seconds of the run (and of ``writing``) and when it ended (not hashed)."""
     timings = {**result.timings, **(writing or {}), "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    path.write_text(json.dumps(timings, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+    _dump_timings(path, timings)
     return path
 
 
 def add_timings(path: Path, timings: dict[str, float | str]) -> None:
     """Add ``timings`` (of a helper that ended after ``timings.json`` was written) to that file."""
-    written = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps(written | timings, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+    _dump_timings(path, json.loads(path.read_text(encoding="utf-8")) | timings)
+
+
+def _dump_timings(path: Path, timings: dict[str, Any]) -> None:
+    """Write ``timings`` as ``timings.json``: keys sorted, indented."""
+    path.write_text(json.dumps(timings, sort_keys=True, indent=2) + "\n", encoding="utf-8")
