@@ -128,7 +128,7 @@ def _lift_in_background(
     run on the other core while the plots are settled and polished (10,000 synthetic sites: one
     LP of 1.2-1.5 s); otherwise None and `shortfall_gains` solves them when needed.
     """
-    if settings.solver != "highs" or not _large(model) or relaxation is None or relaxation.short.sum() <= 1e-6:
+    if not _large_highs(model, settings) or relaxation is None or relaxation.short.sum() <= 1e-6:
         return None
     rows = families(model)
     if not rows:
@@ -248,12 +248,12 @@ def _settle_plot_periods(
     plot_of = _plot_variables(model)
     if not plot_of or not _solve_lp(model, settings, fix=integers, duals=False):
         return integers
-    best, trials, large = float(pulp.value(model.objective)), 0, _large(model) and settings.solver == "highs"
+    best, trials, large = float(pulp.value(model.objective)), 0, _large_highs(model, settings)
     gains = _reduced_costs(model, list(plot_of.values())) if large else {}
     for v1, partners in _exchanges(plot_of):
         if trials >= max_trials:
             break
-        for v2, swap in partners if integers[v1] >= 1 else ():
+        for v2, swap in partners:
             if integers[v1] < 1 or trials >= max_trials:
                 break  # v1 gains no plot in its own exchanges: nothing more to try for it
             if integers[v2] < 1:
@@ -372,7 +372,7 @@ def _optimise(
         solved_values(model.x["var"]),
         {v: v.varValue or 0.0 for v in ints},
         solved_values(model.short["var"]),
-        _reduced_costs(model, ints) if _large(model) and settings.solver == "highs" else None,
+        _reduced_costs(model, ints) if _large_highs(model, settings) else None,
     )
     best = _best_rounding(model, settings, relaxation, previous, tolerance)
     if best is not None:
@@ -532,6 +532,11 @@ def _large(model: AllocationModel) -> bool:
     return len(model.lp.variables()) > LARGE_MODEL_COLUMNS
 
 
+def _large_highs(model: AllocationModel, settings: AllocationSettings) -> bool:
+    """Whether the model takes the shortcuts of large models that read HiGHS's own solution (duals, bases)."""
+    return settings.solver == "highs" and _large(model)
+
+
 def _gap(bound: float, objective: float) -> float:
     """The relative gap ``(bound − objective) / |objective|`` (0 when the objective reaches the bound)."""
     return relative_gap(bound, objective, objective)
@@ -628,22 +633,25 @@ def _short_segments(model: AllocationModel, short: np.ndarray) -> set[tuple[int,
     return {key for key, value in zip(keys, short.tolist()) if value > 1e-6}
 
 
-def _segments_of(model: AllocationModel, plots: list[pulp.LpVariable]) -> set[tuple[int, int]]:
-    """The (segment, period) positions of the plot counts ``plots``."""
+def _plot_segments(model: AllocationModel) -> dict[pulp.LpVariable, tuple[int, int]]:
+    """The (segment, period) position of each plot count."""
     rows = model.n["row"].to_numpy()
     keys = zip(model.x["segment"].to_numpy()[rows].tolist(), model.x["period"].to_numpy()[rows].tolist())
-    wanted = set(plots)
-    return {key for v, key in zip(model.n["var"], keys) if v in wanted}
+    return dict(zip(model.n["var"], keys))
+
+
+def _segments_of(model: AllocationModel, plots: list[pulp.LpVariable]) -> set[tuple[int, int]]:
+    """The (segment, period) positions of the plot counts ``plots``."""
+    position = _plot_segments(model)
+    return {position[v] for v in plots}
 
 
 def _closed(
     model: AllocationModel, zero: list[pulp.LpVariable], open_: set[tuple[int, int]]
 ) -> dict[pulp.LpVariable, float]:
     """The ``zero`` plot counts at 0, but those of the (segment, period) positions in ``open_``."""
-    rows = model.n["row"].to_numpy()
-    keys = zip(model.x["segment"].to_numpy()[rows].tolist(), model.x["period"].to_numpy()[rows].tolist())
-    free = {v for v, key in zip(model.n["var"], keys) if key in open_}
-    return {v: 0.0 for v in zero if v not in free}
+    position = _plot_segments(model)
+    return {v: 0.0 for v in zero if position[v] not in open_}
 
 
 def _openings(
