@@ -93,6 +93,27 @@ def test_what_is_drawn_ahead_of_the_allocation_is_what_the_whole_run_draws(
         assert (tmp_path / "reused" / name).read_bytes() == (serial / name).read_bytes(), name
 
 
+def test_a_change_of_weights_that_reorders_the_ranking_keeps_the_weight_free_views(
+    heerlen: tuple[RunResult, RunResult], tmp_path: Path
+) -> None:
+    """The criteria and exclusions maps and the acceptability chart are reused across a workshop's weight changes."""
+    _, result = heerlen
+    scenario = tmp_path / "reweighted.yaml"
+    others = ("road_access", "access_pressure", "env_space", "size_shape", "public_transport")
+    weights = {"adjacency": 5.0, **dict.fromkeys(others, 1.0)}
+    scenario.write_text(
+        f"extends: {SCENARIO_DIR / 'heerlen_base.yaml'}\nname: quick\nscoring:\n  default_weight_set: workshop\n"
+        f"  weight_sets:\n    workshop: {{method: direct, weights: {weights}}}\n",
+        encoding="utf-8",
+    )
+    before: list[RunResult] = []
+    pipeline.run_scenario(load_scenario(scenario), ranked=before.append)
+    reweighted = before[0]
+    assert list(reweighted.ranking["site_id"]) != list(result.ranking["site_id"])  # the ranking is reordered
+    for view in (reuse.criteria_view, reuse.exclusions_view, reuse.acceptability_view):
+        assert reuse.canonical_bytes(view(reweighted)) == reuse.canonical_bytes(view(result)), view.__name__
+
+
 def counting() -> tuple[Callable[..., Path], list[int]]:
     """A drawing function that writes its view's exclusion reasons, and the list of its calls."""
     calls: list[int] = []

@@ -92,11 +92,16 @@ def stability_view(result: RunResult) -> RunResult:
 
 
 def criteria_view(result: RunResult) -> RunResult:
-    """What the criteria map draws: outlines, the ``vs_`` value scores and the criterion names (not the weights)."""
+    """What the criteria map draws: outlines, the ``vs_`` value scores and the criterion names (not the weights).
+
+    The scores are in site order, not in the ranking's: the map joins them by site, and a change of
+    weights that reorders the ranking reuses it.
+    """
     scores = ["site_id", *(c for c in result.ranking.columns if str(c).startswith("vs_"))]
+    by_site = result.ranking[scores].sort_values("site_id", kind="stable").reset_index(drop=True)
     return dataclasses.replace(
         map_view(result, CRITERIA_SITE_COLUMNS),
-        ranking=result.ranking[scores],
+        ranking=by_site,
         weights=dict.fromkeys(result.weights, 0.0),
         criteria_meta=result.criteria_meta,
     )
