@@ -82,10 +82,15 @@ def _numbers(rule: pd.Series) -> list[float]:
     return [float(part) for part in _items(rule["value"])]
 
 
+def _everything(items: list[str]) -> bool:
+    """Whether a ';'-list names everything (``*`` or empty)."""
+    return not items or items == ["*"]
+
+
 def in_list(values: pd.Series, spec: str) -> np.ndarray:
     """True where ``values`` is in the ';'-list ``spec`` (``*`` or empty: everywhere)."""
     items = _items(spec)
-    if not items or items == ["*"]:
+    if _everything(items):
         return np.ones(len(values), dtype=bool)
     return np.asarray(values.astype(str).isin(items).to_numpy(), dtype=bool)
 
@@ -94,10 +99,27 @@ def _of_kind(rules: pd.DataFrame, kind: str) -> pd.DataFrame:
     return rules[rules["kind"] == kind]
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a rule's scope reads of a site frame, as text, worked out once for all its rules: park and Ladder kind."""
+
+    parks: pd.Series
+    kinds: pd.Series
+
+    @classmethod
+    def of(cls, sites: pd.DataFrame) -> Scope:
+        """The scope columns of ``sites`` (a site without a park has the park ``""``)."""
+        park = sites["park"] if "park" in sites else pd.Series("", index=sites.index)
+        return cls(park.fillna("").astype(str), ladder_kinds(sites))
+
+    def covers(self, rule: pd.Series) -> np.ndarray:
+        """Sites the rule's parks and site kinds cover."""
+        return np.asarray(in_list(self.parks, rule["parks"]) & in_list(self.kinds, rule["site_kinds"]))
+
+
 def in_scope(sites: pd.DataFrame, rule: pd.Series) -> np.ndarray:
-    """Sites the rule's parks and site kinds cover."""
-    park = sites["park"] if "park" in sites else pd.Series("", index=sites.index)
-    return np.asarray(in_list(park.fillna(""), rule["parks"]) & in_list(ladder_kinds(sites), rule["site_kinds"]))
+    """Sites the rule's parks and site kinds cover (for one rule; `Scope` for several)."""
+    return Scope.of(sites).covers(rule)
 
 
 def policy_sites(sites: pd.DataFrame, rules: pd.DataFrame, periods: Sequence[str]) -> pd.DataFrame:
@@ -109,14 +131,15 @@ def policy_sites(sites: pd.DataFrame, rules: pd.DataFrame, periods: Sequence[str
     """
     out = sites.copy()
     out["candidate_kind"] = out["kind"]
-    out["kind"] = ladder_kinds(sites).to_numpy()
+    scope = Scope.of(sites)
+    out["kind"] = scope.kinds.to_numpy()
     columns = [c for c in (*(f"capacity_{p}_ha" for p in periods), "capacity_ha") if c in out]
     last = out[columns[len(periods) - 1] if len(columns) >= len(periods) else columns[-1]]
     for _, rule in _of_kind(rules, "xxl_redevelopment").iterrows():
-        hit = in_scope(out, rule) & (out["kind"] == INTENSIFICATION).to_numpy()
+        hit = scope.covers(rule) & (out["kind"] == INTENSIFICATION).to_numpy()
         out.loc[hit, "contiguous_ha"] = np.minimum(last[hit], _numbers(rule)[0])
     for _, rule in _of_kind(rules, "expansion_site_cap").iterrows():
-        hit = in_scope(out, rule) & (out["kind"] == EXPANSION).to_numpy()
+        hit = scope.covers(rule) & (out["kind"] == EXPANSION).to_numpy()
         for column in [*columns, "contiguous_ha"]:
             out.loc[hit, column] = np.minimum(out.loc[hit, column], _numbers(rule)[0])
     return out
@@ -150,11 +173,11 @@ def prioritised_suitability(suitability: pd.DataFrame, sites: pd.DataFrame, rule
     priority = _of_kind(rules, "intensify_priority")
     if not len(priority):
         return suitability
-    kinds = ladder_kinds(sites)
+    scope = Scope.of(sites)
     in_priority = np.zeros(len(sites), dtype=bool)
     for _, rule in priority.iterrows():
-        in_priority |= in_scope(sites, rule)
-    existing = (kinds != EXPANSION).to_numpy()
+        in_priority |= scope.covers(rule)
+    existing = (scope.kinds != EXPANSION).to_numpy()
     factor = 1.0 - max(_numbers(rule)[0] for _, rule in priority.iterrows())
     scale = pd.Series(np.where(existing & ~in_priority, factor, 1.0), index=sites["site_id"].to_numpy())
     return suitability.mul(scale.reindex(suitability.index).fillna(1.0), axis=0)
@@ -174,15 +197,17 @@ def _closed(
 
 def _sizes(rule: pd.Series) -> list[str]:
     items = _items(rule["size_classes"])
-    return list(SIZE_CLASSES) if not items or items == ["*"] else items
+    return list(SIZE_CLASSES) if _everything(items) else items
 
 
 def _named_sectors(rule: pd.Series, sectors: Sequence[Sector]) -> list[str]:
-    return [s.id for s in sectors if in_list(pd.Series([s.id]), rule["sectors"])[0]]
+    items = _items(rule["sectors"])
+    return [s.id for s in sectors if _everything(items) or s.id in items]
 
 
 def _closure_rows(
     sites: pd.DataFrame,
+    scope: Scope,
     rule: pd.Series,
     sectors: Sequence[Sector],
     values: pd.DataFrame,
@@ -190,7 +215,7 @@ def _closure_rows(
 ) -> list[dict[str, str]]:
     """The pairs one closure rule closes, with its reason."""
     kind, ids = rule["kind"], sites["site_id"]
-    hit = in_scope(sites, rule)
+    hit = scope.covers(rule)
     named = _named_sectors(rule, sectors)
     if kind == "keep_as_is":
         return _closed(
@@ -266,8 +291,10 @@ def policy_reasons(
     values = values if values is not None else pd.DataFrame(index=sites["site_id"])
     congested = set() if congestion is None else set(congestion.loc[congestion["congested"], "park_id"])
     rows: list[dict[str, str]] = []
+    sites = sites.reset_index(drop=True)
+    scope = Scope.of(sites)
     for _, rule in rules.iterrows():
-        rows += _closure_rows(sites.reset_index(drop=True), rule, sectors, values, congested)
+        rows += _closure_rows(sites, scope, rule, sectors, values, congested)
     return pd.DataFrame(rows, columns=REASON_COLUMNS)
 
 

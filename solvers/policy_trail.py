@@ -17,7 +17,7 @@ import pandas as pd
 import pulp
 
 from mca.core.vocabulary import EXPANSION
-from solvers.policy import PolicyApplied, citation, in_list, in_scope
+from solvers.policy import PolicyApplied, Scope, citation, in_list
 
 if TYPE_CHECKING:
     from solvers.builders import ModelIndex
@@ -53,10 +53,11 @@ def _rules_in_force(out: pd.DataFrame, applied: PolicyApplied) -> list[str]:
     sites = applied.sites.drop_duplicates("site_id")
     sector, size = out["sector"].reset_index(drop=True), out["size_class"].reset_index(drop=True)
     found: list[list[str]] = [[] for _ in range(len(out))]
+    scope = Scope.of(sites)
     for _, rule in applied.rules.iterrows():
         if rule["kind"] in ("exclusion_scope", "transformation_compensation"):
             continue
-        site_ok = pd.Series(in_scope(sites, rule), index=sites["site_id"]).reindex(out["site_id"], fill_value=False)
+        site_ok = pd.Series(scope.covers(rule), index=sites["site_id"]).reindex(out["site_id"], fill_value=False)
         sector_ok = True if rule["kind"] == "sector_profile" else in_list(sector, rule["sectors"])
         covered = site_ok.to_numpy(dtype=bool) & sector_ok & in_list(size, rule["size_classes"])
         text = citation(rule)
