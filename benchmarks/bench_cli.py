@@ -7,11 +7,13 @@
   the inputs, candidates and criteria evaluation (`mca.app.stage_cache`) and the drawings the
   weights do not touch (`mca.app.reports.reuse`), and computes scores, ranking, SMAA, the
   allocation and every output, written by two processes (`mca.app.writer_process`); the
-  drawings that read nothing of the allocation are drawn while it is solved. Printed:
-  the wall and CPU seconds of the fastest of five repeats (the run and its helper processes), the load
-  before it, and its phases from the run's own ``timings.json``: the chain, the writer
-  helper's imports (during the chain) and drawing ahead (during the allocation), the writing,
-  and the rest (interpreter, CLI, library imports, scenario, cache checks);
+  drawings that read nothing of the allocation are drawn while it is solved. Printed: the wall
+  and CPU seconds (the run and its helper processes) of the fastest of seven repeats, the load
+  before it, the median, the fastest and median of the runs whose allocation changed (their
+  allocation maps and chart are drawn again), and the phases from the run's own
+  ``timings.json``: the chain, the writer helper's imports (during start-up and the chain) and
+  drawing ahead (during the allocation), the writing, and the rest (interpreter, CLI, library
+  imports, scenario, cache checks);
 - an unchanged rerun, which copies the files of the previous run (`mca.app.run_cache`): not
   the target's figure (nothing is computed);
 - ``mca run --no-cache``: the same run computed again (OS caches filled), split in a fresh
@@ -40,6 +42,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,7 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MCA = str(Path(sys.executable).with_name("mca"))
 REPEATS = 3
-WEIGHT_CHANGE_REPEATS = 5
+WEIGHT_CHANGE_REPEATS = 7
 """Weight changes timed (the target's figure: more samples, as its wall time varies most with the load)."""
 PYCACHE = Path(tempfile.gettempdir()) / "mca-bench-pycache"
 """Where the measured interpreters keep compiled bytecode (``PYTHONPYCACHEPREFIX``), kept between runs."""
@@ -111,20 +114,37 @@ def weight_changes(work: Path, env: dict[str, str], repeats: int = REPEATS) -> d
     """The fastest of ``repeats`` runs each after a change of weights (the base case run before), with its phases.
 
     Wall and CPU seconds (CPU of the run and its helper processes), the load average before the
-    run, and the phases the run wrote into its ``timings.json``.
+    run, whether the allocation changed (then its maps and chart are drawn again; else the drawings
+    of an earlier run are reused), and the phases the run wrote into its ``timings.json``. Also
+    the median of all runs and the fastest and median of those whose allocation changed.
     """
     folder = work / "workshop"
     folder.mkdir()
     out = ["--out", str(folder / "out"), "--force"]
     timed([MCA, "run", *out], env)
+    allocation = folder / "out" / "heerlen_base" / "allocation.csv"
     runs = []
     for i in range(repeats):
+        before = allocation.read_bytes()
         load = round(os.getloadavg()[0], 2)
         wall, cpu = timed([MCA, "run", str(weight_change(folder, 2.0 + i)), *out], env)
         timings = json.loads((folder / "out" / "heerlen_base" / "timings.json").read_text(encoding="utf-8"))
-        runs.append({"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "load": load, "timings": timings})
+        changed = allocation.read_bytes() != before
+        runs.append(
+            {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "load": load, "changed": changed, "timings": timings}
+        )
     fastest = min(runs, key=lambda r: r["wall_s"])
-    return {**fastest, "runs": [(r["wall_s"], r["cpu_s"], r["load"]) for r in runs]}
+    moved = sorted(r["wall_s"] for r in runs if r["changed"])
+    return {
+        **fastest,
+        "median_s": statistics.median(r["wall_s"] for r in runs),
+        "allocation_changed": {
+            "runs": len(moved),
+            "fastest_s": min(moved, default=None),
+            "median_s": statistics.median(moved) if moved else None,
+        },
+        "runs": [(r["wall_s"], r["cpu_s"], r["load"], r["changed"]) for r in runs],
+    }
 
 
 def phases(out: Path, scenario: Path | None = None, cache: Path | None = None) -> dict[str, Any]:
@@ -259,13 +279,17 @@ def measure(work: Path) -> dict[str, Any]:
 
 WEIGHT_CHANGE_PHASES = (
     ("chain (scores, SMAA, allocation; inputs, candidates, criteria {stages})", "run_s", "chain_cpu_s"),
-    ("writer helper importing Matplotlib & co (during the chain)", "writer_imports_s", "writer_imports_cpu_s"),
-    ("writer helper drawing {ahead} ahead (during the allocation)", "drawing_ahead_s", "drawing_ahead_cpu_s"),
     (
-        "writer helper importing openpyxl, Jinja, templates (meanwhile)",
-        "writer_late_imports_s",
-        "writer_late_imports_cpu_s",
+        "writer helper importing Matplotlib, openpyxl, Jinja; warm-up, templates (during start-up)",
+        "writer_imports_s",
+        "writer_imports_cpu_s",
     ),
+    (
+        "writer helper importing the writers, pandas, GeoPandas (meanwhile)",
+        "writer_data_imports_s",
+        "writer_data_imports_cpu_s",
+    ),
+    ("writer helper drawing {ahead} ahead (during the allocation)", "drawing_ahead_s", "drawing_ahead_cpu_s"),
     ("writing (two processes; then HTML and manifest)", "writing_s", "writing_cpu_s"),
 )
 """The phases a run writes into ``timings.json``: label, wall key, CPU key."""
@@ -278,7 +302,12 @@ def weight_change_report(w: dict[str, Any]) -> None:
         f"mca run after a weight change, warm (computed; target 2 s): {w['wall_s']:.2f} s wall, "
         f"{w['cpu_s']:.2f} s CPU (run and helpers), load {w['load']} before it"
     )
-    print(f"  all repeats (wall s, CPU s, load): {w['runs']}")
+    moved = w["allocation_changed"]
+    print(
+        f"  median of the {len(w['runs'])} runs: {w['median_s']:.2f} s; of the {moved['runs']} runs whose allocation "
+        f"changed (its maps drawn again): fastest {moved['fastest_s']} s, median {moved['median_s']} s"
+    )
+    print(f"  all repeats (wall s, CPU s, load, allocation changed): {w['runs']}")
     stages = "reused" if t.get("stages_reused") else "computed"
     for label, wall, cpu in WEIGHT_CHANGE_PHASES:
         named = label.format(stages=stages, ahead=f"{t.get('drawn_ahead', 0):g} of 5 drawings")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from mca import __version__
+import mca
 from mca.app import commands, console
 from mca.app.layer_commands import layers_app
 from mca.app.serve import serve
@@ -29,7 +29,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        print(f"mca {__version__}")
+        print(f"mca {mca.__version__}")
         raise typer.Exit()
 
 

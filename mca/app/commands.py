@@ -7,7 +7,6 @@ help of every command) starts in a fraction of a second.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import time
 from collections.abc import Callable
@@ -340,9 +339,8 @@ def run(
     paths: list[Path | None] = list(scenarios) if scenarios else [None]
     store = RunCache() if cache else None
     found = [store.find(path) if store else None for path in paths]
-    if None in found:  # the scenario's modules and the data libraries, imported once for both processes
-        importlib.import_module("mca.app.scenario")
-    # the first run to compute gets its writer helper now: it imports the writers while this process loads
+    # the first run to compute gets its writer helper now, before the chain's libraries are imported: it
+    # imports what rendering needs and the writers while this process imports, loads and computes
     drawings = store.root if store is not None else None
     with writer(drawings) if None in found else nullcontext(None) as first:
         plans = [hit or _load_recorded(path) for hit, path in zip(found, paths, strict=True)]

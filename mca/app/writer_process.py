@@ -1,10 +1,11 @@
 """The writing of ``mca run``, prepared in a second process while the first computes the chain.
 
-`writer` forks a helper (`mca.app.forking`) before the scenario is loaded; the helper imports the
-writers and their libraries (Matplotlib; then openpyxl and Jinja: about 0.55 s of CPU) on the
-second core while this process loads, scores and allocates. `Writer.ahead` hands it the run
-before its allocation (`mca.app.pipeline.ranked_result`): while this process solves the
-allocation, a forked copy of the helper draws what reads nothing of it
+`writer` forks a helper (`mca.app.forking`) before the chain's libraries are imported; on the
+second core, the helper imports what rendering needs without pandas (Matplotlib, openpyxl, Jinja),
+warms Matplotlib up and compiles the templates while this process imports pandas and GeoPandas,
+then imports the writers with those libraries while this process loads, scores and allocates.
+`Writer.ahead` hands it the run before its allocation (`mca.app.pipeline.ranked_result`): while
+this process solves the allocation, a forked copy of the helper draws what reads nothing of it
 (`mca.app.reports.draw_ahead`) into the drawing store. `Writer.write` hands the helper the whole
 `RunResult` and returns the files it wrote: the helper tells the copy drawing ahead to end after
 its current drawing and at once writes the run with another forked copy of itself (`write_all`
@@ -39,11 +40,11 @@ from mca.app.run_cache import note_reads, recording_reads, reusing_drawings
 if TYPE_CHECKING:
     from mca.app.results import RunResult
 
-PRELOADED = ("mca.app.reports", "pyogrio", "matplotlib.backends.backend_agg")
-"""What the helper imports first: the writers and what drawing needs (it then warms Matplotlib up)."""
-LATE = ("openpyxl", "jinja2", "babel.numbers")
-"""What the helper imports once it has started drawing ahead, while the allocation is solved (it then
-compiles the report templates, `mca.app.reports.prepare`)."""
+RENDERING = ("mca.app.render_setup", "openpyxl", "jinja2", "babel.numbers")
+"""What the helper imports first, none of it importing pandas: Matplotlib (through `mca.app.render_setup`,
+which then warms it up and compiles the templates), openpyxl, Jinja and Babel."""
+WRITERS = ("mca.app.reports", "pyogrio")
+"""What it imports next: the writers, with pandas, GeoPandas and pyogrio."""
 PROCESSES = 2
 """Processes that write a run (this machine's and a planner's laptop's cores: assumption, at least two)."""
 LENGTH = struct.Struct("<Q")
@@ -166,26 +167,22 @@ def _waiting(descriptor: int) -> bool:
 
 
 def _serve(jobs: int, scratch: str, drawings: Path | None) -> tuple[list[Path], set[Path]] | None:
-    """In the helper: import the writers, start drawing ahead, wait for the run, write it; None if no run comes.
+    """In the helper: import the writers, draw ahead, wait for the run, write it; None if no run comes.
 
-    With a drawing store ``drawings`` the helper starts drawing ahead into it as soon as it can
-    and imports the rest (openpyxl, Jinja) meanwhile; else it imports everything first.
-    The helper and its copies keep their temporary files (openpyxl's, the drawings made ahead) in
-    ``scratch``, which `writer` removes once they have ended: a helper stopped while writing (an
-    interrupt) leaves none behind.
+    With a drawing store ``drawings`` the helper starts drawing ahead into it when the run before
+    its allocation comes. The helper and its copies keep their temporary files (openpyxl's, the
+    drawings made ahead) in ``scratch``, which `writer` removes once they have ended: a helper
+    stopped while writing (an interrupt) leaves none behind.
     """
     tempfile.tempdir = scratch
-    timings = _imported(PRELOADED, "writer_imports", "mca.app.reports.cartography:warm_up")
-    late = partial(_imported, LATE, "writer_late_imports", "mca.app.reports:prepare")
-    if drawings is None:
-        timings |= late()
+    timings = _imported(RENDERING, "writer_imports", then="mca.app.render_setup:prepare")
+    timings |= _imported(WRITERS, "writer_data_imports")
     message = _receive(jobs)
     ahead = None
     if message is not None and message[0] == "ahead" and drawings is not None:
         stop, stopper = os.pipe()
         ahead = forking.fork(partial(_draw_ahead, message[1], drawings, stop), close=[stopper, jobs])
         os.close(stop)
-        timings |= late()
         message = _receive(jobs)
         os.close(stopper)  # the drawing ahead ends before its next drawing
     if message is None:
@@ -200,13 +197,17 @@ def _serve(jobs: int, scratch: str, drawings: Path | None) -> tuple[list[Path], 
     return written
 
 
-def _imported(modules: tuple[str, ...], name: str, then: str) -> dict[str, float]:
-    """Import ``modules`` and call ``then`` (``module:function``); the wall and CPU seconds, as ``<name>_[cpu_]s``."""
+def _imported(modules: tuple[str, ...], name: str, then: str | None = None) -> dict[str, float]:
+    """Import ``modules``, then call ``then`` (``module:function``) if given.
+
+    Returns the wall and CPU seconds, as ``<name>_s`` and ``<name>_cpu_s``.
+    """
     started, cpu = time.perf_counter(), time.process_time()
     for module in modules:
         importlib.import_module(module)
-    module, function = then.split(":")
-    getattr(importlib.import_module(module), function)()
+    if then is not None:
+        module, function = then.split(":")
+        getattr(importlib.import_module(module), function)()
     return {f"{name}_s": time.perf_counter() - started, f"{name}_cpu_s": time.process_time() - cpu}
 
 

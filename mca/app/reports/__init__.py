@@ -15,15 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mca.app import forking
-from mca.app.reports import cartography, decision, excel, factsheets, geopackage, html, maps, tables
-from mca.app.reports.base import OutputWriter, RunFolder, check_writer, files_inside, report_template
+from mca.app.reports import decision, excel, factsheets, geopackage, html, maps, tables
+from mca.app.reports.base import OutputWriter, RunFolder, check_writer, files_inside
 from mca.app.reports.manifest import MANIFEST_NAME, TIMINGS_NAME, build_manifest, write_manifest, write_timings
 from mca.app.reports.parallel import write_shared
 from mca.app.reports.tables import safe_filename
 from mca.app.results import RunResult
 from mca.core.registry import Registry
 
-__all__ = ["WRITERS", "OutputWriter", "RunFolder", "build_manifest", "draw_ahead", "prepare", "write_all"]
+__all__ = ["WRITERS", "OutputWriter", "RunFolder", "build_manifest", "draw_ahead", "write_all"]
 
 WRITERS: Registry[OutputWriter] = Registry("output writer", check_writer)
 for _writer in (
@@ -103,13 +103,6 @@ def draw_ahead(before: RunResult, until: Callable[[], bool]) -> int:
                 return count
             draw()
     return len(drawings)
-
-
-def prepare() -> None:
-    """Compile the writers' templates and warm Matplotlib up (the writer helper does so while it waits)."""
-    for name in (html.TEMPLATE_NAME, factsheets.TEMPLATE_NAME):
-        report_template(name)
-    cartography.warm_up()
 
 
 def cpu_seconds() -> float:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mca.app.results import RunResult
 from mca.core.registry import Registry
-
-if TYPE_CHECKING:
-    import jinja2
 
 RESERVED = ("manifest",)
 """Names no writer may take: the manifest is always written last, by `write_all` itself."""
@@ -86,18 +82,3 @@ def files_inside(writer: OutputWriter, paths: list[Path], out_dir: Path) -> list
         if not (Path(path).is_file() and Path(path).resolve().is_relative_to(folder)):
             raise TypeError(f"output writer '{writer.name}' gave {path}, not a file inside the run folder")
     return paths
-
-
-@cache
-def report_template(name: str) -> jinja2.Template:
-    """The Jinja template ``name`` from ``mca/app/templates``, compiled once per process: autoescaped, strict."""
-    import jinja2  # imported here: only the writers that render HTML need it
-
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("mca.app", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return environment.get_template(name)

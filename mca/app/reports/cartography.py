@@ -20,7 +20,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -32,11 +31,11 @@ from PIL import Image
 from shapely.geometry.base import BaseGeometry
 
 from mca.app.i18n import Language
+from mca.app.render_setup import DPI, TEXT_OUTLINE
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 from mca.inputs.layers import schematic_layers, schematic_notice
 
-DPI = 120
 PNG_LEVEL = 1
 """zlib level of the PNG files (1 of 9: the fastest; Heerlen's maps are smaller than RGBA at matplotlib's 6)."""
 A4_LANDSCAPE_IN = (11.69, 8.27)
@@ -53,7 +52,6 @@ ROAD_STYLE = {
     "local": (0.6, "#b4b4b4"),
 }
 USER_EDGE = "#c51b7d"
-TEXT_OUTLINE = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 _RING_DIRECTIONS = [(math.cos(a), math.sin(a)) for a in np.linspace(0, 2 * math.pi, 12, endpoint=False)]
 
 
@@ -499,24 +497,6 @@ def _shorten(text: str, limit: int, keep_end: bool = False) -> str:
         return text
     tail = 3 if keep_end and limit > 12 else 0
     return text[: limit - 1 - tail] + "…" + (text[-tail:] if tail else "")
-
-
-def warm_up() -> None:
-    """Draw a small figure with what the maps use (fonts, outlined text, hatches, legend, markers), unsaved.
-
-    Matplotlib loads fonts and builds its caches at a process's first drawing, which made the
-    first map of each writing process about 0.07 s slower; the writer helper calls this before
-    it forks the processes that draw, so that they start warm (`mca.app.reports.prepare`).
-    """
-    fig = Figure(figsize=(3.0, 2.0), dpi=DPI)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.05, 0.05, 0.9, 0.9))
-    ax.add_patch(Rectangle((0.1, 0.1), 0.3, 0.3, facecolor="#d9d9d9", edgecolor="#7f7f7f", hatch="xxx"))
-    ax.plot([0.5, 0.9], [0.2, 0.8], linestyle="none", marker="o", label="o")
-    ax.text(0.5, 0.5, "Kaart 0123456789 – ha", style="italic", path_effects=TEXT_OUTLINE, fontsize=7)
-    fig.text(0.1, 0.9, "Legenda 0123456789", fontweight="bold", fontsize=8)
-    ax.legend(title="Legenda", fontsize=7)
-    fig.canvas.draw()
 
 
 def save(fig: Figure, path_png: Path) -> None:

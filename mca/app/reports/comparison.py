@@ -17,8 +17,8 @@ from matplotlib.patches import Patch
 
 from mca.app.compare import ScenarioComparison
 from mca.app.i18n import Language, language_of
+from mca.app.render_setup import report_template
 from mca.app.reports import write_all
-from mca.app.reports.base import report_template
 from mca.app.reports.cartography import anchors, legend, map_figure, marker, notice_text, save, site_table
 from mca.app.reports.html import image_data_uri
 from mca.app.reports.tables import safe_filename

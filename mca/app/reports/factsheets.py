@@ -21,13 +21,13 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from mca.app.i18n import Language, is_missing, language_of
+from mca.app.render_setup import FACTSHEET_TEMPLATE, report_template
 from mca.app.reports import robustness, tables
-from mca.app.reports.base import OutputWriter, report_template
+from mca.app.reports.base import OutputWriter
 from mca.app.reports.cartography import notice_text
 from mca.app.results import RunResult
 
 FOLDER = "sites"
-TEMPLATE_NAME = "factsheet.html.j2"
 TOP_SHEETS = 10
 INSET_PX = 320
 INSET_MARGIN_M = 600.0
@@ -296,7 +296,7 @@ def sheet_writers(result: RunResult, out_dir: Path) -> list[Callable[[], Path]]:
 
 
 def _write_sheet(run: SheetRun, site_id: str, path: Path) -> Path:
-    path.write_text(report_template(TEMPLATE_NAME).render(sheet_context(run, site_id)), encoding="utf-8")
+    path.write_text(report_template(FACTSHEET_TEMPLATE).render(sheet_context(run, site_id)), encoding="utf-8")
     return path
 
 

@@ -98,19 +98,14 @@ def exclusions_layer(result: RunResult) -> gpd.GeoDataFrame:
     rows = tables.exclusions_table(result)
     excluded = set(result.sites.loc[result.sites["excluded"].astype(bool), "site_id"])
     ids = sorted(set(rows["site_id"]) | excluded)
-    grouped = rows.groupby("site_id")
+    listed = rows[["site_id", "sector", "criterion"]].astype({"sector": str, "criterion": str}).groupby("site_id")
+    joined = listed.agg(lambda values: ", ".join(sorted(set(values)))).reindex(ids)
     attributes = pd.DataFrame(
         {
             "site_id": ids,
             "excluded_all": [site in excluded for site in ids],
-            "sectors": [
-                ", ".join(sorted(set(grouped.get_group(s)["sector"].astype(str)))) if s in grouped.groups else "*"
-                for s in ids
-            ],
-            "criteria": [
-                ", ".join(sorted(set(grouped.get_group(s)["criterion"].astype(str)))) if s in grouped.groups else ""
-                for s in ids
-            ],
+            "sectors": joined["sector"].fillna("*").to_numpy(),
+            "criteria": joined["criterion"].fillna("").to_numpy(),
         }
     )
     geometry = result.sites[["site_id", "name", "geometry"]].drop_duplicates("site_id")

@@ -19,15 +19,15 @@ import mca
 from candidates import overlapping_sites
 from mca.app.i18n import Language, is_missing, language_of
 from mca.app.i18n.catalogue import MESSAGES
+from mca.app.render_setup import REPORT_TEMPLATE, report_template
 from mca.app.reports import robustness, tables
-from mca.app.reports.base import OutputWriter, report_template
+from mca.app.reports.base import OutputWriter
 from mca.app.reports.cartography import notice_text
 from mca.app.reports.factsheets import factsheet_href, factsheet_sites
 from mca.app.reports.maps import DRAWN_FILES
 from mca.app.results import ROUNDING_ITEM, RunResult
 from mca.core.vocabulary import ALL_SECTORS
 
-TEMPLATE_NAME = "report.html.j2"
 TOP_RANKED = 25
 MAX_REASONS = 4
 
@@ -360,7 +360,7 @@ def _criteria_rows(result: RunResult, lang: Language) -> list[list[str]]:
 def render_html(result: RunResult, images: Mapping[str, Path]) -> str:
     """The report as one HTML string; ``images`` maps PNG file names to their paths."""
     uris = {name: image_data_uri(path) for name, path in images.items()}
-    return report_template(TEMPLATE_NAME).render(report_context(result, uris))
+    return report_template(REPORT_TEMPLATE).render(report_context(result, uris))
 
 
 def _slot(name: str) -> str:
@@ -371,7 +371,7 @@ def _slot(name: str) -> str:
 def write_shell(result: RunResult, path: Path) -> Path:
     """Write ``report.html`` with a slot for each map and chart in place of its data (see `embed_images`)."""
     slots = {name: _slot(name) for name in DRAWN_FILES}
-    path.write_text(report_template(TEMPLATE_NAME).render(report_context(result, slots)), encoding="utf-8")
+    path.write_text(report_template(REPORT_TEMPLATE).render(report_context(result, slots)), encoding="utf-8")
     return path
 
 
