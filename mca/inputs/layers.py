@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pyogrio
 import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -94,6 +93,8 @@ def read_layer(
     where = f"{path} (layer {layer_name})"
     if not path.exists():
         raise DataError(f"file not found for layer '{layer_name}'", source=where)
+    import pyogrio  # imported when a layer is read: a run whose inputs are reused from the stage cache reads none
+
     layer = _choose_layer(path, layer_name, layer, where)
     try:
         gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
@@ -225,6 +226,8 @@ def _feature_label(gdf: gpd.GeoDataFrame, index: object) -> str:
 
 def _choose_layer(path: Path, layer_name: str, layer: str | None, where: str) -> str | None:
     """The layer to read inside ``path`` (None lets the driver choose for single-layer files)."""
+    import pyogrio
+
     try:
         available = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:
@@ -416,6 +419,8 @@ def _has_layer(path: Path, layer: str) -> bool:
     """True when ``path`` exists and holds a layer of that name."""
     if not path.exists():
         return False
+    import pyogrio
+
     try:
         return layer in {str(name) for name in pyogrio.list_layers(path)[:, 0]}
     except Exception:  # an unreadable file: the required layers report it

@@ -305,13 +305,20 @@ def suitability(
     exclusions plus the ``"*"`` ones; excluded sites get 0. With the default method (``wsm``) the
     suitability is the weighted-sum score.
     """
+    spec = get_method(method or settings.method)
+    criteria = [str(c) for c in raw.columns]
+    index = pd.Index(raw.index.astype(str), name="site_id")
     columns = {}
     for sector in sectors:
         sector_id = sector.id if isinstance(sector, Sector) else str(sector)
-        ranking = rank_sites(raw, directions, exclusions, settings, method=method, sector=sector_id)
-        columns[sector_id] = ranking.set_index("site_id")["score"].fillna(0.0)
-    index = pd.Index(raw.index.astype(str), name="site_id")
-    return pd.DataFrame(columns, index=index).reindex(index)
+        resolved = _resolve(settings, weight_set_name(settings, None, sector_id), criteria)
+        eligible = value_matrix(raw, directions, exclusions, settings, sector_id).eligible
+        _check_complete(eligible)
+        scores = pd.Series(np.nan, index=index)  # the score of `rank_sites`, without building its ranking
+        if len(eligible):
+            scores = aggregate(eligible, resolved.weights, spec.name).set_index("site_id")["score"].reindex(index)
+        columns[sector_id] = scores.fillna(0.0)
+    return pd.DataFrame(columns, index=index)
 
 
 DECISION_COLUMNS = [
