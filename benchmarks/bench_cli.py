@@ -279,17 +279,18 @@ def measure(work: Path) -> dict[str, Any]:
 
 WEIGHT_CHANGE_PHASES = (
     ("chain (scores, SMAA, allocation; inputs, candidates, criteria {stages})", "run_s", "chain_cpu_s"),
-    (
-        "writer helper importing Matplotlib, openpyxl, Jinja; warm-up, templates (during start-up)",
-        "writer_imports_s",
-        "writer_imports_cpu_s",
-    ),
+    ("writer helper importing Matplotlib, warming it up (during start-up)", "writer_imports_s", "writer_imports_cpu_s"),
     (
         "writer helper importing the writers, pandas, GeoPandas (meanwhile)",
         "writer_data_imports_s",
         "writer_data_imports_cpu_s",
     ),
     ("writer helper drawing {ahead} ahead (during the allocation)", "drawing_ahead_s", "drawing_ahead_cpu_s"),
+    (
+        "writer helper importing openpyxl, Jinja, templates (meanwhile)",
+        "writer_late_imports_s",
+        "writer_late_imports_cpu_s",
+    ),
     ("writing (two processes; then HTML and manifest)", "writing_s", "writing_cpu_s"),
 )
 """The phases a run writes into ``timings.json``: label, wall key, CPU key."""

@@ -1,8 +1,8 @@
 """What rendering needs that neither pandas nor GeoPandas does: resolution, text outline, warm-up, templates.
 
 The writer helper of ``mca run`` (`mca.app.writer_process`) is forked before the data libraries are
-imported; it imports Matplotlib, warms it up and compiles the report templates with this module
-first, on the second core, while the first process imports the chain's libraries.
+imported; it imports Matplotlib and warms it up with this module first, on the second core, while
+the first process imports the chain's libraries; it compiles the templates later.
 """
 
 from __future__ import annotations
@@ -61,8 +61,7 @@ def warm_up() -> None:
     fig.canvas.draw()
 
 
-def prepare() -> None:
-    """Compile the templates of a run and warm Matplotlib up (the writer helper does so while it waits)."""
+def compile_templates() -> None:
+    """Compile the templates every run renders (the writer helper does so while the allocation is solved)."""
     for name in RUN_TEMPLATES:
         report_template(name)
-    warm_up()

@@ -1,9 +1,9 @@
 """The writing of ``mca run``, prepared in a second process while the first computes the chain.
 
 `writer` forks a helper (`mca.app.forking`) before the chain's libraries are imported; on the
-second core, the helper imports what rendering needs without pandas (Matplotlib, openpyxl, Jinja),
-warms Matplotlib up and compiles the templates while this process imports pandas and GeoPandas,
-then imports the writers with those libraries while this process loads, scores and allocates.
+second core, the helper imports Matplotlib and warms it up while this process imports pandas and
+GeoPandas, then imports the writers with those libraries while this process loads and scores;
+openpyxl and Jinja (and the templates) follow while the allocation is solved.
 `Writer.ahead` hands it the run before its allocation (`mca.app.pipeline.ranked_result`): while
 this process solves the allocation, a forked copy of the helper draws what reads nothing of it
 (`mca.app.reports.draw_ahead`) into the drawing store. `Writer.write` hands the helper the whole
@@ -40,11 +40,13 @@ from mca.app.run_cache import note_reads, recording_reads, reusing_drawings
 if TYPE_CHECKING:
     from mca.app.results import RunResult
 
-RENDERING = ("mca.app.render_setup", "openpyxl", "jinja2", "babel.numbers")
-"""What the helper imports first, none of it importing pandas: Matplotlib (through `mca.app.render_setup`,
-which then warms it up and compiles the templates), openpyxl, Jinja and Babel."""
+DRAWING = ("mca.app.render_setup",)
+"""What the helper imports first: Matplotlib (through `mca.app.render_setup`, which then warms it up); no pandas."""
 WRITERS = ("mca.app.reports", "pyogrio")
-"""What it imports next: the writers, with pandas, GeoPandas and pyogrio."""
+"""What it imports next, to draw ahead: the writers, with pandas, GeoPandas and pyogrio."""
+LATE = ("openpyxl", "jinja2", "babel.numbers")
+"""What it imports once it has started drawing ahead, while the allocation is solved (it then compiles the
+report templates)."""
 PROCESSES = 2
 """Processes that write a run (this machine's and a planner's laptop's cores: assumption, at least two)."""
 LENGTH = struct.Struct("<Q")
@@ -169,20 +171,25 @@ def _waiting(descriptor: int) -> bool:
 def _serve(jobs: int, scratch: str, drawings: Path | None) -> tuple[list[Path], set[Path]] | None:
     """In the helper: import the writers, draw ahead, wait for the run, write it; None if no run comes.
 
-    With a drawing store ``drawings`` the helper starts drawing ahead into it when the run before
-    its allocation comes. The helper and its copies keep their temporary files (openpyxl's, the
+    With a drawing store ``drawings`` the helper starts drawing ahead into it as soon as the run
+    before its allocation comes and imports the rest (openpyxl, Jinja) meanwhile; else it imports
+    everything first. The helper and its copies keep their temporary files (openpyxl's, the
     drawings made ahead) in ``scratch``, which `writer` removes once they have ended: a helper
     stopped while writing (an interrupt) leaves none behind.
     """
     tempfile.tempdir = scratch
-    timings = _imported(RENDERING, "writer_imports", then="mca.app.render_setup:prepare")
+    timings = _imported(DRAWING, "writer_imports", then="mca.app.render_setup:warm_up")
     timings |= _imported(WRITERS, "writer_data_imports")
+    late = partial(_imported, LATE, "writer_late_imports", then="mca.app.render_setup:compile_templates")
+    if drawings is None:
+        timings |= late()
     message = _receive(jobs)
     ahead = None
     if message is not None and message[0] == "ahead" and drawings is not None:
         stop, stopper = os.pipe()
         ahead = forking.fork(partial(_draw_ahead, message[1], drawings, stop), close=[stopper, jobs])
         os.close(stop)
+        timings |= late()
         message = _receive(jobs)
         os.close(stopper)  # the drawing ahead ends before its next drawing
     if message is None:
