@@ -85,8 +85,10 @@ def test_what_is_drawn_ahead_of_the_allocation_is_what_the_whole_run_draws(
         assert draw_ahead(before, until=lambda: False) == len(maps.AHEAD_FILES) == 5
         ahead = stored(tmp_path / "cache")
         write_all(result, tmp_path / "reused")
-    new = stored(tmp_path / "cache") - ahead  # the whole run found each drawing made ahead: only the others are new
-    assert len(new) == len(maps.MAP_VIEWS) + len(charts.CHART_FILES) - len(maps.AHEAD_FILES) == 4
+    # the whole run found each drawing made ahead: only the others are new, with the underlay of the answer
+    # map's extent (zoomed to the allocated sites; the maps of the whole area share the one made ahead)
+    new = stored(tmp_path / "cache") - ahead
+    assert len(new) == len(maps.MAP_VIEWS) + len(charts.CHART_FILES) - len(maps.AHEAD_FILES) + 1 == 5
     serial = tmp_path / "drawn"
     write_all(result, serial)
     for name in maps.AHEAD_FILES:
@@ -112,6 +114,22 @@ def test_a_change_of_weights_that_reorders_the_ranking_keeps_the_weight_free_vie
     assert list(reweighted.ranking["site_id"]) != list(result.ranking["site_id"])  # the ranking is reordered
     for view in (reuse.criteria_view, reuse.exclusions_view, reuse.acceptability_view):
         assert reuse.canonical_bytes(view(reweighted)) == reuse.canonical_bytes(view(result)), view.__name__
+
+
+def test_maps_over_a_stored_underlay_are_the_maps_drawn_whole(
+    heerlen: tuple[RunResult, RunResult], tmp_path: Path
+) -> None:
+    """Maps of the whole area share one stored underlay (context, notes), and drawn over it give the same bytes."""
+    _, result = heerlen
+    plain = maps.allocation_map(result, tmp_path / "plain.png", EN).read_bytes()
+    with reusing_drawings(tmp_path / "cache"):
+        maps.suitability_map(result, tmp_path / "suitability.png", EN)  # makes the underlay of the whole area
+        underlays = stored(tmp_path / "cache")
+        over = maps.allocation_map(result, tmp_path / "over.png", EN).read_bytes()
+        assert len(underlays) == 1 and stored(tmp_path / "cache") == underlays  # reused, not made again
+        maps.answer_map(result, tmp_path / "answer.png", EN)  # zoomed to the allocated sites: its own
+        assert len(stored(tmp_path / "cache")) == 2
+    assert over == plain
 
 
 def counting() -> tuple[Callable[..., Path], list[int]]:

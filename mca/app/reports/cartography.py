@@ -14,13 +14,16 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -32,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 from mca.app.i18n import Language
 from mca.app.render_setup import DPI, TEXT_OUTLINE
+from mca.app.reports import reuse
 from mca.app.results import RunResult
 from mca.core.errors import DataError
 from mca.inputs.layers import schematic_layers, schematic_notice
@@ -42,6 +46,9 @@ A4_LANDSCAPE_IN = (11.69, 8.27)
 MAP_AXES_BOX = (0.02, 0.09, 0.60, 0.80)  # left, bottom, width, height as figure fractions
 LEGEND_X = 0.635
 TABLE_X = 0.825
+MAP_BACKGROUND = "#fbfbf8"
+UNDERLAY_LAYERS = ("residential", "natura2000", "nnn", "boundary", "roads")
+"""The context layers a map's underlay draws (`draw_context`), with the parks."""
 LABEL_GIDS = ("site-marker", "place-label")
 """The ``gid`` of every placed label; `label_boxes` returns their boxes (tested for overlap)."""
 
@@ -213,35 +220,102 @@ def map_figure(
     """A figure with the map axes at ``box``, context layers, scale bar, arrow and notice.
 
     The extent covers the sites, parks and boundary, or only ``focus`` (with a margin) when given.
+    The context areas, lines and parks, the coordinate note and the notice are the figure's
+    underlay (`context_underlay`); everything else is drawn over it.
     """
     fig = Figure(figsize=size, dpi=DPI)
     _MapCanvas(fig)  # a renderer for measuring labels while placing them
-    ax = fig.add_axes(box)
     aspect = (box[2] * size[0]) / (box[3] * size[1])
-    xmin, ymin, xmax, ymax = map_extent(result, aspect) if focus is None or focus.empty else focus_extent(focus, aspect)
-    ax.set_xlim(xmin, xmax)
-    ax.set_ylim(ymin, ymax)
-    ax.set_aspect("equal")
-    ax.apply_aspect()  # the final position of the axes, where labels are measured and placed
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#fbfbf8")
-    top = box[1] + box[3]
+    extent = map_extent(result, aspect) if focus is None or focus.empty else focus_extent(focus, aspect)
+    ax = _map_axes(fig, box, extent)
+    ax.patch.set_visible(False)  # the underlay has its colour
+    fig.add_artist(_Underlay(context_underlay(fig, result, lang, size, box, extent)))
     fig.text(
         box[0],
-        top + 0.012,
+        box[1] + box[3] + 0.012,
         f"{title} — {lang('scenario')}: {result.scenario_name}",
         ha="left",
         va="bottom",
         fontsize=12 if size == A4_LANDSCAPE_IN else 9,
         fontweight="bold",
     )
-    fig.text(box[0], box[1] - 0.008, lang("map.crs"), fontsize=6.5, color="#555555", va="top")
-    draw_context(ax, result)
+    draw_points(ax, result)
     draw_scale_bar(ax, lang)
     draw_north_arrow(ax)
-    draw_notice(fig, result, lang, small=size != A4_LANDSCAPE_IN)
     return fig, ax, LabelPlacer(ax)
+
+
+def _map_axes(fig: Figure, box: tuple[float, float, float, float], extent: tuple[float, ...]) -> Axes:
+    """The map axes of ``fig`` at ``box``, showing ``extent`` (xmin, ymin, xmax, ymax) at equal scale."""
+    ax = fig.add_axes(box)
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+    ax.set_aspect("equal")
+    ax.apply_aspect()  # the final position of the axes, where labels are measured and placed
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor(MAP_BACKGROUND)
+    return ax
+
+
+def context_underlay(
+    fig: Figure,
+    result: RunResult,
+    lang: Language,
+    size: tuple[float, float],
+    box: tuple[float, float, float, float],
+    extent: tuple[float, ...],
+) -> np.ndarray:
+    """The pixels (RGBA) of a map figure's background: axes colour, context areas and lines, parks, notes.
+
+    Everything a map draws below its sites (`draw_context`) and the texts outside its axes that
+    all maps share (the coordinate note, the data notice). Kept in the drawing store by what it
+    draws (`mca.app.reports.reuse.kept`), so the maps of one extent share it and a change of
+    weights or allocation draws only what lies over it.
+    """
+    layers = {name: result.layers[name] for name in UNDERLAY_LAYERS if _has(result, name)}
+    view = (size, box, extent, layers, result.parks, lang("map.crs"), notice_text(result, lang))
+    data = reuse.kept("map-underlay", view, partial(_underlay, result, lang, size, box, extent))
+    width, height = fig.canvas.get_width_height()
+    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 4)
+
+
+class _Underlay(Artist):
+    """Pixels copied into a figure's Agg buffer before anything else is drawn over them (`context_underlay`).
+
+    A copy, not an image artist: Matplotlib resamples an image even at its own size (0.08 s a map).
+    """
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        super().__init__()
+        self._pixels = pixels
+        self.set_zorder(-1)  # before the axes, over the figure's own background
+
+    def draw(self, renderer: RendererBase) -> None:
+        """Copy the pixels into the renderer's buffer (an Agg renderer of the figure's size)."""
+        np.asarray(renderer.buffer_rgba())[...] = self._pixels  # type: ignore[attr-defined]
+
+
+def _underlay(
+    result: RunResult,
+    lang: Language,
+    size: tuple[float, float],
+    box: tuple[float, float, float, float],
+    extent: tuple[float, ...],
+) -> bytes:
+    """`context_underlay` drawn: a figure of ``size`` with only the background, as RGBA bytes."""
+    fig = Figure(figsize=size, dpi=DPI)
+    canvas = _MapCanvas(fig)
+    ax = _map_axes(fig, box, extent)
+    for spine in ax.spines.values():
+        spine.set_visible(False)  # drawn over the underlay, with the map
+    draw_context(ax, result)
+    ax.set_xlabel("")  # GeoPandas names the axes by the coordinate system
+    ax.set_ylabel("")
+    fig.text(box[0], box[1] - 0.008, lang("map.crs"), fontsize=6.5, color="#555555", va="top")
+    draw_notice(fig, result, lang, small=size != A4_LANDSCAPE_IN)
+    canvas.draw()
+    return bytes(canvas.buffer_rgba())
 
 
 def focus_extent(
@@ -259,7 +333,7 @@ def focus_extent(
 
 
 def draw_context(ax: Axes, result: RunResult) -> None:
-    """Boundary, nature, dwellings, roads, parks, stations and junctions, below the sites."""
+    """Boundary, nature, dwellings, roads and parks, below the sites (the underlay of every map)."""
     layers = result.layers
     styles = {
         "residential": {"facecolor": "#ecd9d3", "edgecolor": "none", "zorder": 1},
@@ -289,9 +363,13 @@ def draw_context(ax: Axes, result: RunResult) -> None:
                 _simplified(subset, ax).plot(ax=ax, color=colour, linewidth=width, zorder=2)
     if not result.parks.empty:
         result.parks.plot(ax=ax, facecolor="none", edgecolor="#222222", linewidth=1.1, zorder=3)
+
+
+def draw_points(ax: Axes, result: RunResult) -> None:
+    """Stations and motorway junctions, over the sites."""
     for kind, style in _point_styles(result).items():
         points = _points(result, kind)
-        ax.plot(points.x, points.y, linestyle="none", zorder=7, **style)  # type: ignore[arg-type]
+        ax.plot(points.x, points.y, linestyle="none", zorder=7, **style)
 
 
 def _simplified(frame: gpd.GeoDataFrame, ax: Axes) -> gpd.GeoDataFrame:

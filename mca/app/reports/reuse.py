@@ -155,20 +155,36 @@ def canonical_bytes(value: object) -> bytes:
     return buffer.getvalue()
 
 
-def drawn(draw: Callable[..., Path], view: RunResult, path: Path, lang: Language, *extra: object) -> Path:
-    """``draw(view, path, lang, *extra)``, or its image reused when the same drawing is stored."""
+def kept(name: str, view: object, make: Callable[[], bytes]) -> bytes:
+    """The bytes ``make()`` makes of ``view``, reused from the drawing store when they were made before.
+
+    ``name`` names what is made (a drawing function); the key is the SHA-256 of name, view and
+    matplotlib's settings under this code and software. Outside a `reusing_drawings` block
+    ``make()`` is always called.
+    """
     store = drawing_store()
     if store is None:
-        return draw(view, path, lang, *extra)
-    settings = sorted((name, repr(value)) for name, value in rcParams.items())
-    name = f"{draw.__module__}:{draw.__qualname__}"
-    key = store.key(canonical_bytes((name, lang.code, extra, settings, view)))
-    image = store.get(key)
-    if image is not None:
+        return make()
+    settings = sorted((setting, repr(value)) for setting, value in rcParams.items())
+    key = store.key(canonical_bytes((name, settings, view)))
+    data = store.get(key)
+    if data is None:
+        data = make()
+        store.put(key, data)
+    return data
+
+
+def drawn(draw: Callable[..., Path], view: RunResult, path: Path, lang: Language, *extra: object) -> Path:
+    """``draw(view, path, lang, *extra)``, or its image reused when the same drawing is stored."""
+    made: list[bool] = []
+
+    def make() -> bytes:
+        made.append(True)
+        return draw(view, path, lang, *extra).read_bytes()
+
+    image = kept(f"{draw.__module__}:{draw.__qualname__}", (lang.code, extra, view), make)
+    if not made:
         path.write_bytes(image)
-        return path
-    draw(view, path, lang, *extra)
-    store.put(key, path.read_bytes())
     return path
 
 
