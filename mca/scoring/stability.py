@@ -74,15 +74,10 @@ def weight_stability(scores: pd.DataFrame, weights: Mapping[str, float], k: int)
     return pd.DataFrame(rows, columns=list(STABILITY_COLUMNS))
 
 
-def _reach_check(a: np.ndarray, c: np.ndarray, me: int, k: int, t: float) -> bool:
-    """`_in_top` with the weight last, for `functools.partial`."""
-    return _in_top(a, c, me, t, k)
-
-
-def _in_top(a: np.ndarray, c: np.ndarray, me: int, t: float, k: int) -> bool:
-    """Whether site ``me`` is among the top ``k`` at weight ``t`` (a tie counts in its favour)."""
-    score = t * a + (1 - t) * c
-    return int(np.sum(score > score[me] + 1e-12)) < k
+def _in_top(a: np.ndarray, c: np.ndarray, me: int, k: int, t: np.ndarray) -> np.ndarray:
+    """Whether site ``me`` is among the top ``k`` at each weight of ``t`` (a tie counts in its favour)."""
+    score = t[:, None] * a + (1 - t[:, None]) * c
+    return np.asarray(np.sum(score > score[:, [me]] + 1e-12, axis=1) < k)
 
 
 def weight_to_reach(scores: pd.DataFrame, weights: Mapping[str, float], site: str, k: int) -> pd.DataFrame:
@@ -99,15 +94,15 @@ def weight_to_reach(scores: pd.DataFrame, weights: Mapping[str, float], site: st
         a, c = _lines(scores, weights, criterion)
         roots = _crossings(c[me] - c, a[me] - a)
         points = np.unique(np.clip(np.concatenate([[0.0, 1.0, w], roots[np.isfinite(roots)]]), 0.0, 1.0))
-        needed = _nearest_feasible(points, w, functools.partial(_reach_check, a, c, me, k))
+        needed = _nearest_feasible(points, w, functools.partial(_in_top, a, c, me, k))
         rows.append((criterion, w, needed, needed - w))
     return pd.DataFrame(rows, columns=list(REACH_COLUMNS))
 
 
-def _nearest_feasible(points: np.ndarray, w: float, feasible: Callable[[float], bool]) -> float:
-    """The feasible weight nearest ``w``: breakpoints and the midpoints between them are tested."""
-    if feasible(w):
+def _nearest_feasible(points: np.ndarray, w: float, feasible: Callable[[np.ndarray], np.ndarray]) -> float:
+    """The feasible weight nearest ``w``: breakpoints and the midpoints between them are tested, all at once."""
+    if feasible(np.array([w]))[0]:
         return w
-    candidates = list(points) + list((points[1:] + points[:-1]) / 2)
-    good = [float(t) for t in candidates if feasible(float(t))]
+    candidates = np.concatenate([points, (points[1:] + points[:-1]) / 2])
+    good = [float(t) for t in candidates[feasible(candidates)]]
     return min(good, key=lambda t: (abs(t - w), t)) if good else float("nan")
