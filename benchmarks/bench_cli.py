@@ -287,7 +287,7 @@ WEIGHT_CHANGE_PHASES = (
     ),
     ("writer helper drawing {ahead} ahead (during the allocation)", "drawing_ahead_s", "drawing_ahead_cpu_s"),
     (
-        "writer helper importing openpyxl, Jinja, templates (meanwhile)",
+        "writer helper importing pyogrio, openpyxl, Jinja, templates (meanwhile)",
         "writer_late_imports_s",
         "writer_late_imports_cpu_s",
     ),

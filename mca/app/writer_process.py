@@ -3,7 +3,7 @@
 `writer` forks a helper (`mca.app.forking`) before the chain's libraries are imported; on the
 second core, the helper imports Matplotlib and warms it up while this process imports pandas and
 GeoPandas, then imports the writers with those libraries while this process loads and scores;
-openpyxl and Jinja (and the templates) follow while the allocation is solved.
+pyogrio, openpyxl and Jinja (and the templates) follow while the allocation is solved.
 `Writer.ahead` hands it the run before its allocation (`mca.app.pipeline.ranked_result`): while
 this process solves the allocation, a forked copy of the helper draws what reads nothing of it
 (`mca.app.reports.draw_ahead`) into the drawing store. `Writer.write` hands the helper the whole
@@ -42,9 +42,9 @@ if TYPE_CHECKING:
 
 DRAWING = ("mca.app.render_setup",)
 """What the helper imports first: Matplotlib (through `mca.app.render_setup`, which then warms it up); no pandas."""
-WRITERS = ("mca.app.reports", "pyogrio")
-"""What it imports next, to draw ahead: the writers, with pandas, GeoPandas and pyogrio."""
-LATE = ("openpyxl", "jinja2", "babel.numbers")
+WRITERS = ("mca.app.reports",)
+"""What it imports next, to draw ahead: the writers, with pandas and GeoPandas."""
+LATE = ("pyogrio", "openpyxl", "jinja2", "babel.numbers")
 """What it imports once it has started drawing ahead, while the allocation is solved (it then compiles the
 report templates)."""
 PROCESSES = 2
@@ -172,7 +172,7 @@ def _serve(jobs: int, scratch: str, drawings: Path | None) -> tuple[list[Path], 
     """In the helper: import the writers, draw ahead, wait for the run, write it; None if no run comes.
 
     With a drawing store ``drawings`` the helper starts drawing ahead into it as soon as the run
-    before its allocation comes and imports the rest (openpyxl, Jinja) meanwhile; else it imports
+    before its allocation comes and imports the rest (pyogrio, openpyxl, Jinja) meanwhile; else it imports
     everything first. The helper and its copies keep their temporary files (openpyxl's, the
     drawings made ahead) in ``scratch``, which `writer` removes once they have ended: a helper
     stopped while writing (an interrupt) leaves none behind.

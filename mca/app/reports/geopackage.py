@@ -9,7 +9,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
@@ -204,6 +203,8 @@ def gdal_unsynced() -> Iterator[None]:
     Measured on the Heerlen base case on a busy disk: 1.6 s to write the GeoPackage with the
     wait, 0.3 s without.
     """
+    import pyogrio  # imported here: the writer helper imports it after it has started drawing ahead
+
     previous = pyogrio.get_gdal_config_option(SQLITE_SYNC)
     pyogrio.set_gdal_config_options({SQLITE_SYNC: "OFF"})
     try:
