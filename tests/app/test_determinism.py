@@ -120,4 +120,5 @@ def test_a_weight_change_reuses_unchanged_drawings_and_gives_the_computed_files(
         assert (tmp_path / "base" / "quick" / name).read_bytes() == (reused / name).read_bytes()
     if code_fingerprint(package_roots()) != code:
         pytest.skip("the sources changed during the test (edited in a shared working tree)")
-    assert len(stored) == 9 and 1 <= len(new) <= 6  # at least the exclusions and criteria maps and demand chart
+    # nine drawings and two map underlays (the whole area; the answer map's, zoomed to the allocated sites)
+    assert len(stored) == 9 + 2 and 1 <= len(new) <= 6 + 1  # the exclusions and criteria maps, demand chart reused
