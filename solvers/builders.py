@@ -32,6 +32,7 @@ class ModelIndex:
     ``caps`` is ``cap[s,t]`` (S × T, cumulative), ``demand`` is ``D[g,t]`` and ``receivable`` is
     ``Q[g,t]``, what a segment may receive: ``D + a`` for XXL segments with demand under
     ``xxl_rounding``, else ``D``. ``site_labels`` etc. name the positions in variable and constraint names.
+    ``route_site`` and ``route_link`` are the distinct (site, link) pairs of the routes (:func:`route_pairs`).
     """
 
     site_ids: np.ndarray
@@ -49,6 +50,8 @@ class ModelIndex:
     segment_labels: list[str]
     period_labels: list[str]
     link_labels: list[str]
+    route_site: np.ndarray
+    route_link: np.ndarray
 
     @property
     def is_expansion(self) -> np.ndarray:
@@ -65,6 +68,7 @@ def index_problem(problem: AllocationProblem, settings: AllocationSettings) -> M
     demand = problem.demand_matrix().to_numpy().reshape(len(segments), len(problem.periods))
     rounds_up = seg_xxl[:, None] & settings.xxl_rounding & (demand > 0)
     link_ids = problem.links["link_id"].to_numpy()
+    route_site, route_link = route_pairs(problem, site_ids, link_ids)
     return ModelIndex(
         site_ids=site_ids,
         kinds=sites["kind"].to_numpy(),
@@ -81,19 +85,34 @@ def index_problem(problem: AllocationProblem, settings: AllocationSettings) -> M
         segment_labels=labels(problem.segment_ids),
         period_labels=labels(problem.periods),
         link_labels=labels(link_ids.tolist()),
+        route_site=route_site,
+        route_link=route_link,
     )
 
 
-def allocation_variables(ix: ModelIndex, settings: AllocationSettings) -> pd.DataFrame:
-    """The variables ``x[s,g,t]``: one row each with ``site, segment, period, var, coef, ub``.
+def route_pairs(
+    problem: AllocationProblem, site_ids: np.ndarray, link_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every distinct (site, link) route pair as positions, in the routes' order."""
+    site = pd.Index(site_ids).get_indexer(problem.routes["site_id"]).astype(np.int64)
+    link = pd.Index(link_ids).get_indexer(problem.routes["link_id"]).astype(np.int64)
+    # first occurrence of each pair, in the routes' order (as integers: 100,000 sites have 6 million pairs)
+    first = np.sort(np.unique(site * (len(link_ids) + 1) + link, return_index=True)[1])
+    return site[first], link[first]
+
+
+def allocation_frame(ix: ModelIndex, settings: AllocationSettings, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """The rows of ``x[s,g,t]`` without variables: ``site, segment, period, coef, ub, suit, early, order``.
 
     ``x[s,g,t]`` exists if ``comp[s,g]`` and ``u = min(cap[s,t], Q[g,t]) > 0`` and, for XXL,
-    ``min(u, cont[s]) ≥ a`` (a whole plot fits). Bounds ``0 ≤ x ≤ Q[g,t]`` (``D``, or
-    ``D + a`` under XXL rounding), so capacity and contiguity bind as constraints with duals;
-    ``ub`` is the most it can hold (``u``, for XXL also at most ``cont[s]``). Objective
-    coefficient ``coef = suit[s,k(g)] + ε·(e[t] + o[s,g,t]) / 2``, less ``ρ`` on expansion sites
-    with ``ladder: weighted``; columns ``suit`` (``suit[s,k(g)]``), ``early`` (``e[t]``) and
-    ``order`` (``o[s,g,t]``) hold the terms of the lexicographic order (:func:`order_weights`).
+    ``min(u, cont[s]) ≥ a`` (a whole plot fits); ``ub`` is the most it can hold (``u``, for XXL
+    also at most ``cont[s]``). Objective coefficient ``coef = suit[s,k(g)] + ε·(e[t] + o[s,g,t]) / 2``,
+    less ``ρ`` on expansion sites with ``ladder: weighted``; columns ``suit`` (``suit[s,k(g)]``),
+    ``early`` (``e[t]``) and ``order`` (``o[s,g,t]``) hold the terms of the lexicographic order
+    (:func:`order_weights`); ``column`` and ``plot`` are the row's position among the full
+    model's variables and XXL variables. ``keep``: a sites × segments × periods mask of the
+    variables to keep (a restricted model, `solvers.restriction`); those kept have the full
+    model's coefficients and positions.
     """
     xxl_min = settings.xxl_min_ha
     ub = np.minimum(ix.caps[:, None, :], ix.receivable[None, :, :])  # S × G × T
@@ -101,14 +120,28 @@ def allocation_variables(ix: ModelIndex, settings: AllocationSettings) -> pd.Dat
     mask = ix.comp[:, :, None] & (ub > TOL)
     mask &= ~ix.seg_xxl[None, :, None] | (ub >= xxl_min - TOL)
     s_idx, g_idx, t_idx = np.nonzero(mask)
+    plot = np.where(ix.seg_xxl[g_idx], np.cumsum(ix.seg_xxl[g_idx]) - 1, -1)
+    column = np.arange(len(s_idx))
+    if keep is not None:
+        kept = keep[s_idx, g_idx, t_idx]
+        s_idx, g_idx, t_idx, plot, column = (a[kept] for a in (s_idx, g_idx, t_idx, plot, column))
     suit = ix.suit[s_idx, ix.seg_sector[g_idx]]
     early, order = order_weights(ix, s_idx, g_idx, t_idx)
     coef = suit + settings.tie_break * (early + order) / 2
     if settings.ladder == "weighted":
         coef = coef - settings.expansion_penalty * ix.is_expansion[s_idx]
     x = pd.DataFrame({"site": s_idx, "segment": g_idx, "period": t_idx, "coef": coef, "ub": ub[s_idx, g_idx, t_idx]})
-    x = x.assign(suit=suit, early=early, order=order)
-    upper = ix.receivable[g_idx, t_idx].tolist()
+    return x.assign(suit=suit, early=early, order=order, column=column, plot=plot)
+
+
+def allocation_variables(ix: ModelIndex, settings: AllocationSettings, keep: np.ndarray | None = None) -> pd.DataFrame:
+    """The variables ``x[s,g,t]``: the rows of :func:`allocation_frame` with a column ``var``.
+
+    Bounds ``0 ≤ x ≤ Q[g,t]`` (``D``, or ``D + a`` under XXL rounding), so capacity and
+    contiguity bind as constraints with duals.
+    """
+    x = allocation_frame(ix, settings, keep)
+    upper = ix.receivable[x["segment"].to_numpy(), x["period"].to_numpy()].tolist()
     names = _row_names("x", ix, x, np.arange(len(x)))
     x.insert(3, "var", [pulp.LpVariable(label, lowBound=0, upBound=u) for label, u in zip(names, upper)])
     return x

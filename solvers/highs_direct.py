@@ -245,6 +245,22 @@ def restart(lp: pulp.LpProblem) -> None:
         copy.fresh = True
 
 
+def current_copy(lp: pulp.LpProblem) -> HighsCopy:
+    """The HiGHS copy of ``lp`` with its current rows, columns' bounds, costs and integrality (made or updated)."""
+    copy: HighsCopy | None = getattr(lp, "highs_copy", None)
+    version = getattr(lp, "structure_version", None)
+    if copy is None:
+        copy = lp.highs_copy = HighsCopy(highspy.Highs())  # type: ignore[no-untyped-call]
+    if copy.fresh or not copy.current(lp):
+        copy.build(lp)
+    else:
+        if version is None or copy.version != version:
+            copy.follow_rows(lp)
+        copy.update(lp)
+    copy.version = version
+    return copy
+
+
 def _row_bounds(rows: list[pulp.LpConstraint]) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds of ``rows`` (±inf where open)."""
     lower = np.array([con.getLb() for con in rows], dtype=float)
@@ -301,18 +317,8 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
 
     def actualSolve(self, lp: pulp.LpProblem) -> int:  # noqa: N802 - PuLP's name
         """Build or update the HiGHS copy of ``lp``, solve it and read the solution back."""
-        copy: HighsCopy | None = getattr(lp, "highs_copy", None)
-        version = getattr(lp, "structure_version", None)
-        if copy is None:
-            copy = lp.highs_copy = HighsCopy(highspy.Highs())  # type: ignore[no-untyped-call]
+        copy = current_copy(lp)
         copy.highs.setOptionValue("output_flag", bool(self.msg))
-        if copy.fresh or not copy.current(lp):
-            copy.build(lp)
-        else:
-            if version is None or copy.version != version:
-                copy.follow_rows(lp)
-            copy.update(lp)
-        copy.version = version
         lp.solverModel = highs = copy.highs
         self._configure(highs)
         if self.from_kept and copy.start_from_kept() and self.primal_from_kept:
@@ -358,11 +364,12 @@ def lifted_relaxations(
     """A task solving the LP relaxation of ``lp`` once per family with its rows' upper bounds at ``upper``.
 
     The task returns, per family whose LP is optimal, the values of ``read``. It solves in its
-    own HiGHS, from a copy of the rows last handed to HiGHS and of PuLP's column bounds and
-    objective taken now (integrality dropped), so it can run in another thread while ``lp`` is
-    solved again; each LP from scratch, with ``options`` and one thread.
+    own HiGHS, from a copy of the model as it is now (handed to HiGHS first if it changed since
+    the last solve; PuLP's column bounds and objective, integrality dropped), so it can run in
+    another thread while ``lp`` is solved again; each LP from scratch, with ``options`` and one
+    thread. A family without rows is the model as it is.
     """
-    copy: HighsCopy = lp.highs_copy
+    copy = current_copy(lp)
     model = copy.highs.getLp()
     cost, lower, col_upper, _ = _columns(lp, copy.variables)
     model.col_cost_, model.col_lower_, model.col_upper_ = cost, lower, col_upper

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pulp
 
 from solvers.builders import (
+    ModelIndex,
     allocation_variables,
     capacity_rows,
     contiguity_rows,
@@ -28,8 +30,11 @@ from solvers.builders import (
 )
 from solvers.policy_trail import expansion_cap_rows
 from solvers.problem import AllocationProblem
-from solvers.roads import road_rows
+from solvers.roads import no_road_rows, road_rows
 from solvers.settings import AllocationSettings
+
+if TYPE_CHECKING:
+    from solvers.restriction import Restriction
 
 
 class AllocationLp(pulp.LpProblem):  # type: ignore[misc]  # PuLP ships no types
@@ -142,6 +147,8 @@ class AllocationModel:
     caps: np.ndarray
     contiguous: np.ndarray
     link_ids: np.ndarray
+    restriction: Restriction | None = None
+    """Set on a model without the variables the roads hold at zero (`solvers.restriction`)."""
 
     @property
     def integers(self) -> list[pulp.LpVariable]:
@@ -154,10 +161,24 @@ def solved_values(variables: Iterable[pulp.LpVariable]) -> np.ndarray:
     return np.array([v.varValue or 0.0 for v in variables], dtype=float)
 
 
-def build_model(problem: AllocationProblem, settings: AllocationSettings) -> AllocationModel:
-    """The MIP of docs/allocation_model.md for ``problem`` under ``settings`` (not solved)."""
-    ix = index_problem(problem, settings)
-    x = allocation_variables(ix, settings)
+def build_model(
+    problem: AllocationProblem,
+    settings: AllocationSettings,
+    keep: np.ndarray | None = None,
+    ix: ModelIndex | None = None,
+    *,
+    reach: pd.DataFrame | None = None,
+    with_roads: bool = True,
+) -> AllocationModel:
+    """The MIP of docs/allocation_model.md for ``problem`` under ``settings`` (not solved).
+
+    ``keep``: the allocation variables to build (sites × segments × periods mask; a restricted
+    model, `solvers.restriction`), ``reach`` the full model's (`builders.allocation_frame`),
+    from which the road rows are chosen; ``ix`` the index when already made; without
+    ``with_roads`` the model has no road rows (their headroom lifted).
+    """
+    ix = index_problem(problem, settings) if ix is None else ix
+    x = allocation_variables(ix, settings, keep)
     n, plot_rows = xxl_plots(ix, x, settings)
     y = opening_variables(ix, x)
     capacity = capacity_rows(ix, x, y)
@@ -165,7 +186,7 @@ def build_model(problem: AllocationProblem, settings: AllocationSettings) -> All
     min_development = min_development_rows(ix, x, y, settings)
     max_sites = max_new_sites_row(y, settings)
     short, over, demand_rows = demand_balance(ix, x, settings)
-    roads, loads, load_rows = road_rows(ix, problem, x, settings)
+    roads, loads, load_rows = road_rows(ix, problem, x, settings, reach) if with_roads else no_road_rows()
     policy_rows = expansion_cap_rows(ix, x, problem.expansion_cap_ha)
 
     lp = AllocationLp("allocation", pulp.LpMaximize)
@@ -229,13 +250,16 @@ def solver_order(
 ) -> dict[pulp.LpVariable, str]:
     """Column keys: ``x<row>``, ``n<row>``, ``y<site>``, ``short<g>_<t>``, ``over<g>_<t>``, ``w<link>_<t>``, as strings.
 
+    ``<row>`` is the position in the full model (``x`` columns ``column`` and ``plot``), so that a
+    restricted model hands its columns over in the full model's order.
     The solvers get the columns in the order of these keys, the names the variables had before
     they were named by site, segment and period. The model is degenerate across periods and CBC
     returns another of several equal optima when its columns come in another order (issue 10),
     so this keeps results identical to earlier runs.
     """
-    keys = {v: f"x{i}" for i, v in enumerate(x["var"])}
-    keys.update({v: f"n{j}" for j, v in enumerate(n["var"])})
+    keys = {v: f"x{i}" for i, v in zip(x["column"].tolist(), x["var"])}
+    plots = x["plot"].to_numpy()[n["row"].to_numpy()].tolist()
+    keys.update({v: f"n{j}" for j, v in zip(plots, n["var"])})
     keys.update({v: f"y{s}" for s, v in zip(y["site"], y["var"])})
     keys.update({v: f"short{g}_{t}" for g, t, v in zip(short["segment"], short["period"], short["var"])})
     keys.update({v: f"over{g}_{t}" for g, t, v in zip(over["segment"], over["period"], over["var"])})

@@ -38,48 +38,46 @@ LOAD_COLUMNS = ["link", "period", "var"]
 
 
 def road_rows(
-    ix: ModelIndex, problem: AllocationProblem, x: pd.DataFrame, settings: AllocationSettings
+    ix: ModelIndex,
+    problem: AllocationProblem,
+    x: pd.DataFrame,
+    settings: AllocationSettings,
+    reach: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[pulp.LpConstraint]]:
     """The road rows that can bind (frame ``link, period, con, rhs``), load variables and load rows.
 
     A row is left out where the most load the link could get (every route's variables at
     ``ub``) stays within ``h[l,t] = max(0, headroom)``, or where a later period implies it;
-    terms with ``v = 0`` are left out. Frames by link then period. Load variables (frame ``link,
-    period, var``) and their rows are empty unless the routes form a forest and aggregating
-    saves nonzeros (see the module docstring).
+    terms with ``v = 0`` are left out. ``reach``: the full model's variables (frame ``site,
+    segment, period, ub``) when ``x`` holds some of them (a restricted model): the rows are then
+    chosen from those, as in the full model. Frames by link then period. Load variables (frame
+    ``link, period, var``) and their rows are empty unless the routes form a forest and
+    aggregating saves nonzeros (see the module docstring).
     """
-    empty: tuple[pd.DataFrame, pd.DataFrame, list[pulp.LpConstraint]] = (
-        pd.DataFrame(columns=ROAD_COLUMNS),
-        pd.DataFrame(columns=LOAD_COLUMNS),
-        [],
-    )
     if not len(problem.routes) or not len(x):
-        return empty
+        return no_road_rows()
     heads = np.maximum(problem.headrooms().loc[ix.link_ids].to_numpy(), 0.0)
     vph = np.array([settings.vehicles_per_ha(s.truck_trips_per_ha_day) for s in problem.sectors])
     x_v = vph[ix.seg_sector[x["segment"].to_numpy()]]
-    site, link = _route_sites(ix, problem)
-    can_bind = _can_bind(ix, x, x_v, site, link, heads)
+    site, link = ix.route_site, ix.route_link
+    reach = x if reach is None else reach
+    can_bind = _can_bind(ix, reach, vph[ix.seg_sector[reach["segment"].to_numpy()]], site, link, heads)
     keep = can_bind[link].any(axis=1)
     site, link = site[keep], link[keep]
     if not len(site):
-        return empty
+        return no_road_rows()
     found = [_forest(ix, x, x_v, site, link, can_bind[:, t], t) for t in range(heads.shape[1])]
     forests = [f for f in found if f is not None]
     if len(forests) == len(found):
         aggregated_nonzeros = sum(f[2] for f in forests)
         if _direct_nonzeros(ix, x, x_v, site, link, can_bind) > AGGREGATE_FACTOR * aggregated_nonzeros:
             return _aggregated(ix, x, x_v, heads, forests, can_bind)
-    return _direct(ix, x, x_v, heads, site, link, can_bind), empty[1], []
+    return _direct(ix, x, x_v, heads, site, link, can_bind), pd.DataFrame(columns=LOAD_COLUMNS), []
 
 
-def _route_sites(ix: ModelIndex, problem: AllocationProblem) -> tuple[np.ndarray, np.ndarray]:
-    """Every distinct (site, link) route pair as positions."""
-    site = pd.Index(ix.site_ids).get_indexer(problem.routes["site_id"]).astype(np.int64)
-    link = pd.Index(ix.link_ids).get_indexer(problem.routes["link_id"]).astype(np.int64)
-    # first occurrence of each pair, in the routes' order (as integers: 100,000 sites have 6 million pairs)
-    first = np.sort(np.unique(site * (len(ix.link_ids) + 1) + link, return_index=True)[1])
-    return site[first], link[first]
+def no_road_rows() -> tuple[pd.DataFrame, pd.DataFrame, list[pulp.LpConstraint]]:
+    """No road rows, load variables or load rows (the empty frames of :func:`road_rows`)."""
+    return pd.DataFrame(columns=ROAD_COLUMNS), pd.DataFrame(columns=LOAD_COLUMNS), []
 
 
 def _site_period_sums(ix: ModelIndex, x: pd.DataFrame, weights: np.ndarray) -> np.ndarray:
@@ -164,10 +162,15 @@ def _direct(
     link: np.ndarray,
     can_bind: np.ndarray,
 ) -> pd.DataFrame:
-    """The road rows written out: every hectare of every site on the link's routes."""
+    """The road rows written out: every hectare of every site on the link's routes.
+
+    A row that can bind in the full model but whose sites a restricted model left out has no terms.
+    """
     x_vars = x["var"].to_numpy()
     out = []
-    for lk, t, rows_l in sorted(_route_terms(ix, x, x_v, site, link, can_bind), key=lambda group: group[:2]):
+    groups = {(lk, t): rows_l for lk, t, rows_l in _route_terms(ix, x, x_v, site, link, can_bind)}
+    for lk, t in sorted(zip(*(index.tolist() for index in np.nonzero(can_bind)))):
+        rows_l = groups.get((lk, t), np.zeros(0, dtype=np.int64))
         terms = list(zip(x_vars[rows_l].tolist(), x_v[rows_l].tolist()))
         label, rhs = name("road", ix.link_labels[lk], ix.period_labels[t]), float(heads[lk, t])
         out.append((lk, t, pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintLE, label, rhs), rhs))

@@ -32,6 +32,7 @@ from solvers.highs_direct import INF, ArrayHiGHS, lifted_relaxations, restart
 from solvers.model import AllocationModel, build_model, solved_values
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
+from solvers.restriction import restricted_model, roadless_model
 from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result, relative_gap
 from solvers.settings import AllocationSettings
 
@@ -73,7 +74,7 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     settings = settings or AllocationSettings()
     started = time.perf_counter()
     problem.validate()
-    model = build_model(problem, settings)
+    model = restricted_model(problem, settings, LARGE_MODEL_COLUMNS) or build_model(problem, settings)
     build_seconds = time.perf_counter() - started
     if settings.threads is None and settings.solver == "highs" and not _large(model):
         settings = settings.model_copy(update={"threads": SMALL_MODEL_THREADS})
@@ -85,11 +86,12 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
             model, runs, duals_available=duals_ok, build_seconds=build_seconds, seconds=time.perf_counter() - started
         )
         if len(result.shortfall):
+            done = lifted.result() if lifted else _restricted_lifts(model, settings)
             gains = shortfall_gains(
                 model,
                 lambda: _solve_lp(model, settings, fix=None, duals=False),
                 relaxation.short if relaxation else None,
-                lifted.result() if lifted else None,
+                done,
             )
             result.shortfall = lead_with_causes(result.shortfall, model, gains)
     if settings.regret and len(result.allocation):
@@ -130,6 +132,23 @@ def _lift_in_background(
     """
     if not _large_highs(model, settings) or relaxation is None or relaxation.short.sum() <= 1e-6:
         return None
+    task = _lifts(model, settings)
+    return None if task is None else background.submit(task)
+
+
+def _restricted_lifts(model: AllocationModel, settings: AllocationSettings) -> dict[str, np.ndarray] | None:
+    """A restricted model's lifted relaxations, solved now (None for a full model: `shortfall_gains` solves them)."""
+    task = _lifts(model, settings) if model.restriction is not None else None
+    return None if task is None else task()
+
+
+def _lifts(model: AllocationModel, settings: AllocationSettings) -> Callable[[], dict[str, np.ndarray]] | None:
+    """A task solving the relaxation once per cause of shortfall with its rows lifted (None without causes).
+
+    Each from a copy of the model as it is now, in its own HiGHS with one thread. On a
+    restricted model, road headroom lifted is the relaxation of the model with every variable
+    and no road rows (:func:`solvers.restriction.roadless_model`, built by the task).
+    """
     rows = families(model)
     if not rows:
         return None
@@ -138,7 +157,19 @@ def _lift_in_background(
         "dual_feasibility_tolerance": LP_TOLERANCE,
         "time_limit": settings.time_limit_s * len(rows),
     }
-    return background.submit(lifted_relaxations(model.lp, rows, LIFTED, list(model.short["var"]), options))
+    roads = rows.pop("road headroom", None) if model.restriction is not None else None
+    others = lifted_relaxations(model.lp, rows, LIFTED, list(model.short["var"]), options) if rows else None
+    if roads is None and others is not None:
+        return others
+    ladder = model.lp.constraints.get("ladder")
+
+    def task() -> dict[str, np.ndarray]:
+        values = others() if others is not None else {}
+        free = roadless_model(model, ladder)
+        roads: dict[str, list[pulp.LpConstraint]] = {"road headroom": []}  # no road rows: solved as it is
+        return {**values, **lifted_relaxations(free.lp, roads, LIFTED, list(free.short["var"]), options)()}
+
+    return task
 
 
 def _phases(
@@ -528,8 +559,8 @@ def _neighbourhood(
 
 
 def _large(model: AllocationModel) -> bool:
-    """Whether the model takes the shortcuts of large models (more than :data:`LARGE_MODEL_COLUMNS` columns)."""
-    return len(model.lp.variables()) > LARGE_MODEL_COLUMNS
+    """Whether the model takes the large-model shortcuts (over :data:`LARGE_MODEL_COLUMNS` columns, or restricted)."""
+    return model.restriction is not None or len(model.lp.variables()) > LARGE_MODEL_COLUMNS
 
 
 def _large_highs(model: AllocationModel, settings: AllocationSettings) -> bool:
