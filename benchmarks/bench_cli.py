@@ -281,7 +281,7 @@ WEIGHT_CHANGE_PHASES = (
     ("chain (scores, SMAA, allocation; inputs, candidates, criteria {stages})", "run_s", "chain_cpu_s"),
     ("writer helper importing Matplotlib, warming it up (during start-up)", "writer_imports_s", "writer_imports_cpu_s"),
     (
-        "writer helper importing the writers, pandas, GeoPandas (meanwhile)",
+        "writer helper importing the writers (meanwhile)",
         "writer_data_imports_s",
         "writer_data_imports_cpu_s",
     ),

@@ -7,6 +7,7 @@ help of every command) starts in a fraction of a second.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import time
 from collections.abc import Callable
@@ -339,8 +340,10 @@ def run(
     paths: list[Path | None] = list(scenarios) if scenarios else [None]
     store = RunCache() if cache else None
     found = [store.find(path) if store else None for path in paths]
-    # the first run to compute gets its writer helper now, before the chain's libraries are imported: it
-    # imports what rendering needs and the writers while this process imports, loads and computes
+    if None in found:  # the data libraries both processes need, imported once, before the helper is forked
+        importlib.import_module("geopandas")
+    # the first run to compute gets its writer helper now: it imports Matplotlib and the writers while this
+    # process imports the scenario's modules, loads and computes
     drawings = store.root if store is not None else None
     with writer(drawings) if None in found else nullcontext(None) as first:
         plans = [hit or _load_recorded(path) for hit, path in zip(found, paths, strict=True)]

@@ -1,8 +1,8 @@
 """What rendering needs that neither pandas nor GeoPandas does: resolution, text outline, warm-up, templates.
 
-The writer helper of ``mca run`` (`mca.app.writer_process`) is forked before the data libraries are
-imported; it imports Matplotlib and warms it up with this module first, on the second core, while
-the first process imports the chain's libraries; it compiles the templates later.
+The writer helper of ``mca run`` (`mca.app.writer_process`) imports Matplotlib and warms it up with
+this module first, on the second core, while the first process imports the chain's modules; it
+compiles the templates later. `mca compare` and the workbench use the same templates.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The writing of ``mca run``, prepared in a second process while the first computes the chain.
 
-`writer` forks a helper (`mca.app.forking`) before the chain's libraries are imported; on the
-second core, the helper imports Matplotlib and warms it up while this process imports pandas and
-GeoPandas, then imports the writers with those libraries while this process loads and scores;
-pyogrio, openpyxl and Jinja (and the templates) follow while the allocation is solved.
+`writer` forks a helper (`mca.app.forking`) once pandas and GeoPandas are imported, before the
+scenario's modules; on the second core, the helper imports Matplotlib and warms it up, then the
+writers, while this process imports the rest, loads and scores; pyogrio, openpyxl and Jinja (and
+the templates) follow while the allocation is solved.
 `Writer.ahead` hands it the run before its allocation (`mca.app.pipeline.ranked_result`): while
 this process solves the allocation, a forked copy of the helper draws what reads nothing of it
 (`mca.app.reports.draw_ahead`) into the drawing store. `Writer.write` hands the helper the whole
@@ -41,9 +41,9 @@ if TYPE_CHECKING:
     from mca.app.results import RunResult
 
 DRAWING = ("mca.app.render_setup",)
-"""What the helper imports first: Matplotlib (through `mca.app.render_setup`, which then warms it up); no pandas."""
+"""What the helper imports first: Matplotlib (through `mca.app.render_setup`, which then warms it up)."""
 WRITERS = ("mca.app.reports",)
-"""What it imports next, to draw ahead: the writers, with pandas and GeoPandas."""
+"""What it imports next, to draw ahead: the writers (pandas and GeoPandas came with the fork)."""
 LATE = ("pyogrio", "openpyxl", "jinja2", "babel.numbers")
 """What it imports once it has started drawing ahead, while the allocation is solved (it then compiles the
 report templates)."""

@@ -7,9 +7,11 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from shapely.geometry import box
 
 from mca.app.i18n import LANGUAGES, Language
 from mca.app.i18n.catalogue import MESSAGES, NAMED
@@ -111,8 +113,19 @@ def test_excluded_sites_get_no_rank_in_the_report(english):
 
 
 def test_report_warns_about_candidate_sites_laid_over_one_another(english):
-    from shapely.geometry import box
-
     english.sites.loc[english.sites["site_id"] == "S6", "geometry"] = box(196700, 320100, 196900, 320400)
     html = render_html(english, {})
     assert "Overlapping candidate sites" in html and "Beekdal-rand" in html.split("Overlapping candidate sites")[1]
+
+
+def test_a_zoomed_extent_holds_its_sites_and_is_shared_by_nearby_ones() -> None:
+    """The answer map's extent contains the sites with a margin, at the aspect asked, and a 30 m shift keeps it."""
+
+    def extent(shift: float) -> tuple[float, float, float, float]:
+        sites = gpd.GeoDataFrame(geometry=[box(100030 + shift, 400000, 101030 + shift, 400800)], crs="EPSG:28992")
+        return cartography.focus_extent(sites, aspect=1.5)
+
+    xmin, ymin, xmax, ymax = extent(0.0)
+    assert xmin < 100030 - 300 and xmax > 101030 + 300 and ymin < 400000 - 300 and ymax > 400800 + 300
+    assert (xmax - xmin) / (ymax - ymin) == pytest.approx(1.5) and (xmax - xmin) % cartography.FOCUS_STEP_M == 0
+    assert extent(30.0) == extent(0.0)

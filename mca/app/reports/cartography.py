@@ -47,6 +47,9 @@ MAP_AXES_BOX = (0.02, 0.09, 0.60, 0.80)  # left, bottom, width, height as figure
 LEGEND_X = 0.635
 TABLE_X = 0.825
 MAP_BACKGROUND = "#fbfbf8"
+FOCUS_STEP_M = 250.0
+"""A zoomed map's width and centre are multiples of this (an assumption), so that nearby sets of sites share one
+extent; the centre moves at most 125 m, within the 15 % margin (at least 450 m)."""
 UNDERLAY_LAYERS = ("residential", "natura2000", "nnn", "boundary", "roads")
 """The context layers a map's underlay draws (`draw_context`), with the parks."""
 LABEL_GIDS = ("site-marker", "place-label")
@@ -319,16 +322,19 @@ def _underlay(
 
 
 def focus_extent(
-    focus: gpd.GeoDataFrame, aspect: float, min_size_m: float = 3000.0
+    focus: gpd.GeoDataFrame, aspect: float, min_size_m: float = 3000.0, step_m: float = FOCUS_STEP_M
 ) -> tuple[float, float, float, float]:
-    """Bounds of ``focus`` with a 15 % margin (at least ``min_size_m`` across), widened to ``aspect``."""
+    """Bounds of ``focus`` with a 15 % margin (at least ``min_size_m`` across), widened to ``aspect``.
+
+    The width is rounded up and the centre to the nearest multiple of ``step_m``, so that a
+    slightly different set of sites gives the same extent (and its map the same stored underlay).
+    """
     xmin, ymin, xmax, ymax = focus.total_bounds
     width, height = max((xmax - xmin) * 1.3, min_size_m), max((ymax - ymin) * 1.3, min_size_m / aspect)
-    if width / height < aspect:
-        width = height * aspect
-    else:
-        height = width / aspect
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    width = max(width, height * aspect)
+    width = math.ceil(width / step_m) * step_m
+    height = width / aspect
+    cx, cy = (round((low + high) / 2 / step_m) * step_m for low, high in ((xmin, xmax), (ymin, ymax)))
     return cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2
 
 
