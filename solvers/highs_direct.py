@@ -354,6 +354,16 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
             highs.setOptionValue(key, value)
 
 
+def relaxation_lp(lp: pulp.LpProblem) -> tuple[HighsCopy, highspy.HighsLp]:
+    """The HiGHS copy of ``lp`` as it is now and its LP relaxation as a HiGHS model (minimised, integrality dropped)."""
+    copy = current_copy(lp)
+    model = copy.highs.getLp()
+    cost, lower, col_upper, _ = _columns(lp, copy.variables)
+    model.col_cost_, model.col_lower_, model.col_upper_ = cost, lower, col_upper
+    model.integrality_ = []
+    return copy, model
+
+
 def lifted_relaxations(
     lp: pulp.LpProblem,
     families: dict[str, list[pulp.LpConstraint]],
@@ -369,11 +379,7 @@ def lifted_relaxations(
     another thread while ``lp`` is solved again; each LP from scratch, with ``options`` and one
     thread. A family without rows is the model as it is.
     """
-    copy = current_copy(lp)
-    model = copy.highs.getLp()
-    cost, lower, col_upper, _ = _columns(lp, copy.variables)
-    model.col_cost_, model.col_lower_, model.col_upper_ = cost, lower, col_upper
-    model.integrality_ = []
+    copy, model = relaxation_lp(lp)
     position = {id(con): i for i, con in enumerate(copy.rows)}
     rows = {name: np.array([position[id(con)] for con in family], dtype=np.int32) for name, family in families.items()}
     column = {id(v): j for j, v in enumerate(copy.variables)}

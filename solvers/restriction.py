@@ -10,7 +10,7 @@ has the same feasible hectares, so the same LP and MIP optima, bounds and lexico
 the road rows are those of the full model (a link with no headroom keeps its row, which then
 holds no hectares). Only the shortfall cause "road headroom" needs the variables back: its
 relaxation lifts the roads, so it is solved on a model with every variable and no road rows
-(:func:`roadless_model`).
+(:func:`roadless_model`), by pricing sites in (:func:`roadless_shortfall`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ import numpy as np
 import pulp
 
 from solvers.builders import ModelIndex, allocation_frame, index_problem
+from solvers.highs_direct import lifted_relaxations, relaxation_lp
 from solvers.model import AllocationModel, build_model
+from solvers.pricing import GroupedLp, solve_by_pricing
 from solvers.problem import AllocationProblem
 from solvers.settings import AllocationSettings
 
@@ -83,3 +85,29 @@ def roadless_model(model: AllocationModel, ladder: pulp.LpConstraint | None) -> 
     if ladder is not None:
         free.lp.addConstraint(pulp.LpConstraint(free.placed_existing, pulp.LpConstraintGE, "ladder", -ladder.constant))
     return free
+
+
+def roadless_shortfall(
+    model: AllocationModel, ladder: pulp.LpConstraint | None, start: np.ndarray, options: dict[str, float | str | bool]
+) -> np.ndarray | None:
+    """The shortfall (``short`` order) of the LP relaxation of the restricted ``model`` with the roads lifted.
+
+    Solved on :func:`roadless_model` by pricing in sites (`solvers.pricing`), from the sites
+    where ``start`` (sites of the model's index) is True, which must hold a feasible point (the
+    suitability relaxation's sites do); the whole LP when pricing cannot. None if not optimal.
+    ``options``: HiGHS options of each solve.
+    """
+    free = roadless_model(model, ladder)
+    copy, lp = relaxation_lp(free.lp)
+    column = {id(v): j for j, v in enumerate(copy.variables)}
+    group = np.full(len(copy.variables), -1, dtype=np.int64)
+    sites = free.x["site"].to_numpy()
+    for variables, owner in ((free.x["var"], sites), (free.n["var"], sites[free.n["row"].to_numpy()])):
+        group[[column[id(v)] for v in variables]] = owner
+    group[[column[id(v)] for v in free.y["var"]]] = free.y["site"].to_numpy()
+    values = solve_by_pricing(GroupedLp.from_highs(lp, group), start, options)
+    wanted = [column[id(v)] for v in free.short["var"]]
+    if values is not None:
+        return np.asarray(values[wanted])
+    whole = lifted_relaxations(free.lp, {"road headroom": []}, 0.0, list(free.short["var"]), options)()
+    return whole.get("road headroom")

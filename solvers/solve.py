@@ -32,7 +32,7 @@ from solvers.highs_direct import INF, ArrayHiGHS, lifted_relaxations, restart
 from solvers.model import AllocationModel, build_model, solved_values
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
-from solvers.restriction import restricted_model, roadless_model
+from solvers.restriction import restricted_model, roadless_shortfall
 from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result, relative_gap
 from solvers.settings import AllocationSettings
 
@@ -78,9 +78,14 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     build_seconds = time.perf_counter() - started
     if settings.threads is None and settings.solver == "highs" and not _large(model):
         settings = settings.model_copy(update={"threads": SMALL_MODEL_THREADS})
-    runs, integers, relaxation = _phases(model, settings, previous=None)
     with ThreadPoolExecutor(max_workers=1) as background:
-        lifted = _lift_in_background(background, model, settings, relaxation)
+        lifting: list[Future[dict[str, np.ndarray]] | None] = []
+
+        def lift(relaxation: Relaxation) -> None:
+            lifting.append(_lift_in_background(background, model, settings, relaxation))
+
+        runs, integers, relaxation = _phases(model, settings, previous=None, on_relaxation=lift)
+        lifted = lifting[0] if lifting else None
         integers, duals_ok = _final_lps(model, settings, integers)
         result = make_result(
             model, runs, duals_available=duals_ok, build_seconds=build_seconds, seconds=time.perf_counter() - started
@@ -122,32 +127,36 @@ def _final_lps(
 
 
 def _lift_in_background(
-    background: ThreadPoolExecutor, model: AllocationModel, settings: AllocationSettings, relaxation: Relaxation | None
+    background: ThreadPoolExecutor, model: AllocationModel, settings: AllocationSettings, relaxation: Relaxation
 ) -> Future[dict[str, np.ndarray]] | None:
     """The relaxations with each cause of shortfall lifted (`solvers.causes`), solving in ``background``.
 
-    Large models with HiGHS whose suitability relaxation leaves demand short only: these LPs then
-    run on the other core while the plots are settled and polished (10,000 synthetic sites: one
-    LP of 1.2-1.5 s); otherwise None and `shortfall_gains` solves them when needed.
+    Called with the suitability relaxation, before its rounding. Large models with HiGHS whose
+    relaxation leaves demand short only: these LPs then run on the other core while the plots
+    are decided, settled and polished (100,000 synthetic sites: about 30 s, all before the result
+    is made); otherwise None and `shortfall_gains` solves them when needed.
     """
-    if not _large_highs(model, settings) or relaxation is None or relaxation.short.sum() <= 1e-6:
+    if not _large_highs(model, settings) or relaxation.short.sum() <= 1e-6:
         return None
-    task = _lifts(model, settings)
+    task = _lifts(model, settings, relaxation)
     return None if task is None else background.submit(task)
 
 
 def _restricted_lifts(model: AllocationModel, settings: AllocationSettings) -> dict[str, np.ndarray] | None:
     """A restricted model's lifted relaxations, solved now (None for a full model: `shortfall_gains` solves them)."""
-    task = _lifts(model, settings) if model.restriction is not None else None
+    task = _lifts(model, settings, None) if model.restriction is not None else None
     return None if task is None else task()
 
 
-def _lifts(model: AllocationModel, settings: AllocationSettings) -> Callable[[], dict[str, np.ndarray]] | None:
+def _lifts(
+    model: AllocationModel, settings: AllocationSettings, relaxation: Relaxation | None
+) -> Callable[[], dict[str, np.ndarray]] | None:
     """A task solving the relaxation once per cause of shortfall with its rows lifted (None without causes).
 
     Each from a copy of the model as it is now, in its own HiGHS with one thread. On a
     restricted model, road headroom lifted is the relaxation of the model with every variable
-    and no road rows (:func:`solvers.restriction.roadless_model`, built by the task).
+    and no road rows (:func:`solvers.restriction.roadless_shortfall`, built by the task),
+    priced in from the sites ``relaxation`` places hectares on (the model's current values if None).
     """
     rows = families(model)
     if not rows:
@@ -162,28 +171,34 @@ def _lifts(model: AllocationModel, settings: AllocationSettings) -> Callable[[],
     if roads is None and others is not None:
         return others
     ladder = model.lp.constraints.get("ladder")
+    hectares = relaxation.hectares if relaxation is not None else solved_values(model.x["var"])
+    start = np.zeros(len(model.site_ids), dtype=bool)
+    start[model.x["site"].to_numpy()[hectares > 0]] = True
 
     def task() -> dict[str, np.ndarray]:
         values = others() if others is not None else {}
-        free = roadless_model(model, ladder)
-        roads: dict[str, list[pulp.LpConstraint]] = {"road headroom": []}  # no road rows: solved as it is
-        return {**values, **lifted_relaxations(free.lp, roads, LIFTED, list(free.short["var"]), options)()}
+        short = roadless_shortfall(model, ladder, start, options)
+        return values if short is None else {**values, "road headroom": short}
 
     return task
 
 
 def _phases(
-    model: AllocationModel, settings: AllocationSettings, previous: dict[pulp.LpVariable, float] | None
+    model: AllocationModel,
+    settings: AllocationSettings,
+    previous: dict[pulp.LpVariable, float] | None,
+    on_relaxation: Callable[[Relaxation], None] | None = None,
 ) -> tuple[list[SolverRun], dict[pulp.LpVariable, float], Relaxation | None]:
     """The strict ladder's phase 1 (when there is a choice to make), then suitability.
 
-    Returns the runs, the integers and the suitability phase's LP relaxation (None without integers).
+    Returns the runs, the integers and the suitability phase's LP relaxation (None without
+    integers), which ``on_relaxation`` is also given as soon as it is solved.
     """
     runs: list[SolverRun] = []
     if settings.ladder == "strict" and len(model.placed_existing) and len(model.y):
         first, previous = _ladder_phase(model, settings, previous)
         runs.append(first)
-    main, _, relaxation = _optimise(model, settings, MAIN_PHASE, previous=previous)
+    main, _, relaxation = _optimise(model, settings, MAIN_PHASE, previous=previous, on_relaxation=on_relaxation)
     runs.append(main)
     return runs, {v: float(round(v.varValue or 0.0)) for v in model.integers}, relaxation
 
@@ -376,7 +391,11 @@ def _solve_without(
 
 
 def _optimise(
-    model: AllocationModel, settings: AllocationSettings, phase: str, previous: dict[pulp.LpVariable, float] | None
+    model: AllocationModel,
+    settings: AllocationSettings,
+    phase: str,
+    previous: dict[pulp.LpVariable, float] | None,
+    on_relaxation: Callable[[Relaxation], None] | None = None,
 ) -> tuple[SolverRun, dict[pulp.LpVariable, float], Relaxation | None]:
     """Maximise the current objective: LP relaxation and rounding first, the MIP only if needed.
 
@@ -405,6 +424,8 @@ def _optimise(
         solved_values(model.short["var"]),
         _reduced_costs(model, ints) if _large_highs(model, settings) else None,
     )
+    if on_relaxation is not None:
+        on_relaxation(relaxation)
     best = _best_rounding(model, settings, relaxation, previous, tolerance)
     if best is not None:
         for v, value in best[1].items():
