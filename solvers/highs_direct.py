@@ -218,10 +218,10 @@ class HighsCopy:
 
 
 _SCHEDULER = threading.local()
-"""The thread count this thread's HiGHS scheduler was last sized for by :func:`_size_scheduler`."""
+"""The thread count this thread's HiGHS scheduler was last sized for by :func:`size_scheduler`."""
 
 
-def _size_scheduler(threads: int | None) -> None:
+def size_scheduler(threads: int | None) -> None:
     """Let the next solve in this thread make HiGHS's scheduler with ``threads`` threads (None: HiGHS's default).
 
     HiGHS makes one task scheduler per calling thread at its first solve and keeps it; a later
@@ -347,11 +347,20 @@ class ArrayHiGHS(pulp.HiGHS):  # type: ignore[misc]  # PuLP ships no types
         # HiGHS counts its time limit over all runs of one instance: the limit is this solve's
         limit = float(self.timeLimit) if self.timeLimit is not None else INF
         highs.setOptionValue("time_limit", highs.getRunTime() + limit)
-        _size_scheduler(self.threads)
+        size_scheduler(self.threads)
         if self.threads is not None:
             highs.setOptionValue("threads", self.threads)
         for key, value in self.highs_options.items():
             highs.setOptionValue(key, value)
+
+
+def one_thread_highs(options: dict[str, float | str | bool]) -> highspy.Highs:
+    """A new, silent HiGHS with ``options`` and one thread (its scheduler sized for one in this thread)."""
+    size_scheduler(1)
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    for key, value in {**options, "output_flag": False, "threads": 1}.items():
+        highs.setOptionValue(key, value)
+    return highs
 
 
 def relaxation_lp(lp: pulp.LpProblem) -> tuple[HighsCopy, highspy.HighsLp]:
@@ -387,9 +396,7 @@ def lifted_relaxations(
     row_lower, row_upper = copy.row_lower.copy(), copy.row_upper.copy()
 
     def task() -> dict[str, np.ndarray]:
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        for key, value in {**options, "output_flag": False, "threads": 1}.items():
-            highs.setOptionValue(key, value)
+        highs = one_thread_highs(options)
         highs.passModel(model)
         values = {}
         for name, index in rows.items():

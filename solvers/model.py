@@ -124,7 +124,8 @@ class AllocationModel:
     ``period``, ``var``, ``demand``); ``over``: XXL rounding variables (``segment``, ``period``,
     ``var``): hectares placed above the demand to make whole plots. ``capacity`` (``site``,
     ``period``, ``con``, ``rhs``), ``contiguity`` (``site``, ``con``, ``rhs``) and ``roads``
-    (``link``, ``period``, ``con``, ``rhs``) hold the constraints that can bind.
+    (``link``, ``period``, ``con``, ``rhs``) hold the constraints that can bind. ``route_site`` and
+    ``route_link`` are the route pairs as positions in ``site_ids`` and ``link_ids``.
     """
 
     problem: AllocationProblem
@@ -147,6 +148,8 @@ class AllocationModel:
     caps: np.ndarray
     contiguous: np.ndarray
     link_ids: np.ndarray
+    route_site: np.ndarray
+    route_link: np.ndarray
     restriction: Restriction | None = None
     """Set on a model without the variables the roads hold at zero (`solvers.restriction`)."""
 
@@ -218,6 +221,8 @@ def build_model(
         caps=ix.caps,
         contiguous=ix.contiguous,
         link_ids=ix.link_ids,
+        route_site=ix.route_site,
+        route_link=ix.route_link,
     )
 
 

@@ -28,6 +28,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from solvers.highs_direct import one_thread_highs
+
 MIN_GROUPS_ADDED = 2_000
 """Groups added in a round at least (assumption: later rounds add up to as many as the subset holds)."""
 PRIMAL_SIMPLEX = 4
@@ -125,9 +127,7 @@ def _solved(
     matrix.format_ = highspy.MatrixFormat.kColwise
     matrix.num_col_, matrix.num_row_ = model.num_col_, model.num_row_
     matrix.start_, matrix.index_, matrix.value_ = sub.indptr, sub.indices, sub.data
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    for key, value in {**options, "output_flag": False, "threads": 1}.items():
-        highs.setOptionValue(key, value)
+    highs = one_thread_highs(options)
     highs.passModel(model)
     if basis is not None:
         highs.setBasis(basis)

@@ -65,16 +65,15 @@ def restricted_model(
 
 def open_variables(ix: ModelIndex, problem: AllocationProblem, settings: AllocationSettings) -> np.ndarray:
     """Sites × segments × periods: False where ``v > 0`` and a link on the route has no headroom then or later."""
-    heads = np.maximum(problem.headrooms().loc[ix.link_ids].to_numpy(), 0.0)
+    heads = problem.headrooms().loc[ix.link_ids].to_numpy()
+    none_later = np.logical_or.accumulate(~(heads > 0)[:, ::-1], axis=1)[:, ::-1]  # links × periods: t' ≥ t
     site, link = ix.route_site, ix.route_link
-    n_s, n_t = len(ix.site_ids), heads.shape[1]
-    least = np.full((n_s, n_t), np.inf)
-    for t in range(n_t):
-        np.minimum.at(least[:, t], site, heads[link, t])
-    later = np.minimum.accumulate(least[:, ::-1], axis=1)[:, ::-1]  # min over t' ≥ t
+    blocked = np.zeros((len(ix.site_ids), heads.shape[1]), dtype=bool)
+    for t in range(heads.shape[1]):
+        blocked[site[none_later[link, t]], t] = True
     vph = np.array([settings.vehicles_per_ha(s.truck_trips_per_ha_day) for s in problem.sectors])
     traffic = vph[ix.seg_sector] > 0
-    return np.asarray((later > 0)[:, None, :] | ~traffic[None, :, None])
+    return np.asarray(~blocked[:, None, :] | ~traffic[None, :, None])
 
 
 def roadless_model(model: AllocationModel, ladder: pulp.LpConstraint | None) -> AllocationModel:

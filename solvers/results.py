@@ -394,11 +394,10 @@ def _closing_rules(model: AllocationModel, closed: np.ndarray, seg: str, t: int)
 
 def _roads_at_headroom(model: AllocationModel, with_room: np.ndarray, road_links: set[Any]) -> list[str]:
     """The binding road links on the routes of the sites ``with_room``, as one note (or none)."""
-    routes = model.problem.routes
-    if not road_links or not len(routes):
+    if not road_links or not len(model.route_site):
         return []
-    sites = set(model.site_ids[with_room])
-    at_headroom = sorted(set(routes.loc[routes["site_id"].isin(sites), "link_id"]) & road_links)
+    on_routes = model.route_link[with_room[model.route_site]]
+    at_headroom = sorted(set(model.link_ids[np.unique(on_routes)].tolist()) & road_links)
     return ["road links at headroom: " + ", ".join(map(str, at_headroom))] if at_headroom else []
 
 

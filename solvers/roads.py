@@ -137,20 +137,32 @@ def _forest(
     following = np.full(n_links, -1, dtype=np.int64)
     if not len(s):
         return first, following, 0.0
-    size = np.bincount(lk, minlength=n_links)
-    order = np.lexsort((lk, size[lk], s))
-    s, lk = s[order], lk[order]
+    s, lk = _by_site_then_size(s, lk, n_links)
     same_site = np.r_[s[1:] == s[:-1], False]
     nxt = np.where(same_site, np.r_[lk[1:], -1], -1)
-    pairs = np.unique(lk * (n_links + 1) + (nxt + 1))  # (link, next) as one integer: sorts fast
-    pair_link, pair_next = pairs // (n_links + 1), pairs % (n_links + 1) - 1
-    if len(np.unique(pair_link)) != len(pairs):
+    following[lk] = nxt  # one of each link's next links: the forest has no other
+    if not np.array_equal(following[lk], nxt):
         return None  # some link is followed by different links: not a forest
-    following[pair_link] = pair_next
     starts = np.r_[True, s[1:] != s[:-1]]
     first[s[starts]] = lk[starts]
     sel_x = (x["period"].to_numpy() <= t) & (x_v > 0) & (first[x["site"].to_numpy()] >= 0)
-    return first, following, float(sel_x.sum() + 2 * len(np.unique(lk)) + (following >= 0).sum())
+    links = np.count_nonzero(np.bincount(lk, minlength=n_links))
+    return first, following, float(sel_x.sum() + 2 * links + (following >= 0).sum())
+
+
+def _by_site_then_size(s: np.ndarray, lk: np.ndarray, n_links: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(s, lk)`` sorted by site, then by how many sites use the link, then by link.
+
+    One sort of a single integer key (100,000 synthetic sites: 17 million pairs, a few times
+    faster than sorting by three keys); by the three keys when the key would not fit 63 bits.
+    """
+    size = np.bincount(lk, minlength=n_links)
+    span = (int(size.max()) + 1) * n_links
+    if (int(s.max()) + 1) * span >= 2**63:
+        order = np.lexsort((lk, size[lk], s))
+        return s[order], lk[order]
+    key = np.sort(s * span + size[lk] * n_links + lk)
+    return key // span, key % n_links
 
 
 def _direct(
