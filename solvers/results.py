@@ -396,8 +396,9 @@ def _roads_at_headroom(model: AllocationModel, with_room: np.ndarray, road_links
     """The binding road links on the routes of the sites ``with_room``, as one note (or none)."""
     if not road_links or not len(model.route_site):
         return []
-    on_routes = model.route_link[with_room[model.route_site]]
-    at_headroom = sorted(set(model.link_ids[np.unique(on_routes)].tolist()) & road_links)
+    on_routes = np.zeros(len(model.link_ids), dtype=bool)
+    on_routes[model.route_link[with_room[model.route_site]]] = True
+    at_headroom = sorted(set(model.link_ids[on_routes].tolist()) & road_links)
     return ["road links at headroom: " + ", ".join(map(str, at_headroom))] if at_headroom else []
 
 
