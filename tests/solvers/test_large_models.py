@@ -116,3 +116,22 @@ def test_the_relaxations_reduced_costs_bound_the_lp_of_any_integers(monkeypatch,
         fix = {v: value if trial == 0 or rng.random() > 0.2 else 0.0 for v, value in integers.items()}
         if solve_module._solve_lp(model, SETTINGS, fix=fix, duals=False):
             assert solve_module._rounding_bound(relaxation, fix) >= pulp.value(model.lp.objective) - 1e-7
+
+
+@pytest.mark.parametrize("seed", [0, 4, 7])
+def test_phase_one_without_the_expansion_sites_keeps_its_optimum(monkeypatch, seed: int) -> None:
+    problem = random_problem(80, seed=seed, demand_ratio=1.5)
+    bounds, floors = [], []
+    for large in (False, True):
+        monkeypatch.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0 if large else 10**9)
+        model = build_model(problem, SETTINGS)
+        assert solve_module._large(model) is large
+        held = solve_module._expansion_at_zero(model)
+        assert held and all(v not in model.placed_existing for v in held)
+        saved = {v: (v.lowBound, v.upBound) for v in held}
+        run, _ = solve_module._ladder_phase(model, SETTINGS, None)
+        assert {v: (v.lowBound, v.upBound) for v in held} == saved  # the bounds are the model's again
+        bounds.append(run.bound)
+        floors.append(-model.lp.constraints["ladder"].constant)
+    assert bounds[1] == pytest.approx(bounds[0], rel=1e-9, abs=1e-7)  # the same LP optimum of phase 1
+    assert floors[1] == pytest.approx(floors[0], rel=SETTINGS.rel_gap, abs=1e-6)
