@@ -48,6 +48,12 @@ SMALL_MODEL_THREADS = 1
 """HiGHS threads of a model without the large-model shortcuts when the scenario sets none: on such a
 model HiGHS's second thread mostly waits yet takes CPU that the writer processes of `mca run` need
 (Heerlen's nine bundled scenarios: allocation 4.6 -> 3.2 s of CPU, the same results)."""
+ONE_THREAD_COLUMNS = 10_000
+"""Large models with more columns solved also get one HiGHS thread when the scenario sets none
+(assumption, measured on the synthetic regions, 24 Nov 2026): at 100,000 sites (119,399 columns)
+HiGHS's second thread took CPU from the background cause LP (solve 87.5 -> 77.7 s, CPU 127 ->
+107 s), at 10,000 sites (21,429) 6.09 -> 5.93 s; at 1,000 sites (2,264 columns), whose final MIP
+branches, two threads stay faster (6.4 s against 6.8 s)."""
 NEIGHBOURHOOD_OPTIONS: dict[str, float | str | bool] = {
     "mip_heuristic_effort": 0.0,
     "mip_heuristic_run_rins": False,
@@ -76,8 +82,8 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     problem.validate()
     model = restricted_model(problem, settings, LARGE_MODEL_COLUMNS) or build_model(problem, settings)
     build_seconds = time.perf_counter() - started
-    if settings.threads is None and settings.solver == "highs" and not _large(model):
-        settings = settings.model_copy(update={"threads": SMALL_MODEL_THREADS})
+    if settings.threads is None and settings.solver == "highs":
+        settings = settings.model_copy(update={"threads": _default_threads(model)})
     with ThreadPoolExecutor(max_workers=1) as background:
         lifting: list[Future[dict[str, np.ndarray]] | None] = []
 
@@ -593,6 +599,13 @@ def _neighbourhood(
         return None
     options = NEIGHBOURHOOD_OPTIONS if _large(model) else None
     return _sub_mip(model, settings.model_copy(update={"rel_gap": tolerance}), held, options)
+
+
+def _default_threads(model: AllocationModel) -> int | None:
+    """HiGHS threads when the scenario sets none: one for small and for the largest models, else HiGHS's default."""
+    if not _large(model):
+        return SMALL_MODEL_THREADS
+    return 1 if len(model.lp.variables()) > ONE_THREAD_COLUMNS else None
 
 
 def _large(model: AllocationModel) -> bool:

@@ -135,3 +135,13 @@ def test_phase_one_without_the_expansion_sites_keeps_its_optimum(monkeypatch, se
         floors.append(-model.lp.constraints["ladder"].constant)
     assert bounds[1] == pytest.approx(bounds[0], rel=1e-9, abs=1e-7)  # the same LP optimum of phase 1
     assert floors[1] == pytest.approx(floors[0], rel=SETTINGS.rel_gap, abs=1e-6)
+
+
+def test_default_threads_follow_the_model_size(monkeypatch) -> None:
+    model = build_model(random_problem(80, seed=0), SETTINGS)
+    columns = len(model.lp.variables())
+    assert solve_module._default_threads(model) == solve_module.SMALL_MODEL_THREADS  # not large: one thread
+    monkeypatch.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+    assert solve_module._default_threads(model) is None  # large: HiGHS's default
+    monkeypatch.setattr(solve_module, "ONE_THREAD_COLUMNS", columns - 1)
+    assert solve_module._default_threads(model) == 1  # the largest: one thread again
