@@ -52,6 +52,10 @@ COLD_START_COLUMNS = 1_000
 bundled Heerlen models have fewer columns, so their solves are unchanged)."""
 
 
+KeptBasis = tuple[list[int], highspy.HighsBasis]
+"""A basis and the ids of the rows it was taken with."""
+
+
 @dataclass
 class HighsCopy:
     """The HiGHS copy of one PuLP problem: the solver, its columns and rows, and the cached sparse rows.
@@ -72,7 +76,7 @@ class HighsCopy:
     row_upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
     fresh: bool = False
     """Pass the whole model to a new HiGHS at the next solve (see :func:`restart`)."""
-    kept: tuple[list[int], highspy.HighsBasis] | None = None
+    kept: KeptBasis | None = None
     """A basis kept by a solve with ``keep_basis`` and the ids of the rows it was taken with."""
     listed: tuple[int, int] = (-1, -1)
     """``lp.variables_version`` and the column count when ``variables`` was last compared with PuLP's list."""
@@ -371,6 +375,46 @@ def relaxation_lp(lp: pulp.LpProblem) -> tuple[HighsCopy, highspy.HighsLp]:
     model.col_cost_, model.col_lower_, model.col_upper_ = cost, lower, col_upper
     model.integrality_ = []
     return copy, model
+
+
+def fixed_basis(
+    lp: pulp.LpProblem, fixed: dict[pulp.LpVariable, float], options: dict[str, float | str | bool]
+) -> Callable[[], KeptBasis | None]:
+    """A task solving the LP relaxation of ``lp`` as it is now with the variables in ``fixed`` at their values.
+
+    In its own HiGHS with ``options`` and one thread (so it can run in another thread while
+    ``lp`` is solved again); the task returns the optimal basis with the ids of its rows, for
+    :func:`keep`, or None.
+    """
+    copy, model = relaxation_lp(lp)
+    column = {id(v): j for j, v in enumerate(copy.variables)}
+    index = np.array([column[id(v)] for v in fixed], dtype=np.int64)
+    lower, upper = np.array(model.col_lower_, dtype=float), np.array(model.col_upper_, dtype=float)
+    lower[index] = upper[index] = np.array(list(fixed.values()), dtype=float)
+    model.col_lower_, model.col_upper_ = lower, upper
+    rows = [id(con) for con in copy.rows]
+
+    def task() -> KeptBasis | None:
+        highs = one_thread_highs(options)
+        highs.passModel(model)
+        highs.run()
+        optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        return (rows, highs.getBasis()) if optimal else None
+
+    return task
+
+
+def keep(lp: pulp.LpProblem, kept: KeptBasis) -> bool:
+    """Keep a basis (from :func:`fixed_basis`) in the HiGHS copy of ``lp`` for a solve with ``start="kept"``.
+
+    False (nothing kept) if ``lp`` has no copy or other columns than the basis. A solve starts
+    from it only while the rows are those it was taken with (`HighsCopy.start_from_kept`).
+    """
+    copy: HighsCopy | None = getattr(lp, "highs_copy", None)
+    if copy is None or len(kept[1].col_status) != len(copy.variables):
+        return False
+    copy.kept = kept
+    return True
 
 
 def lifted_relaxations(

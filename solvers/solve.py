@@ -28,7 +28,7 @@ from mca.core.errors import InfeasibleError
 from solvers.builders import ladder_floor
 from solvers.causes import LIFTED, families, shortfall_gains
 from solvers.fixing import drop_row, extra_rows, fixing
-from solvers.highs_direct import INF, ArrayHiGHS, lifted_relaxations, restart
+from solvers.highs_direct import INF, ArrayHiGHS, KeptBasis, fixed_basis, keep, lifted_relaxations, restart
 from solvers.model import AllocationModel, build_model, solved_values
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
@@ -39,6 +39,11 @@ from solvers.settings import AllocationSettings
 LP_TOLERANCE = 1e-9
 """Primal and dual feasibility tolerance of the LP solves (solver defaults 1e-7), so that CBC and
 HiGHS agree on the hectares to 1e-6 ha (assumption)."""
+LP_OPTIONS: dict[str, float | str | bool] = {
+    "primal_feasibility_tolerance": LP_TOLERANCE,
+    "dual_feasibility_tolerance": LP_TOLERANCE,
+}
+"""HiGHS options of every LP and MIP solve."""
 POLISH_SOLVER = "highs"
 """The LP solver of the lexicographic levels 3 and 4 (`_polish`), whichever solver chose the plots."""
 LARGE_MODEL_COLUMNS = 1_000
@@ -84,15 +89,11 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
     build_seconds = time.perf_counter() - started
     if settings.threads is None and settings.solver == "highs":
         settings = settings.model_copy(update={"threads": _default_threads(model)})
-    with ThreadPoolExecutor(max_workers=1) as background:
-        lifting: list[Future[dict[str, np.ndarray]] | None] = []
-
-        def lift(relaxation: Relaxation) -> None:
-            lifting.append(_lift_in_background(background, model, settings, relaxation))
-
-        runs, integers, relaxation = _phases(model, settings, previous=None, on_relaxation=lift)
-        lifted = lifting[0] if lifting else None
-        integers, duals_ok = _final_lps(model, settings, integers)
+    with ThreadPoolExecutor(max_workers=1) as causes, ThreadPoolExecutor(max_workers=1) as plots:
+        ahead = Ahead(model, settings, causes, plots)
+        runs, integers, relaxation = _phases(model, settings, previous=None, ahead=ahead)
+        lifted = ahead.lifted
+        integers, duals_ok = _final_lps(model, settings, integers, "kept" if ahead.basis_kept(integers) else None)
         result = make_result(
             model, runs, duals_available=duals_ok, build_seconds=build_seconds, seconds=time.perf_counter() - started
         )
@@ -112,14 +113,15 @@ def solve(problem: AllocationProblem, settings: AllocationSettings | None = None
 
 
 def _final_lps(
-    model: AllocationModel, settings: AllocationSettings, integers: dict[pulp.LpVariable, float]
+    model: AllocationModel, settings: AllocationSettings, integers: dict[pulp.LpVariable, float], start: str | None
 ) -> tuple[dict[pulp.LpVariable, float], bool]:
     """Settle the plots' periods, solve the LP with the plots fixed for its duals, then polish.
 
     Returns the integers and whether the duals are available; the rows keep the duals of that LP
-    (the shadow prices), the variables the polished values.
+    (the shadow prices), the variables the polished values. ``start``: of the first LP with the
+    plots fixed ("kept": from the basis kept for them, see :class:`Ahead`).
     """
-    integers = _settle_plot_periods(model, settings, integers)
+    integers = _settle_plot_periods(model, settings, integers, start=start)
     duals_ok = _solve_lp(model, settings, fix=integers, start="keep")
     if not duals_ok:
         _solve_lp(model, settings, fix=integers, duals=False)
@@ -130,6 +132,42 @@ def _final_lps(
     for label, con in model.lp.constraints.items():
         con.pi = duals.get(label)
     return integers, duals_ok
+
+
+@dataclass
+class Ahead:
+    """Work started in other threads during the suitability phase of a large model with HiGHS.
+
+    ``lift``: the shortfall causes' relaxations (:func:`_lift_in_background`), from the
+    suitability relaxation on. ``fix``: before the final MIP, which on these models mostly proves
+    the rounding it starts from, the LP with those plots fixed, whose optimal basis the first LP
+    of the plot-period exchanges starts from when the MIP keeps them (100,000 synthetic sites:
+    that LP took 5.9 s from scratch after the MIP). Each its own HiGHS with one thread.
+    """
+
+    model: AllocationModel
+    settings: AllocationSettings
+    causes: ThreadPoolExecutor
+    plots: ThreadPoolExecutor
+    lifted: Future[dict[str, np.ndarray]] | None = None
+    fixed: tuple[dict[pulp.LpVariable, float], Future[KeptBasis | None]] | None = None
+
+    def lift(self, relaxation: Relaxation) -> None:
+        """Start the shortfall causes' relaxations (when the model is large and demand is short)."""
+        self.lifted = _lift_in_background(self.causes, self.model, self.settings, relaxation)
+
+    def fix(self, integers: dict[pulp.LpVariable, float]) -> None:
+        """Start the LP with ``integers`` fixed (large models with HiGHS)."""
+        if _large_highs(self.model, self.settings):
+            options = {**LP_OPTIONS, "time_limit": self.settings.time_limit_s}
+            self.fixed = (integers, self.plots.submit(fixed_basis(self.model.lp, integers, options)))
+
+    def basis_kept(self, integers: dict[pulp.LpVariable, float]) -> bool:
+        """Whether the basis of the LP with ``integers`` fixed is ready and kept for the next solve."""
+        if self.fixed is None or self.fixed[0] != integers:
+            return False
+        kept = self.fixed[1].result()
+        return kept is not None and keep(self.model.lp, kept)
 
 
 def _lift_in_background(
@@ -167,11 +205,7 @@ def _lifts(
     rows = families(model)
     if not rows:
         return None
-    options: dict[str, float | str | bool] = {
-        "primal_feasibility_tolerance": LP_TOLERANCE,
-        "dual_feasibility_tolerance": LP_TOLERANCE,
-        "time_limit": settings.time_limit_s * len(rows),
-    }
+    options = {**LP_OPTIONS, "time_limit": settings.time_limit_s * len(rows)}
     roads = rows.pop("road headroom", None) if model.restriction is not None else None
     others = lifted_relaxations(model.lp, rows, LIFTED, list(model.short["var"]), options) if rows else None
     if roads is None and others is not None:
@@ -193,18 +227,18 @@ def _phases(
     model: AllocationModel,
     settings: AllocationSettings,
     previous: dict[pulp.LpVariable, float] | None,
-    on_relaxation: Callable[[Relaxation], None] | None = None,
+    ahead: Ahead | None = None,
 ) -> tuple[list[SolverRun], dict[pulp.LpVariable, float], Relaxation | None]:
     """The strict ladder's phase 1 (when there is a choice to make), then suitability.
 
     Returns the runs, the integers and the suitability phase's LP relaxation (None without
-    integers), which ``on_relaxation`` is also given as soon as it is solved.
+    integers). ``ahead`` starts work in other threads during the suitability phase.
     """
     runs: list[SolverRun] = []
     if settings.ladder == "strict" and len(model.placed_existing) and len(model.y):
         first, previous = _ladder_phase(model, settings, previous)
         runs.append(first)
-    main, _, relaxation = _optimise(model, settings, MAIN_PHASE, previous=previous, on_relaxation=on_relaxation)
+    main, _, relaxation = _optimise(model, settings, MAIN_PHASE, previous=previous, ahead=ahead)
     runs.append(main)
     return runs, {v: float(round(v.varValue or 0.0)) for v in model.integers}, relaxation
 
@@ -298,7 +332,11 @@ def _polish(
 
 
 def _settle_plot_periods(
-    model: AllocationModel, settings: AllocationSettings, integers: dict[pulp.LpVariable, float], max_trials: int = 20
+    model: AllocationModel,
+    settings: AllocationSettings,
+    integers: dict[pulp.LpVariable, float],
+    max_trials: int = 20,
+    start: str | None = None,
 ) -> dict[pulp.LpVariable, float]:
     """The plot counts after exchanging the periods of XXL plots while that raises the objective.
 
@@ -314,7 +352,7 @@ def _settle_plot_periods(
     (the LP could not keep it), and an LP stops once it is proven not to rise above it.
     """
     plot_of = _plot_variables(model)
-    if not plot_of or not _solve_lp(model, settings, fix=integers, duals=False):
+    if not plot_of or not _solve_lp(model, settings, fix=integers, duals=False, start=start):
         return integers
     best, trials, large = float(pulp.value(model.objective)), 0, _large_highs(model, settings)
     gains = _reduced_costs(model, list(plot_of.values())) if large else {}
@@ -417,7 +455,7 @@ def _optimise(
     settings: AllocationSettings,
     phase: str,
     previous: dict[pulp.LpVariable, float] | None,
-    on_relaxation: Callable[[Relaxation], None] | None = None,
+    ahead: Ahead | None = None,
 ) -> tuple[SolverRun, dict[pulp.LpVariable, float], Relaxation | None]:
     """Maximise the current objective: LP relaxation and rounding first, the MIP only if needed.
 
@@ -446,8 +484,8 @@ def _optimise(
         solved_values(model.short["var"]),
         _reduced_costs(model, ints) if _large_highs(model, settings) else None,
     )
-    if on_relaxation is not None:
-        on_relaxation(relaxation)
+    if ahead is not None:
+        ahead.lift(relaxation)
     best = _best_rounding(model, settings, relaxation, previous, tolerance)
     if best is not None:
         for v, value in best[1].items():
@@ -465,6 +503,8 @@ def _optimise(
                 method="LP relaxation + rounding",
             )
             return _with_suitability_gap(model, phase, run), {v: best[1][v] for v in ints}, relaxation
+    if ahead is not None and best is not None:
+        ahead.fix({v: float(round(best[1][v] or 0.0)) for v in ints})
     run = _run(model.lp, settings, phase, warm_start=best is not None, rel_gap=tolerance)
     if run.bound is None or bound < run.bound:
         run = replace(run, bound=bound, gap=_gap(bound, run.objective))
@@ -920,8 +960,7 @@ def _highs(
         from_kept=start in ("kept", "chain"),
         primal_from_kept=start == "chain",
         options={
-            "primal_feasibility_tolerance": LP_TOLERANCE,
-            "dual_feasibility_tolerance": LP_TOLERANCE,
+            **LP_OPTIONS,
             "objective_bound": INF if cutoff is None else -cutoff,
             **MIP_DEFAULTS,
             **(options or {}),
