@@ -76,6 +76,15 @@ class GroupedLp:
         """Whether column generation is exact here: every grouped column has lower bound 0."""
         return bool((self.lower[self.group >= 0] == 0).all())
 
+    def with_row(self, cols: np.ndarray, lower: float, upper: float = np.inf) -> GroupedLp:
+        """The LP with one more row: the sum of ``cols`` between ``lower`` and ``upper``."""
+        row = sp.csc_matrix(
+            (np.ones(len(cols)), (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.cost))
+        )
+        matrix = sp.vstack([self.matrix, row], format="csc")
+        row_lower, row_upper = np.r_[self.row_lower, lower], np.r_[self.row_upper, upper]
+        return GroupedLp(self.cost, self.lower, self.upper, row_lower, row_upper, matrix, self.group)
+
     def rows_of(self, cols: np.ndarray) -> np.ndarray:
         """The rows of the subset ``cols``: those with a nonzero in it and those that do not admit 0."""
         used = np.bincount(self.matrix[:, cols].indices, minlength=self.matrix.shape[0]) > 0
@@ -87,10 +96,11 @@ def solve_by_pricing(
 ) -> np.ndarray | None:
     """The optimal column values of ``lp``, solved from the groups where ``start`` is True (see the module docstring).
 
-    None when pricing is not exact for ``lp`` or a subset's LP is not optimal. ``options`` are
+    None when pricing is not exact for ``lp`` (unless ``start`` holds every group: then the
+    whole LP is solved at once) or a subset's LP is not optimal. ``options`` are
     HiGHS options of every solve; ``tolerance`` the reduced cost below which a column improves.
     """
-    if not lp.priceable():
+    if not start.all() and not lp.priceable():
         return None
     active = np.asarray(start, dtype=bool).copy()
     highs, cols, rows = None, np.zeros(0, np.int64), np.zeros(0, np.int64)

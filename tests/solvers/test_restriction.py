@@ -11,7 +11,7 @@ import pytest
 from solvers import AllocationProblem, AllocationSettings, random_problem, solve
 from solvers.causes import _lifted, families
 from solvers.model import build_model, solved_values
-from solvers.restriction import restricted_model, roadless_model, roadless_shortfall
+from solvers.restriction import restricted_model, roadless_lp, roadless_model, roadless_shortfall
 
 solve_module = importlib.import_module("solvers.solve")  # the package's `solve` is the function
 restriction_module = importlib.import_module("solvers.restriction")
@@ -78,7 +78,7 @@ def test_lifting_the_roads_frees_the_variables_left_out(seed: int) -> None:
     assert np.allclose(solved_values(free.short["var"]), lifted, atol=1e-6)
     # the same shortfall by pricing sites in, from no site and from every site
     for start in (np.zeros(len(restricted.site_ids), dtype=bool), np.ones(len(restricted.site_ids), dtype=bool)):
-        short = roadless_shortfall(restricted, None, start, {})
+        short = roadless_shortfall(roadless_lp(restricted), None, start, {})
         assert short is not None and np.allclose(short, lifted, atol=1e-6)
 
 
