@@ -73,11 +73,13 @@ def test_pricing_reaches_the_whole_lps_optimum(seed: int, n_sites: int, n_segmen
 
 def test_pricing_declines_what_it_cannot_prove() -> None:
     lp = _transport(0, 50, 3)
-    shifted = GroupedLp(lp.cost, lp.lower + 0.5, lp.upper, lp.row_lower, lp.row_upper, lp.matrix, lp.group)
-    assert solve_by_pricing(shifted, np.ones(50, dtype=bool), OPTIONS) is None  # a left-out column not at 0
-    floor = sp.vstack([lp.matrix, sp.csc_matrix(np.r_[np.ones(lp.matrix.shape[1] - 3), np.zeros(3)])]).tocsc()
-    needs_sites = GroupedLp(
-        lp.cost, lp.lower, lp.upper, np.r_[lp.row_lower, 1.0], np.r_[lp.row_upper, np.inf], floor, lp.group
-    )
+    grouped = lp.group >= 0
+    lower = np.where(grouped, 1e-3, 0.0)
+    shifted = GroupedLp(lp.cost, lower, lp.upper, lp.row_lower, lp.row_upper, lp.matrix, lp.group)
+    some = np.arange(50) < 25
+    assert solve_by_pricing(shifted, some, OPTIONS) is None  # a left-out column would not be at 0
+    values = solve_by_pricing(shifted, np.ones(50, dtype=bool), OPTIONS)  # every site: the whole LP, solved at once
+    assert values is not None and float(shifted.cost @ values) == pytest.approx(_whole(shifted)[0], abs=1e-7)
+    needs_sites = lp.with_row(np.flatnonzero(grouped), 1.0)  # at least one hectare on some site
     assert solve_by_pricing(needs_sites, np.zeros(50, dtype=bool), OPTIONS) is None  # infeasible without sites
     assert solve_by_pricing(needs_sites, np.ones(50, dtype=bool), OPTIONS) is not None
