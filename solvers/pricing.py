@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from solvers.highs_direct import one_thread_highs
+from solvers.highs_direct import PRIMAL_SIMPLEX, one_thread_highs
 
 MIN_GROUPS_ADDED = 2_000
 """Groups added in a round at most, or a quarter of the groups in the subset if more (assumption:
@@ -37,8 +37,6 @@ in ten rounds; adding up to as many as the subset holds, 23.2 s in four larger r
 round, 19.4 s; 8,000, 25.7 s)."""
 SHARE_ADDED = 4
 """At most one group in this many of the subset is added in a round (above :data:`MIN_GROUPS_ADDED`)."""
-PRIMAL_SIMPLEX = 4
-"""HiGHS ``simplex_strategy`` of the primal simplex: the carried-over basis is primal feasible."""
 
 
 @dataclass(frozen=True)
@@ -112,12 +110,13 @@ def solve_by_pricing(
         highs = _solved(lp, cols, rows, basis, options)
         if highs is None:
             return None
+        solution = highs.getSolution()
         duals = np.zeros(lp.matrix.shape[0])
-        duals[rows] = highs.getSolution().row_dual
+        duals[rows] = solution.row_dual
         added = _groups_to_add(lp, lp.cost - lp.matrix.T @ duals, active, tolerance)
         if not len(added):
             values = np.zeros(len(lp.cost))
-            values[cols] = highs.getSolution().col_value
+            values[cols] = solution.col_value
             return values
         active[added] = True
 
@@ -131,7 +130,7 @@ def _solved(
 ) -> highspy.Highs | None:
     """A HiGHS that solved ``lp`` on ``cols`` × ``rows``, from ``basis`` by the primal simplex if given.
 
-    None unless the solve is optimal.
+    The carried-over basis is primal feasible. None unless the solve is optimal.
     """
     sub = lp.matrix[:, cols][rows, :].tocsc()
     model = highspy.HighsLp()

@@ -76,14 +76,14 @@ def open_variables(ix: ModelIndex, problem: AllocationProblem, settings: Allocat
     return np.asarray(~blocked[:, None, :] | ~traffic[None, :, None])
 
 
-def roadless_model(model: AllocationModel, ladder: pulp.LpConstraint | None) -> AllocationModel:
-    """The full model of the restricted ``model`` without road rows (roads lifted), with the ``ladder`` row's floor."""
+def roadless_model(model: AllocationModel) -> AllocationModel:
+    """The full model of the restricted ``model`` without road rows (roads lifted) and without the ladder row.
+
+    :func:`roadless_shortfall` adds the ladder's floor to its arrays.
+    """
     r = model.restriction
     assert r is not None
-    free = build_model(model.problem, model.settings, None, r.ix, with_roads=False)
-    if ladder is not None:
-        free.lp.addConstraint(pulp.LpConstraint(free.placed_existing, pulp.LpConstraintGE, "ladder", -ladder.constant))
-    return free
+    return build_model(model.problem, model.settings, None, r.ix, with_roads=False)
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class RoadlessLp:
 
 def roadless_lp(model: AllocationModel) -> RoadlessLp:
     """The :class:`RoadlessLp` of the restricted ``model`` (100,000 synthetic sites: about 11 s, most of it PuLP)."""
-    free = roadless_model(model, None)
+    free = roadless_model(model)
     copy, lp = relaxation_lp(free.lp)
     column = {id(v): j for j, v in enumerate(copy.variables)}
     group = np.full(len(copy.variables), -1, dtype=np.int64)

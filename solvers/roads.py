@@ -137,7 +137,8 @@ def _forest(
     following = np.full(n_links, -1, dtype=np.int64)
     if not len(s):
         return first, following, 0.0
-    s, lk = _by_site_then_size(s, lk, n_links)
+    size = np.bincount(lk, minlength=n_links)  # sites per link
+    s, lk = _by_site_then_size(s, lk, size)
     same_site = np.r_[s[1:] == s[:-1], False]
     nxt = np.where(same_site, np.r_[lk[1:], -1], -1)
     following[lk] = nxt  # one of each link's next links: the forest has no other
@@ -146,17 +147,16 @@ def _forest(
     starts = np.r_[True, s[1:] != s[:-1]]
     first[s[starts]] = lk[starts]
     sel_x = (x["period"].to_numpy() <= t) & (x_v > 0) & (first[x["site"].to_numpy()] >= 0)
-    links = np.count_nonzero(np.bincount(lk, minlength=n_links))
-    return first, following, float(sel_x.sum() + 2 * links + (following >= 0).sum())
+    return first, following, float(sel_x.sum() + 2 * np.count_nonzero(size) + (following >= 0).sum())
 
 
-def _by_site_then_size(s: np.ndarray, lk: np.ndarray, n_links: int) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs ``(s, lk)`` sorted by site, then by how many sites use the link, then by link.
+def _by_site_then_size(s: np.ndarray, lk: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(s, lk)`` sorted by site, then by ``size`` (sites per link) of the link, then by link.
 
     One sort of a single integer key (100,000 synthetic sites: 17 million pairs, a few times
     faster than sorting by three keys); by the three keys when the key would not fit 63 bits.
     """
-    size = np.bincount(lk, minlength=n_links)
+    n_links = len(size)
     span = (int(size.max()) + 1) * n_links
     if (int(s.max()) + 1) * span >= 2**63:
         order = np.lexsort((lk, size[lk], s))

@@ -72,7 +72,7 @@ def test_lifting_the_roads_frees_the_variables_left_out(seed: int) -> None:
     with _lifted(full.lp, families(full)["road headroom"]):
         _relaxation(full)
         lifted = solved_values(full.short["var"])
-    free = roadless_model(restricted, None)
+    free = roadless_model(restricted)
     assert not len(free.roads) and len(free.x) == len(full.x)
     _relaxation(free)
     assert np.allclose(solved_values(free.short["var"]), lifted, atol=1e-6)
