@@ -417,6 +417,12 @@ def keep(lp: pulp.LpProblem, kept: KeptBasis) -> bool:
     return True
 
 
+def keep_current(lp: pulp.LpProblem, basis: highspy.HighsBasis) -> bool:
+    """Keep ``basis`` of ``lp``'s HiGHS copy with its rows as they are now (see :func:`keep`)."""
+    copy: HighsCopy | None = getattr(lp, "highs_copy", None)
+    return copy is not None and keep(lp, ([id(con) for con in copy.rows], basis))
+
+
 def lifted_relaxations(
     lp: pulp.LpProblem,
     families: dict[str, list[pulp.LpConstraint]],

@@ -98,6 +98,37 @@ def solve_by_pricing(
     whole LP is solved at once) or a subset's LP is not optimal. ``options`` are
     HiGHS options of every solve; ``tolerance`` the reduced cost below which a column improves.
     """
+    priced = _priced(lp, start, options, tolerance)
+    if priced is None:
+        return None
+    highs, cols, _ = priced
+    values = np.zeros(len(lp.cost))
+    values[cols] = highs.getSolution().col_value
+    return values
+
+
+def optimal_basis(
+    lp: GroupedLp, start: np.ndarray, options: dict[str, float | str | bool], tolerance: float = 1e-7
+) -> highspy.HighsBasis | None:
+    """An optimal basis of the whole ``lp``, found by pricing from the groups where ``start`` is True.
+
+    The last subset's optimal basis with every column left out at its lower bound 0 and every
+    row left out basic: primal feasible (those rows hold only columns at 0 and admit 0) and dual
+    feasible (no column left out improves; a basic row's dual is 0), so optimal. None as for
+    :func:`solve_by_pricing`.
+    """
+    priced = _priced(lp, start, options, tolerance)
+    if priced is None:
+        return None
+    highs, cols, rows = priced
+    every_col, every_row = np.arange(len(lp.cost)), np.arange(lp.matrix.shape[0])
+    return _carried_basis(highs.getBasis(), cols, rows, every_col, every_row)
+
+
+def _priced(
+    lp: GroupedLp, start: np.ndarray, options: dict[str, float | str | bool], tolerance: float
+) -> tuple[highspy.Highs, np.ndarray, np.ndarray] | None:
+    """The HiGHS that solved the last subset to the whole LP's optimum, with the subset's columns and rows."""
     if not start.all() and not lp.priceable():
         return None
     active = np.asarray(start, dtype=bool).copy()
@@ -110,14 +141,11 @@ def solve_by_pricing(
         highs = _solved(lp, cols, rows, basis, options)
         if highs is None:
             return None
-        solution = highs.getSolution()
         duals = np.zeros(lp.matrix.shape[0])
-        duals[rows] = solution.row_dual
+        duals[rows] = highs.getSolution().row_dual
         added = _groups_to_add(lp, lp.cost - lp.matrix.T @ duals, active, tolerance)
         if not len(added):
-            values = np.zeros(len(lp.cost))
-            values[cols] = solution.col_value
-            return values
+            return highs, cols, rows
         active[added] = True
 
 

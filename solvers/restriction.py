@@ -103,16 +103,26 @@ class RoadlessLp:
 def roadless_lp(model: AllocationModel) -> RoadlessLp:
     """The :class:`RoadlessLp` of the restricted ``model`` (100,000 synthetic sites: about 11 s, most of it PuLP)."""
     free = roadless_model(model)
-    copy, lp = relaxation_lp(free.lp)
-    column = {id(v): j for j, v in enumerate(copy.variables)}
-    group = np.full(len(copy.variables), -1, dtype=np.int64)
-    sites = free.x["site"].to_numpy()
-    for variables, owner in ((free.x["var"], sites), (free.n["var"], sites[free.n["row"].to_numpy()])):
-        group[[column[id(v)] for v in variables]] = owner
-    group[[column[id(v)] for v in free.y["var"]]] = free.y["site"].to_numpy()
+    lp, column = site_grouped_lp(free)
     short = np.array([column[id(v)] for v in free.short["var"]], dtype=np.int64)
     existing = np.array([column[id(v)] for v in free.placed_existing], dtype=np.int64)
-    return RoadlessLp(GroupedLp.from_highs(lp, group), short, existing)
+    return RoadlessLp(lp, short, existing)
+
+
+def site_grouped_lp(model: AllocationModel) -> tuple[GroupedLp, dict[int, int]]:
+    """The LP relaxation of ``model`` as it is now, grouped by site, and the column of each variable (by ``id``).
+
+    A site's group holds its hectare, plot and opening variables; the others (shortfall,
+    rounding, loads) are shared (-1).
+    """
+    copy, lp = relaxation_lp(model.lp)
+    column = {id(v): j for j, v in enumerate(copy.variables)}
+    group = np.full(len(copy.variables), -1, dtype=np.int64)
+    sites = model.x["site"].to_numpy()
+    for variables, owner in ((model.x["var"], sites), (model.n["var"], sites[model.n["row"].to_numpy()])):
+        group[[column[id(v)] for v in variables]] = owner
+    group[[column[id(v)] for v in model.y["var"]]] = model.y["site"].to_numpy()
+    return GroupedLp.from_highs(lp, group), column
 
 
 def roadless_shortfall(

@@ -28,11 +28,21 @@ from mca.core.errors import InfeasibleError
 from solvers.builders import ladder_floor
 from solvers.causes import LIFTED, families, shortfall_gains
 from solvers.fixing import drop_row, extra_rows, fixing
-from solvers.highs_direct import INF, ArrayHiGHS, KeptBasis, fixed_basis, keep, lifted_relaxations, restart
+from solvers.highs_direct import (
+    INF,
+    ArrayHiGHS,
+    KeptBasis,
+    fixed_basis,
+    keep,
+    keep_current,
+    lifted_relaxations,
+    restart,
+)
 from solvers.model import AllocationModel, build_model, solved_values
+from solvers.pricing import optimal_basis
 from solvers.problem import AllocationProblem
 from solvers.regret import site_regrets, with_regret
-from solvers.restriction import RoadlessLp, restricted_model, roadless_lp, roadless_shortfall
+from solvers.restriction import RoadlessLp, restricted_model, roadless_lp, roadless_shortfall, site_grouped_lp
 from solvers.results import AllocationResult, SolverRun, lead_with_causes, make_result, relative_gap
 from solvers.settings import AllocationSettings
 
@@ -485,7 +495,8 @@ def _optimise(
     ints = model.integers
     if not ints:
         return _with_suitability_gap(model, phase, _run(model.lp, settings, phase)), {}, None
-    if not _solve_lp(model, settings, fix=None, duals=False, start="keep"):
+    start = "chain" if phase == MAIN_PHASE and _priced_basis(model, settings) else "keep"
+    if not _solve_lp(model, settings, fix=None, duals=False, start=start):
         raise InfeasibleError(
             f"the LP relaxation could not be solved in phase '{phase}' within {settings.time_limit_s:g} s; "
             "raise time_limit_s",
@@ -526,6 +537,27 @@ def _optimise(
     if run.bound is None or bound < run.bound:
         run = replace(run, bound=bound, gap=_gap(bound, run.objective))
     return _with_suitability_gap(model, phase, run), {v: float(round(v.varValue or 0.0)) for v in ints}, relaxation
+
+
+def _priced_basis(model: AllocationModel, settings: AllocationSettings) -> bool:
+    """Large models with HiGHS: keep an optimal basis of the LP relaxation, found by pricing sites in; whether kept.
+
+    The relaxation solved on the sites the current values place hectares on (the ladder phase's
+    solution, which satisfies its floor) and on the sites whose columns then price in
+    (`solvers.pricing`); its optimal basis, the other columns at 0 and their rows basic, is
+    optimal for the whole relaxation, which HiGHS then solves from it without an iteration.
+    100,000 synthetic sites: 8 s in four rounds from 3,437 sites against 14.5 s for the whole
+    LP, most of it the first round (the road and load rows stay whole); 10,000 sites 0.6 against
+    1.0 s.
+    """
+    if not _large_highs(model, settings):
+        return False
+    lp, _ = site_grouped_lp(model)
+    start = np.zeros(len(model.site_ids), dtype=bool)
+    start[model.x["site"].to_numpy()[solved_values(model.x["var"]) > 0]] = True
+    options = {**LP_OPTIONS, "time_limit": settings.time_limit_s}
+    basis = optimal_basis(lp, start, options)
+    return basis is not None and keep_current(model.lp, basis)
 
 
 def suitability_term(model: AllocationModel) -> float:

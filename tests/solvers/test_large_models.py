@@ -145,3 +145,20 @@ def test_default_threads_follow_the_model_size(monkeypatch) -> None:
     assert solve_module._default_threads(model) is None  # large: HiGHS's default
     monkeypatch.setattr(solve_module, "ONE_THREAD_COLUMNS", columns - 1)
     assert solve_module._default_threads(model) == 1  # the largest: one thread again
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_the_suitability_relaxation_from_the_priced_basis_is_the_whole_lps(monkeypatch, seed: int) -> None:
+    monkeypatch.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)
+    model = build_model(random_problem(120, seed=seed, demand_ratio=1.5), SETTINGS)
+    solve_module._ladder_phase(model, SETTINGS, None)
+    objectives = []
+    for priced in (True, False):
+        restart(model.lp)
+        if priced:
+            assert solve_module._priced_basis(model, SETTINGS)
+        assert solve_module._solve_lp(model, SETTINGS, fix=None, duals=False, start="chain" if priced else None)
+        if priced:
+            assert model.lp.solverModel.getInfo().simplex_iteration_count == 0  # optimal as given
+        objectives.append(pulp.value(model.lp.objective))
+    assert objectives[0] == pytest.approx(objectives[1], rel=1e-9, abs=1e-7)

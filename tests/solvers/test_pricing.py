@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solvers import pricing
-from solvers.pricing import GroupedLp, solve_by_pricing
+from solvers.pricing import GroupedLp, optimal_basis, solve_by_pricing
 
 OPTIONS: dict[str, float | str | bool] = {}
 
@@ -42,8 +42,8 @@ def _transport(seed: int, n_sites: int, n_segments: int) -> GroupedLp:
     )
 
 
-def _whole(lp: GroupedLp) -> tuple[float, np.ndarray]:
-    """The objective and values of ``lp`` solved whole by HiGHS."""
+def _whole(lp: GroupedLp, basis: highspy.HighsBasis | None = None) -> tuple[float, np.ndarray, int]:
+    """The objective, values and simplex iterations of ``lp`` solved whole by HiGHS (from ``basis`` if given)."""
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = len(lp.cost), lp.matrix.shape[0]
     model.col_cost_, model.col_lower_, model.col_upper_ = lp.cost, lp.lower, lp.upper
@@ -54,8 +54,12 @@ def _whole(lp: GroupedLp) -> tuple[float, np.ndarray]:
     highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.passModel(model)
+    if basis is not None:
+        highs.setBasis(basis)
     highs.run()
-    return highs.getInfo().objective_function_value, np.asarray(highs.getSolution().col_value)
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    info = highs.getInfo()
+    return info.objective_function_value, np.asarray(highs.getSolution().col_value), info.simplex_iteration_count
 
 
 @settings(max_examples=25, deadline=None)
@@ -66,9 +70,23 @@ def test_pricing_reaches_the_whole_lps_optimum(seed: int, n_sites: int, n_segmen
     with patch.object(pricing, "MIN_GROUPS_ADDED", 3):  # several rounds on these small LPs
         values = solve_by_pricing(lp, start, OPTIONS)
     assert values is not None
-    objective, _ = _whole(lp)
+    objective, _, _ = _whole(lp)
     assert float(lp.cost @ values) == pytest.approx(objective, rel=1e-9, abs=1e-7)
     assert (lp.matrix @ values <= lp.row_upper + 1e-7).all() and (lp.matrix @ values >= lp.row_lower - 1e-7).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n_sites=st.integers(1, 300), n_segments=st.integers(1, 6), share=st.floats(0, 1))
+def test_the_priced_basis_is_optimal_for_the_whole_lp(seed: int, n_sites: int, n_segments: int, share: float) -> None:
+    lp = _transport(seed, n_sites, n_segments)
+    start = np.random.default_rng(seed).random(n_sites) < share
+    with patch.object(pricing, "MIN_GROUPS_ADDED", 3):
+        basis = optimal_basis(lp, start, OPTIONS)
+    assert basis is not None
+    objective, _, _ = _whole(lp)
+    from_basis, _, iterations = _whole(lp, basis)
+    assert iterations == 0  # HiGHS proves it optimal as given
+    assert from_basis == pytest.approx(objective, rel=1e-9, abs=1e-7)
 
 
 def test_pricing_declines_what_it_cannot_prove() -> None:
