@@ -239,8 +239,7 @@ def _lifts(
         return others
     ladder = model.lp.constraints.get("ladder")
     hectares = relaxation.hectares if relaxation is not None else solved_values(model.x["var"])
-    start = np.zeros(len(model.site_ids), dtype=bool)
-    start[model.x["site"].to_numpy()[hectares > 0]] = True
+    start = _sites_placed(model, hectares)
 
     def task() -> dict[str, np.ndarray]:
         values = others() if others is not None else {}
@@ -553,11 +552,17 @@ def _priced_basis(model: AllocationModel, settings: AllocationSettings) -> bool:
     if not _large_highs(model, settings):
         return False
     lp, _ = site_grouped_lp(model)
-    start = np.zeros(len(model.site_ids), dtype=bool)
-    start[model.x["site"].to_numpy()[solved_values(model.x["var"]) > 0]] = True
+    start = _sites_placed(model, solved_values(model.x["var"]))
     options = {**LP_OPTIONS, "time_limit": settings.time_limit_s}
     basis = optimal_basis(lp, start, options)
     return basis is not None and keep_current(model.lp, basis)
+
+
+def _sites_placed(model: AllocationModel, hectares: np.ndarray) -> np.ndarray:
+    """Per site of the model's index: whether ``hectares`` (``model.x`` order) place any there."""
+    placed = np.zeros(len(model.site_ids), dtype=bool)
+    placed[model.x["site"].to_numpy()[hectares > 0]] = True
+    return placed
 
 
 def suitability_term(model: AllocationModel) -> float:
