@@ -7,6 +7,7 @@ conventional status instead of a traceback.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -29,6 +30,10 @@ def main() -> None:
             raise
         sys.stderr.write("\ninterrupted; earlier results are unchanged\n")
         sys.exit(INTERRUPTED)
+    finally:
+        # the interpreter's last garbage collection walks every object still alive (about 0.08 s with the
+        # data libraries imported); frozen, they are skipped, and their memory goes with the process
+        gc.freeze()
 
 
 def interrupted(exc: BaseException) -> bool:
