@@ -19,7 +19,6 @@ from mca.core.paths import resolve
 from mca.inputs.dataset import PARKS_CSV, load_parks
 from mca.inputs.demand_source import DEMAND_SOURCE_PATH, load_demand_source
 from mca.inputs.layers import POLYGONAL, LayerSettings, load_layers, read_layer
-from mca.inputs.policy import POLICY_CSV, load_grid_congestion, load_policy
 from mca.inputs.tables import read_table
 
 
@@ -66,6 +65,10 @@ def read_user_sites(path: Path) -> gpd.GeoDataFrame:
 
 def read_inputs(request: InputRequest) -> InputData:
     """Read every file of ``request``: park table, layers, demand source, user sites, tables."""
+    # imported here: the policy table's columns come from the solvers, which a process importing this
+    # package for its layer functions (the writer helper of `mca run`) need not import
+    from mca.inputs.policy import POLICY_CSV, load_grid_congestion, load_policy
+
     base = request.base_dir
     parks_path = resolve(request.parks_table, base) if request.parks_table else PARKS_CSV
     source_path = demand_source_path(request.demand_source, base)
