@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,16 @@ def code_fingerprint(roots: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+@cache
+def running_code() -> str:
+    """`code_fingerprint` of the project's packages, taken once per process (the code it runs is the code it imported).
+
+    Taken by the first cache lookup of ``mca run``, before the writer helper is forked, so that
+    the helper and its copies inherit it instead of reading every source file again.
+    """
+    return code_fingerprint(package_roots())
+
+
 def software_fingerprint() -> str:
     """SHA-256 over Python's version, the platform and every installed distribution's name-version."""
     names: set[str] = set()
@@ -111,7 +122,7 @@ def fingerprint_key(parts: dict[str, Any]) -> str:
     parts = {
         **parts,
         "format": FORMAT,
-        "code": code_fingerprint(package_roots()),
+        "code": running_code(),
         "software": software_fingerprint(),
         "environment": {name: os.environ.get(name) for name in ENVIRONMENT},
     }
@@ -354,7 +365,7 @@ class DrawingStore:
         """The key of a drawing's serialised data under this code, software and environment."""
         if self._fingerprint is None:
             environment = json.dumps({name: os.environ.get(name) for name in ENVIRONMENT}, sort_keys=True)
-            parts = (str(FORMAT), code_fingerprint(package_roots()), software_fingerprint(), environment)
+            parts = (str(FORMAT), running_code(), software_fingerprint(), environment)
             self._fingerprint = sha256_bytes("\0".join(parts).encode())
         return sha256_bytes(self._fingerprint.encode() + data)
 
