@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 from mca.app.i18n.catalogue import LANGUAGES, MESSAGES, NAMED
@@ -38,7 +39,7 @@ class Language:
             raise ValueError(f"unknown output language {code!r}; choose one of {', '.join(LANGUAGES)}")
         self.code = code
         self.index = LANGUAGES.index(code)
-        self.locale = _LOCALES[code]
+        self.locale = Locale.parse(_LOCALES[code])  # parsed once: Babel parses a locale name at every number
 
     def __call__(self, key: str, **values: Any) -> str:
         """The message ``key`` in this language, with ``{name}`` fields filled from ``values``."""
