@@ -133,6 +133,9 @@ def test_fixed_integers_give_the_fresh_optimum_warm_or_from_scratch(monkeypatch,
     _relaxed_solution(model.lp, solver, model.integers)
     with fixing(integers, relax=model.integers):
         model.lp.solve(solver)
+    highs = model.lp.solverModel
+    assert (highs.getInfo().ipm_iteration_count > 0) == (cold_above == 10)  # from scratch: interior point
+    assert highs.getBasis().valid  # and a vertex (crossover), whose basis later solves start from
     ours = float(pulp.value(model.lp.objective))
     assert ours == pytest.approx(_fresh_objective(model.lp, model.integers, integers), rel=1e-9)
 
