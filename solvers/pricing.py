@@ -23,12 +23,15 @@ of the 56,889 sites with variables.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
-import scipy.sparse as sp
 
 from solvers.highs_direct import PRIMAL_SIMPLEX, one_thread_highs
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 MIN_GROUPS_ADDED = 2_000
 """Groups added in a round at most, or a quarter of the groups in the subset if more (assumption:
@@ -54,6 +57,8 @@ class GroupedLp:
     @classmethod
     def from_highs(cls, lp: highspy.HighsLp, group: np.ndarray) -> GroupedLp:
         """From HiGHS's model (its sense is taken as minimise) and a group per column."""
+        import scipy.sparse as sp  # only large models are priced: `mca run` on Heerlen skips the import
+
         a = lp.a_matrix_
         parts = (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_))
         if a.format_ == highspy.MatrixFormat.kRowwise:
@@ -76,6 +81,8 @@ class GroupedLp:
 
     def with_row(self, cols: np.ndarray, lower: float, upper: float = np.inf) -> GroupedLp:
         """The LP with one more row: the sum of ``cols`` between ``lower`` and ``upper``."""
+        import scipy.sparse as sp
+
         row = sp.csc_matrix(
             (np.ones(len(cols)), (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.cost))
         )
