@@ -162,3 +162,20 @@ def test_the_suitability_relaxation_from_the_priced_basis_is_the_whole_lps(monke
             assert model.lp.solverModel.getInfo().simplex_iteration_count == 0  # optimal as given
         objectives.append(pulp.value(model.lp.objective))
     assert objectives[0] == pytest.approx(objectives[1], rel=1e-9, abs=1e-7)
+
+
+@pytest.mark.parametrize("seed", [0, 9])
+def test_the_dives_looser_small_mip_leaves_the_result_proven_within_the_gap(monkeypatch, seed: int) -> None:
+    monkeypatch.setattr(solve_module, "LARGE_MODEL_COLUMNS", 0)  # every shortcut on
+    gaps: list[float] = []
+    sub_mip = solve_module._sub_mip
+
+    def recording(model, settings, fixed, options=None):  # type: ignore[no-untyped-def]
+        gaps.append(settings.rel_gap)
+        return sub_mip(model, settings, fixed, options)
+
+    monkeypatch.setattr(solve_module, "_sub_mip", recording)
+    result = solve(random_problem(80, seed=seed), SETTINGS)
+    assert solve_module.DIVE_MIP_GAP in gaps  # a dive's small MIP stopped at the looser gap
+    assert result.gap is not None and result.gap <= SETTINGS.rel_gap
+    assert result.suitability_gap is not None and result.suitability_gap <= SETTINGS.rel_gap
