@@ -172,10 +172,10 @@ class HighsCopy:
         """
         count = len(self.variables)
         cost, lower, upper, integer = _columns(lp, self.variables)
-        changed = int(np.count_nonzero((lower != self.lower) | (upper != self.upper)))
-        if changed > COLD_START_COLUMNS:
+        cold = int(np.count_nonzero((lower != self.lower) | (upper != self.upper))) > COLD_START_COLUMNS
+        if cold:
             self.highs.clearSolver()
-        self.cold_lp = changed > COLD_START_COLUMNS and not integer.any()
+        self.cold_lp = cold and not integer.any()
         index = np.arange(count, dtype=np.int32)
         self.highs.changeColsBounds(count, index, lower, upper)
         self.highs.changeColsCost(count, index, cost)

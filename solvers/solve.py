@@ -800,8 +800,8 @@ def _decide_fractional(
     The zero rows of the segments and periods in ``short`` stay open. If the MIP leaves other
     demand short, their zero rows are reopened too and the small MIP is solved again. Large
     models pass the segments already short in the LP (the MIP leaves them short as well: on
-    10,000 synthetic sites one MIP of 0.6–0.8 s less per dive), the bundled Heerlen models none;
-    their MIPs stop at :data:`DIVE_MIP_GAP`.
+    10,000 synthetic sites one MIP of 0.6–0.8 s less per dive), the bundled Heerlen models none.
+    On large models these MIPs stop at :data:`DIVE_MIP_GAP`.
     """
     if _large(model):
         settings = settings.model_copy(update={"rel_gap": max(settings.rel_gap, DIVE_MIP_GAP)})
